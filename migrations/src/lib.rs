@@ -1,0 +1,19 @@
+//! The database's schema history, applied in order by [`Migrator`].
+//!
+//! Migrations are append-only: once one has been applied anywhere it is never edited, and a change to the schema is a
+//! new file `mYYYYMMDD_HHMMSS_<verb>_<noun>.rs`. They name tables and columns as strings and import no entity, so
+//! that frozen history never follows today's structs.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261124_000001_create_tables;
+
+/// Every migration of the schema, oldest first.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261124_000001_create_tables::Migration)]
+    }
+}

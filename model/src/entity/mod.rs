@@ -1,0 +1,12 @@
+//! sea-orm entities, one module per table. They mirror the current schema; the migrations crate owns its history.
+
+pub mod area_alias;
+pub mod area_lineage;
+pub mod area_partner;
+pub mod icb;
+pub mod import_run;
+pub mod inspection;
+pub mod local_area;
+pub mod priority_action;
+pub mod region;
+pub mod thematic_visit;

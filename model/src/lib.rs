@@ -1,0 +1,72 @@
+//! The shared model of the area SEND inspection outcomes API: domain types, sea-orm entities, and the database
+//! connection with its migrations.
+//!
+//! Architecture invariant: this crate knows nothing of HTTP or GraphQL; the importer and the API both build on it.
+
+pub mod domain;
+pub mod entity;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbBackend, DbErr};
+use send_migrations::{Migrator, MigratorTrait};
+
+/// How to connect: the URL and the pool's limits.
+#[derive(Debug, Clone)]
+pub struct DbConfig {
+    /// `sqlite://PATH` or `postgres://...`.
+    pub url: String,
+    /// Largest number of pooled connections.
+    pub max_connections: u32,
+    /// How long a request may wait for a pooled connection before it fails.
+    pub acquire_timeout: Duration,
+}
+
+impl DbConfig {
+    /// A configuration with the defaults suited to a small server.
+    pub fn new(url: impl Into<String>) -> Self {
+        Self { url: url.into(), max_connections: 16, acquire_timeout: Duration::from_secs(5) }
+    }
+}
+
+/// The default database: an SQLite file `send.db` in `dir`, created with the folder when missing.
+pub fn default_sqlite_url(dir: &Path) -> std::io::Result<String> {
+    std::fs::create_dir_all(dir)?;
+    let path: PathBuf = dir.join("send.db");
+    Ok(format!("sqlite://{}?mode=rwc", path.display()))
+}
+
+/// Opens a pool on `config.url`. SQLite files are created when missing and use WAL, so that readers never wait for
+/// an import's transaction and never see half of it.
+pub async fn connect(config: &DbConfig) -> Result<DatabaseConnection, DbErr> {
+    let mut options = ConnectOptions::new(config.url.clone());
+    options
+        .max_connections(config.max_connections)
+        .min_connections(1)
+        .acquire_timeout(config.acquire_timeout)
+        .sqlx_logging(false)
+        .map_sqlx_sqlite_opts(|o: SqliteConnectOptions| {
+            o.create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(30))
+        });
+    Database::connect(options).await
+}
+
+/// Brings the schema up to date (idempotent).
+pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
+    Migrator::up(db, None).await
+}
+
+/// Whether the backend is SQLite (the embedded default) or PostgreSQL.
+pub fn backend_name(db: &DatabaseConnection) -> &'static str {
+    match db.get_database_backend() {
+        DbBackend::Sqlite => "sqlite",
+        DbBackend::Postgres => "postgres",
+        _ => "other",
+    }
+}
