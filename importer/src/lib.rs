@@ -1,1 +1,71 @@
-//! placeholder
+//! The importer: reads published area SEND inspection files, validates every row, and loads each import in one
+//! transaction, recording an import run per source.
+//!
+//! The flow is parse (each file into typed rows) -> check (references across files and against the database) ->
+//! write (one transaction, idempotent upserts). Nothing is written unless every source passes the first two steps.
+//!
+//! Architecture invariant: every write to the database goes through [`import`].
+
+pub mod catalog;
+pub mod cli;
+pub mod error;
+pub mod layout;
+mod load;
+pub mod report;
+pub mod source;
+
+use sea_orm::{DatabaseConnection, TransactionTrait};
+
+pub use error::{ImportError, Problem};
+pub use report::ImportReport;
+pub use source::{SourceFile, bundled, read_paths};
+
+/// How to import.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ImportOptions {
+    /// Validate and report what would change, then roll back.
+    pub dry_run: bool,
+}
+
+/// Imports `sources` into `db` in one transaction: every problem in any source is reported and nothing is written,
+/// or every source is loaded and recorded as an import run.
+pub async fn import(
+    db: &DatabaseConnection,
+    sources: Vec<SourceFile>,
+    options: ImportOptions,
+) -> Result<ImportReport, ImportError> {
+    let mut problems = Vec::new();
+    let mut parsed = Vec::new();
+    for source in sources {
+        match layout::parse(source) {
+            Ok(file) => parsed.push(file),
+            Err(mut p) => problems.append(&mut p),
+        }
+    }
+    // Files are loaded in dependency order (areas before the inspections that name them), whatever order they came in.
+    parsed.sort_by_key(|f| f.layout);
+
+    let txn = db.begin().await?;
+    let mut catalog = catalog::Catalog::load(&txn).await?;
+    problems.extend(catalog.check(&parsed));
+    if !problems.is_empty() {
+        txn.rollback().await?;
+        return Err(ImportError::Invalid(problems));
+    }
+    let mut files = Vec::new();
+    for file in &parsed {
+        files.push(load::write_file(&txn, file).await?);
+    }
+    if options.dry_run {
+        txn.rollback().await?;
+    } else {
+        txn.commit().await?;
+    }
+    Ok(ImportReport { dry_run: options.dry_run, files })
+}
+
+/// Whether the database holds no inspection yet (a fresh database, to be filled with the bundled data).
+pub async fn is_empty(db: &DatabaseConnection) -> Result<bool, sea_orm::DbErr> {
+    use sea_orm::{EntityTrait, PaginatorTrait};
+    Ok(send_model::entity::import_run::Entity::find().count(db).await? == 0)
+}

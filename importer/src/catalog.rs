@@ -1,0 +1,228 @@
+//! What the database already holds, plus what earlier files of the same import add: the references a row may make.
+//! Every cross-file check (unknown area, unknown region, a DfE code that disagrees) happens here, before anything
+//! is written.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::NaiveDate;
+use sea_orm::{ConnectionTrait, DbErr, EntityTrait};
+use send_model::domain::{Framework, InspectionType};
+use send_model::entity::{area_alias, area_lineage, icb, inspection, local_area, region};
+
+use crate::error::Problem;
+use crate::layout::{ParsedFile, Rows};
+
+/// Lower-cases a name and folds punctuation and spacing, so that "St. Helens" and "St Helens" meet.
+pub fn normalise_name(name: &str) -> String {
+    let folded: String =
+        name.chars().map(|c| if c.is_alphanumeric() { c.to_ascii_lowercase() } else { ' ' }).collect();
+    folded.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[derive(Debug, Clone)]
+struct AreaInfo {
+    dfe: Option<String>,
+    region_code: String,
+    name: String,
+}
+
+/// The references known so far.
+#[derive(Debug, Default)]
+pub struct Catalog {
+    region_by_name: HashMap<String, String>,
+    region_name: HashMap<String, String>,
+    icbs: HashSet<String>,
+    areas: HashMap<String, AreaInfo>,
+    predecessors: HashSet<String>,
+    aliases: HashMap<String, String>,
+    full_2023_published: HashSet<(String, NaiveDate)>,
+}
+
+impl Catalog {
+    /// Reads the references the database holds.
+    pub async fn load(db: &impl ConnectionTrait) -> Result<Self, DbErr> {
+        let mut c = Catalog::default();
+        for r in region::Entity::find().all(db).await? {
+            c.region_by_name.insert(r.name.clone(), r.code.clone());
+            c.region_name.insert(r.code, r.name);
+        }
+        c.icbs = icb::Entity::find().all(db).await?.into_iter().map(|i| i.code).collect();
+        let areas = local_area::Entity::find().all(db).await?;
+        let gss_by_id: HashMap<i32, String> = areas.iter().map(|a| (a.id, a.gss_code.clone())).collect();
+        for a in areas {
+            c.areas.insert(a.gss_code, AreaInfo { dfe: a.dfe_code, region_code: a.region_code, name: a.name });
+        }
+        for l in area_lineage::Entity::find().all(db).await? {
+            if let Some(gss) = gss_by_id.get(&l.predecessor_id) {
+                c.predecessors.insert(gss.clone());
+            }
+        }
+        for a in area_alias::Entity::find().all(db).await? {
+            if let Some(gss) = gss_by_id.get(&a.area_id) {
+                c.aliases.insert(a.normalised, gss.clone());
+            }
+        }
+        for i in inspection::Entity::find().all(db).await? {
+            if let (Framework::F2023, InspectionType::Full, Some(p), Some(gss)) =
+                (i.framework, i.inspection_type, i.published, gss_by_id.get(&i.area_id))
+            {
+                c.full_2023_published.insert((gss.clone(), p));
+            }
+        }
+        Ok(c)
+    }
+
+    /// The current area with this DfE code (a successor may share its predecessor's code).
+    pub fn current_area_by_dfe(&self, dfe: &str) -> Option<&str> {
+        let mut candidates: Vec<&String> =
+            self.areas.iter().filter(|(_, a)| a.dfe.as_deref() == Some(dfe)).map(|(gss, _)| gss).collect();
+        candidates.sort();
+        candidates.iter().find(|gss| !self.predecessors.contains(gss.as_str())).or(candidates.first()).map(|s| s.as_str())
+    }
+
+    /// Checks the references of every file, in load order, adding what each file defines for those after it.
+    pub fn check(&mut self, files: &[ParsedFile]) -> Vec<Problem> {
+        let mut problems = Vec::new();
+        for file in files {
+            let name = file.source.name.as_str();
+            let mut problem = |line: u64, column: &str, message: String| {
+                problems.push(Problem { file: name.to_owned(), line, column: column.to_owned(), message });
+            };
+            match &file.rows {
+                Rows::Regions(rows) => {
+                    for r in rows {
+                        self.region_by_name.insert(r.name.clone(), r.code.to_string());
+                        self.region_name.insert(r.code.to_string(), r.name.clone());
+                    }
+                }
+                Rows::Icbs(rows) => self.icbs.extend(rows.iter().map(|r| r.code.to_string())),
+                Rows::LocalAreas(rows) => {
+                    for r in rows {
+                        let region = self.region_by_name.get(&r.region).cloned();
+                        if region.is_none() {
+                            problem(r.line, "region", format!("expected an ONS region name ({}), found {:?}", self.region_names(), r.region));
+                        }
+                        for code in &r.icbs {
+                            if !self.icbs.contains(code.as_str()) {
+                                problem(r.line, "icb_codes", format!("expected the code of a known ICB (icbs.csv), found {code}"));
+                            }
+                        }
+                        if let Some(region_code) = region {
+                            self.areas.insert(
+                                r.gss.to_string(),
+                                AreaInfo { dfe: Some(r.dfe.as_str().to_owned()), region_code, name: r.name.clone() },
+                            );
+                        }
+                    }
+                }
+                Rows::Lineage(rows) => {
+                    for r in rows {
+                        let Some(successor) = self.areas.get(r.successor_gss.as_str()).cloned() else {
+                            problem(r.line, "successor_gss", format!("expected the code of a known local area (local_areas.csv), found {}", r.successor_gss));
+                            continue;
+                        };
+                        if successor.dfe.as_deref().is_some_and(|d| d != r.successor_dfe.as_str()) {
+                            problem(
+                                r.line,
+                                "successor_dfe",
+                                format!("expected {} (the DfE code of {}), found {}", successor.dfe.as_deref().unwrap_or(""), r.successor_gss, r.successor_dfe.as_str()),
+                            );
+                        }
+                        self.predecessors.insert(r.predecessor_gss.to_string());
+                        self.areas.entry(r.predecessor_gss.to_string()).or_insert(AreaInfo {
+                            dfe: Some(r.predecessor_dfe.as_str().to_owned()),
+                            region_code: successor.region_code.clone(),
+                            name: r.predecessor_name.clone(),
+                        });
+                    }
+                }
+                Rows::Aliases(rows) => {
+                    for r in rows {
+                        if !self.areas.contains_key(r.gss.as_str()) {
+                            problem(r.line, "la_code_gss", format!("expected the code of a known local area, found {}", r.gss));
+                            continue;
+                        }
+                        let key = normalise_name(&r.alias);
+                        match self.aliases.get(&key) {
+                            Some(other) if other != r.gss.as_str() => problem(
+                                r.line,
+                                "alias",
+                                format!("expected a name not already used for another area, found {:?} (already an alias of {other})", r.alias),
+                            ),
+                            _ => {
+                                self.aliases.insert(key, r.gss.to_string());
+                            }
+                        }
+                    }
+                }
+                Rows::Inspections(rows) => {
+                    for r in rows {
+                        let Some(area) = self.areas.get(r.gss.as_str()) else {
+                            problem(
+                                r.line,
+                                "la_code_gss",
+                                format!("expected the code of a known local area (local_areas.csv, or a predecessor in area_lineage.csv), found {}", r.gss),
+                            );
+                            continue;
+                        };
+                        if let (Some(given), Some(known)) = (&r.dfe, &area.dfe)
+                            && given.as_str() != known
+                        {
+                            problem(r.line, "la_code_dfe", format!("expected {known} (the DfE code of {} {}), found {}", r.gss, area.name, given.as_str()));
+                        }
+                        let area_region = self.region_name.get(&area.region_code).cloned().unwrap_or_default();
+                        if area_region != r.region {
+                            problem(r.line, "region", format!("expected {area_region:?} (the region of {} {}), found {:?}", r.gss, area.name, r.region));
+                        }
+                        if let (Framework::F2023, InspectionType::Full, Some(p)) = (r.framework, r.inspection_type, r.published) {
+                            self.full_2023_published.insert((r.gss.to_string(), p.date));
+                        }
+                    }
+                }
+                Rows::ReportLinks(rows) => {
+                    for r in rows {
+                        let Some(gss) = self.current_area_by_dfe(r.dfe.as_str()).map(str::to_owned) else {
+                            problem(r.line, "la_code_dfe", format!("expected the DfE code of a known local area, found {}", r.dfe.as_str()));
+                            continue;
+                        };
+                        if !self.full_2023_published.contains(&(gss.clone(), r.published.date)) {
+                            problem(
+                                r.line,
+                                "published",
+                                format!("expected the publication date of a 2023-framework full inspection of {gss} ({}), found {} which matches none", r.area_name, r.published),
+                            );
+                        }
+                    }
+                }
+                Rows::ThematicVisits(rows) => {
+                    for r in rows {
+                        if let Some(gss) = &r.gss
+                            && !self.areas.contains_key(gss.as_str())
+                        {
+                            problem(r.line, "la_code_gss", format!("expected the code of a known local area, found {gss}"));
+                        }
+                    }
+                }
+            }
+        }
+        problems
+    }
+
+    fn region_names(&self) -> String {
+        let mut names: Vec<&str> = self.region_by_name.keys().map(String::as_str).collect();
+        names.sort();
+        if names.is_empty() { "none loaded yet: import regions.csv first".to_owned() } else { names.join(", ") }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalise_name;
+
+    #[test]
+    fn names_fold_case_and_punctuation() {
+        assert_eq!(normalise_name("St. Helens"), normalise_name("St Helens"));
+        assert_eq!(normalise_name("Bristol, City of"), "bristol city of");
+        assert_ne!(normalise_name("Bristol"), normalise_name("Bristol, City of"));
+    }
+}

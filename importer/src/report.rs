@@ -1,0 +1,112 @@
+//! What an import did (or, with `--dry-run`, would do).
+
+use std::fmt;
+
+/// One field's value before and after.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct FieldChange {
+    /// The field's name.
+    pub field: String,
+    /// The stored value (none for a new record or an empty field).
+    pub before: Option<String>,
+    /// The source's value.
+    pub after: Option<String>,
+}
+
+/// A record inserted or updated.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Change {
+    /// Which record, e.g. `inspection E10000029 2023 full 2023-11-13`.
+    pub record: String,
+    /// `inserted` or `updated`.
+    pub action: String,
+    /// The fields that changed.
+    pub fields: Vec<FieldChange>,
+}
+
+/// What one source contributed.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct FileReport {
+    /// The path or URL.
+    pub source: String,
+    /// The format it was read as.
+    pub format: String,
+    /// SHA-256 of its bytes.
+    pub sha256: String,
+    /// Data rows read.
+    pub rows_read: usize,
+    /// Records inserted.
+    pub inserted: i32,
+    /// Records updated.
+    pub updated: i32,
+    /// Records already as the source says.
+    pub unchanged: i32,
+    /// Every insert and update.
+    pub changes: Vec<Change>,
+    /// Warnings that did not stop the import.
+    pub warnings: Vec<String>,
+    /// The import run that recorded it (the id it would have had, in a dry run).
+    pub import_run_id: Option<i32>,
+}
+
+/// What a whole import did.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ImportReport {
+    /// True when nothing was written.
+    pub dry_run: bool,
+    /// Per source, in load order.
+    pub files: Vec<FileReport>,
+}
+
+impl ImportReport {
+    /// Records inserted over all files.
+    pub fn inserted(&self) -> i32 {
+        self.files.iter().map(|f| f.inserted).sum()
+    }
+
+    /// Records updated over all files.
+    pub fn updated(&self) -> i32 {
+        self.files.iter().map(|f| f.updated).sum()
+    }
+}
+
+impl fmt::Display for ImportReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let verb = if self.dry_run { "would insert" } else { "inserted" };
+        for file in &self.files {
+            writeln!(
+                f,
+                "{} ({}): {} rows read; {verb} {}, {} {}, unchanged {}",
+                file.source,
+                file.format,
+                file.rows_read,
+                file.inserted,
+                if self.dry_run { "would update" } else { "updated" },
+                file.updated,
+                file.unchanged
+            )?;
+            for change in file.changes.iter().filter(|c| c.action == "updated") {
+                let fields: Vec<String> = change
+                    .fields
+                    .iter()
+                    .map(|c| {
+                        format!(
+                            "{}: {} -> {}",
+                            c.field,
+                            c.before.as_deref().unwrap_or("(empty)"),
+                            c.after.as_deref().unwrap_or("(empty)")
+                        )
+                    })
+                    .collect();
+                writeln!(f, "  changed {}: {}", change.record, fields.join("; "))?;
+            }
+            for warning in &file.warnings {
+                writeln!(f, "  warning: {warning}")?;
+            }
+        }
+        if self.dry_run {
+            writeln!(f, "dry run: nothing was written")?;
+        }
+        Ok(())
+    }
+}

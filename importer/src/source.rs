@@ -1,0 +1,78 @@
+//! Where bytes come from: files, folders of files, or the dataset bundled into the binary.
+
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use crate::error::ImportError;
+
+/// The bytes of one source, with the name the user knows it by and their SHA-256.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// The path or URL as given (or `bundled:NAME` for the embedded dataset).
+    pub name: String,
+    /// The file's content.
+    pub bytes: Vec<u8>,
+    /// SHA-256 of `bytes`, lowercase hex.
+    pub sha256: String,
+}
+
+impl SourceFile {
+    /// Wraps bytes read from `name`, computing their digest.
+    pub fn new(name: impl Into<String>, bytes: Vec<u8>) -> Self {
+        let sha256 = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
+        Self { name: name.into(), bytes, sha256 }
+    }
+}
+
+/// Reads each path; a folder contributes its `.csv` files, sorted by name (not its subfolders).
+pub fn read_paths(paths: &[PathBuf]) -> Result<Vec<SourceFile>, ImportError> {
+    let mut sources = Vec::new();
+    for path in paths {
+        let read_err = |error| ImportError::Read { source_name: path.display().to_string(), error };
+        if path.is_dir() {
+            let mut files: Vec<PathBuf> = std::fs::read_dir(path)
+                .map_err(read_err)?
+                .filter_map(|entry| entry.ok().map(|e| e.path()))
+                .filter(|p| p.is_file() && has_extension(p, "csv"))
+                .collect();
+            files.sort();
+            for file in files {
+                sources.push(read_file(&file)?);
+            }
+        } else {
+            sources.push(read_file(path)?);
+        }
+    }
+    Ok(sources)
+}
+
+fn read_file(path: &Path) -> Result<SourceFile, ImportError> {
+    let bytes = std::fs::read(path)
+        .map_err(|error| ImportError::Read { source_name: path.display().to_string(), error })?;
+    Ok(SourceFile::new(path.display().to_string(), bytes))
+}
+
+fn has_extension(path: &Path, ext: &str) -> bool {
+    path.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case(ext))
+}
+
+/// The dataset in `data/`, compiled into the binary so that `send-api` can load it on a fresh machine from any
+/// working directory.
+pub fn bundled() -> Vec<SourceFile> {
+    macro_rules! bundled_file {
+        ($name:literal) => {
+            SourceFile::new(concat!("bundled:data/", $name), include_bytes!(concat!("../../data/", $name)).to_vec())
+        };
+    }
+    vec![
+        bundled_file!("regions.csv"),
+        bundled_file!("icbs.csv"),
+        bundled_file!("local_areas.csv"),
+        bundled_file!("area_lineage.csv"),
+        bundled_file!("area_aliases.csv"),
+        bundled_file!("inspections.csv"),
+        bundled_file!("ofsted_report_links.csv"),
+        bundled_file!("thematic_visits.csv"),
+    ]
+}
