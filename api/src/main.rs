@@ -1,1 +1,72 @@
-fn main() {}
+//! `send-api`: serves the GraphQL API. On start it migrates the database and, when it is empty, imports the
+//! bundled dataset.
+
+use std::net::SocketAddr;
+
+use anyhow::Context;
+use clap::Parser;
+use send_importer::cli::DatabaseArgs;
+use send_importer::{ImportOptions, bundled, import, is_empty};
+use tracing_subscriber::EnvFilter;
+
+/// Serve the area SEND inspection outcomes GraphQL API.
+///
+/// With no configuration it uses the SQLite file var/send.db (created, migrated and filled with the bundled real
+/// dataset on first start) and listens on 127.0.0.1:8080: open http://127.0.0.1:8080/graphql in a browser.
+#[derive(Debug, Parser)]
+#[command(version)]
+struct Args {
+    /// Address to listen on.
+    #[arg(long, env = "SEND_BIND", default_value = "127.0.0.1:8080")]
+    bind: SocketAddr,
+
+    /// Do not import the bundled dataset into an empty database.
+    #[arg(long, env = "SEND_NO_BUNDLED_IMPORT")]
+    no_bundled_import: bool,
+
+    #[command(flatten)]
+    database: DatabaseArgs,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
+        .init();
+    let args = Args::parse();
+    let config = args.database.config().context("cannot create the data folder")?;
+    let db = send_model::connect(&config).await.with_context(|| format!("cannot open the database {}", config.url))?;
+    send_model::migrate(&db).await.context("cannot migrate the database")?;
+    if !args.no_bundled_import && is_empty(&db).await? {
+        let report = import(&db, bundled(), ImportOptions::default()).await.context("cannot import the bundled dataset")?;
+        tracing::info!(inserted = report.inserted(), files = report.files.len(), "imported the bundled dataset into an empty database");
+    }
+    let listener = tokio::net::TcpListener::bind(args.bind).await.with_context(|| format!("cannot listen on {}", args.bind))?;
+    tracing::info!(backend = send_model::backend_name(&db), "listening on http://{}/graphql", listener.local_addr()?);
+    axum::serve(listener, send_api::app(send_api::AppState::new(db.clone())))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("server failed")?;
+    db.close().await.ok();
+    Ok(())
+}
+
+/// Resolves on Ctrl-C or SIGTERM, so that in-flight requests finish before the process exits.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        tokio::signal::ctrl_c().await.ok();
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing in-flight requests");
+}

@@ -1,0 +1,62 @@
+//! The GraphQL schema: one function builds it for the server, the SDL export and the tests.
+
+pub mod enums;
+pub mod error;
+pub mod loaders;
+pub mod query;
+pub mod scalars;
+pub mod types;
+
+use async_graphql::{EmptyMutation, EmptySubscription, ErrorExtensions, Request, Response, Schema};
+use sea_orm::DatabaseConnection;
+
+pub use error::code;
+
+/// The schema type served at `/graphql`.
+pub type AppSchema = Schema<query::Query, EmptyMutation, EmptySubscription>;
+
+/// Deepest nesting a query may have.
+pub const MAX_DEPTH: usize = 16;
+/// Largest complexity (fields counted, connections by their page size) a query may have.
+pub const MAX_COMPLEXITY: usize = 20_000;
+
+/// Builds the schema over `db`. Used by the server, `schema.graphql` export and tests alike.
+pub fn build_schema(db: DatabaseConnection) -> AppSchema {
+    Schema::build(query::Query, EmptyMutation, EmptySubscription)
+        .data(db)
+        .limit_depth(MAX_DEPTH)
+        .limit_complexity(MAX_COMPLEXITY)
+        .finish()
+}
+
+/// The schema as SDL, sorted for stable diffs: the content of `schema.graphql`.
+pub fn sdl() -> String {
+    // The SDL does not depend on the connection: an unconnected handle is enough to build the schema.
+    let schema = Schema::build(query::Query, EmptyMutation, EmptySubscription).finish();
+    schema.sdl_with_options(
+        async_graphql::SDLExportOptions::new().sorted_fields().sorted_arguments().sorted_enum_items(),
+    )
+}
+
+/// Runs one request with fresh per-request loaders, and gives every error a stable `extensions.code`.
+pub async fn execute(schema: &AppSchema, db: &DatabaseConnection, request: Request) -> Response {
+    let parse_failed = async_graphql::parser::parse_query(&request.query).is_err();
+    let request = request.data(loaders::for_request(db.clone()));
+    let mut response = schema.execute(request).await;
+    for error in &mut response.errors {
+        let has_code = error.extensions.as_ref().is_some_and(|e| e.get("code").is_some());
+        if !has_code {
+            // Errors raised before execution (syntax, validation, limits) carry no code from async-graphql.
+            let code = if parse_failed {
+                code::GRAPHQL_PARSE_FAILED
+            } else if error.path.is_empty() {
+                code::GRAPHQL_VALIDATION_FAILED
+            } else {
+                code::INTERNAL
+            };
+            let extended = async_graphql::Error::new(error.message.clone()).extend_with(|_, e| e.set("code", code));
+            error.extensions = extended.extensions;
+        }
+    }
+    response
+}

@@ -1,0 +1,592 @@
+//! The root query: entry points, filters, ordering and pagination.
+
+use async_graphql::connection::{Connection, Edge, OpaqueCursor};
+use async_graphql::{Context, InputObject, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{ExprTrait, Func, JoinType, LikeExpr};
+use sea_orm::{
+    ColumnTrait, Condition, DatabaseConnection, EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, RelationTrait, Select,
+};
+use send_model::domain::{self, AreaCode, GssCode, GssKind};
+use send_model::entity::{import_run, inspection, local_area, priority_action, region, thematic_visit};
+
+use super::enums::{Framework, InspectionType, OrderDirection, Outcome, PriorityActionTheme, VisitTheme};
+use super::error::{ApiError, ApiResult};
+use super::scalars::Date;
+use super::types::{Area, ImportRun, Inspection, OutcomeCount, OutcomeProfile, ThematicVisit, ThemeCount};
+
+/// The largest page a connection returns.
+pub const MAX_PAGE_SIZE: i32 = 100;
+/// The page size when `first` is not given.
+pub const DEFAULT_PAGE_SIZE: i32 = 20;
+
+/// Licence of the data.
+pub const LICENCE: &str = "Open Government Licence v3.0";
+/// Licence address.
+pub const LICENCE_URL: &str = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/";
+/// Attribution the licence asks for.
+pub const ATTRIBUTION: &str = "Contains public sector information licensed under the Open Government Licence v3.0 \
+     (Ofsted, CQC, DfE, ONS).";
+
+fn db<'a>(ctx: &Context<'a>) -> ApiResult<&'a DatabaseConnection> {
+    ctx.data::<DatabaseConnection>().map_err(|_| ApiError::internal("BUG: schema without a database".to_owned()))
+}
+
+/// Extra fields of every connection.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct ConnectionTotals {
+    /// How many items match the filter, over all pages.
+    pub total_count: i32,
+}
+
+/// An opaque pagination cursor.
+type Cursor = OpaqueCursor<u64>;
+
+fn page_size(first: Option<i32>) -> ApiResult<u64> {
+    let first = first.unwrap_or(DEFAULT_PAGE_SIZE);
+    if !(0..=MAX_PAGE_SIZE).contains(&first) {
+        return Err(ApiError::bad_input(format!("`first` must be between 0 and {MAX_PAGE_SIZE}, found {first}")));
+    }
+    Ok(u64::try_from(first).unwrap_or(0))
+}
+
+fn offset_after(after: Option<String>) -> ApiResult<u64> {
+    match after {
+        None => Ok(0),
+        Some(cursor) => {
+            use async_graphql::connection::CursorType;
+            Cursor::decode_cursor(&cursor)
+                .map(|c| c.0 + 1)
+                .map_err(|_| ApiError::bad_input(format!("`after` is not a cursor this API returned: {cursor:?}")))
+        }
+    }
+}
+
+fn to_i32(n: u64) -> i32 {
+    i32::try_from(n).unwrap_or(i32::MAX)
+}
+
+/// Runs a paged query: the page, whether more follow, and the total.
+async fn paginate<E, T>(
+    db: &DatabaseConnection,
+    select: Select<E>,
+    first: Option<i32>,
+    after: Option<String>,
+    wrap: impl Fn(E::Model) -> T,
+) -> ApiResult<Connection<Cursor, T, ConnectionTotals>>
+where
+    E: EntityTrait,
+    E::Model: Sync,
+    T: async_graphql::OutputType,
+{
+    let limit = page_size(first)?;
+    let offset = offset_after(after)?;
+    let total = select.clone().count(db).await?;
+    let rows = select.offset(offset).limit(limit + 1).all(db).await?;
+    let has_next = rows.len() as u64 > limit;
+    let mut connection = Connection::with_additional_fields(offset > 0, has_next, ConnectionTotals { total_count: to_i32(total) });
+    connection.edges.extend(
+        rows.into_iter().take(usize::try_from(limit).unwrap_or(usize::MAX)).enumerate().map(|(i, row)| {
+            Edge::new(OpaqueCursor(offset + i as u64), wrap(row))
+        }),
+    );
+    Ok(connection)
+}
+
+/// Resolves a GSS code, DfE code or Ofsted URN to an area. A DfE code shared by a predecessor and its successor
+/// resolves to the current area.
+pub async fn find_area(db: &DatabaseConnection, code: &str) -> ApiResult<Option<local_area::Model>> {
+    let code = AreaCode::parse(code).map_err(|e| ApiError::bad_input(format!("`code`: {e}")))?;
+    let select = local_area::Entity::find();
+    let select = match &code {
+        AreaCode::Gss(g) => select.filter(local_area::Column::GssCode.eq(g.as_str())),
+        AreaCode::Dfe(d) => select.filter(local_area::Column::DfeCode.eq(d.as_str())),
+        AreaCode::Urn(u) => select.filter(local_area::Column::OfstedUrn.eq(u.as_str())),
+    };
+    let mut rows = select.all(db).await?;
+    rows.sort_by_key(|a| (a.valid_to.is_some(), a.id));
+    Ok(rows.into_iter().next())
+}
+
+async fn require_region(db: &DatabaseConnection, code: &str) -> ApiResult<String> {
+    let gss = GssCode::parse(code, GssKind::Region).map_err(|e| ApiError::bad_input(format!("`region`: {e}")))?;
+    match region::Entity::find_by_id(gss.as_str().to_owned()).one(db).await? {
+        Some(r) => Ok(r.code),
+        None => Err(ApiError::bad_input(format!("`region`: no ONS region has the code {code:?} (E12000001 to E12000009)"))),
+    }
+}
+
+/// A case-insensitive "contains" on an area's name, with LIKE's wildcards escaped.
+fn name_contains(text: &str) -> Condition {
+    let escaped: String = text
+        .to_lowercase()
+        .chars()
+        .flat_map(|c| if matches!(c, '%' | '_' | '\\') { vec!['\\', c] } else { vec![c] })
+        .collect();
+    let name = Func::lower(sea_orm::sea_query::Expr::col((local_area::Entity, local_area::Column::Name)));
+    Condition::all().add(name.like(LikeExpr::new(format!("%{escaped}%")).escape('\\')))
+}
+
+/// Filters on inspections. Every field narrows the result; omitted fields do not filter.
+#[derive(InputObject, Debug, Clone, Default)]
+pub struct InspectionFilter {
+    /// Only inspections under this framework.
+    pub framework: Option<Framework>,
+    /// Only inspections of this type.
+    pub inspection_type: Option<InspectionType>,
+    /// Only inspections with this outcome.
+    pub outcome: Option<Outcome>,
+    /// Only inspections of areas in this ONS region (code, e.g. `E12000006`).
+    pub region: Option<String>,
+    /// Only inspections that started in this calendar year (Ofsted's counting rule).
+    pub year: Option<i32>,
+    /// Only inspections that started on or after this date.
+    pub started_from: Option<Date>,
+    /// Only inspections that started on or before this date.
+    pub started_to: Option<Date>,
+    /// Only inspections of this area: GSS code, DfE code or Ofsted URN.
+    pub area_code: Option<String>,
+    /// Only inspections of areas whose name contains this text (case-insensitive).
+    pub name_contains: Option<String>,
+}
+
+/// Fields inspections can be ordered by.
+#[derive(async_graphql::Enum, Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub enum InspectionOrderField {
+    /// Start date (ties broken by area name).
+    #[default]
+    StartDate,
+    /// Publication date (unpublished last when ascending).
+    Published,
+    /// The area's name.
+    AreaName,
+}
+
+/// How to order inspections.
+#[derive(InputObject, Debug, Clone, Copy, Default)]
+pub struct InspectionOrder {
+    /// The field to order by.
+    #[graphql(default)]
+    pub field: InspectionOrderField,
+    /// Ascending or descending.
+    #[graphql(default)]
+    pub direction: OrderDirection,
+}
+
+/// Filters on areas.
+#[derive(InputObject, Debug, Clone, Default)]
+pub struct AreaFilter {
+    /// Only areas in this ONS region (code, e.g. `E12000006`).
+    pub region: Option<String>,
+    /// Only areas whose name contains this text (case-insensitive).
+    pub name_contains: Option<String>,
+    /// Only the area with this code: GSS code, DfE code or Ofsted URN.
+    pub area_code: Option<String>,
+    /// Include areas abolished by a reorganisation (default false: the 153 current areas).
+    #[graphql(default)]
+    pub include_former: bool,
+}
+
+/// Fields areas can be ordered by.
+#[derive(async_graphql::Enum, Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub enum AreaOrderField {
+    /// Name.
+    #[default]
+    Name,
+    /// GSS code.
+    Code,
+}
+
+/// How to order areas.
+#[derive(InputObject, Debug, Clone, Copy, Default)]
+pub struct AreaOrder {
+    /// The field to order by.
+    #[graphql(default)]
+    pub field: AreaOrderField,
+    /// Ascending or descending.
+    #[graphql(default)]
+    pub direction: OrderDirection,
+}
+
+/// What to profile.
+#[derive(InputObject, Debug, Clone)]
+pub struct OutcomeProfileFilter {
+    /// The framework (required: outcomes differ between frameworks).
+    pub framework: Framework,
+    /// The inspection type (default FULL).
+    #[graphql(default_with = "InspectionType::Full")]
+    pub inspection_type: InspectionType,
+    /// Only inspections that started in this calendar year (Ofsted counts an inspection in the year it was carried
+    /// out, even when published the next year); all years when omitted.
+    pub year: Option<i32>,
+    /// Only areas in this ONS region (code, e.g. `E12000006`); all of England when omitted.
+    pub region: Option<String>,
+}
+
+/// Filters on priority-action themes.
+#[derive(InputObject, Debug, Clone, Default)]
+pub struct ThemeFilter {
+    /// Only inspections that started in this calendar year.
+    pub year: Option<i32>,
+    /// Only areas in this ONS region (code, e.g. `E12000006`).
+    pub region: Option<String>,
+}
+
+/// Filters on thematic visits.
+#[derive(InputObject, Debug, Clone, Default)]
+pub struct ThematicVisitFilter {
+    /// Only visits of this year's review.
+    pub year: Option<i32>,
+    /// Only visits on this theme.
+    pub theme: Option<VisitTheme>,
+    /// Only visits to areas in this ONS region (anonymous visits are left out when set).
+    pub region: Option<String>,
+}
+
+/// Where the data comes from, how fresh it is, and on what terms it may be reused.
+pub struct Dataset;
+
+/// Where the data comes from, how fresh it is, and on what terms it may be reused.
+#[Object]
+impl Dataset {
+    /// The dataset's name.
+    async fn title(&self) -> &'static str {
+        "Area SEND inspection outcomes in England"
+    }
+
+    /// The licence: Open Government Licence v3.0.
+    async fn licence(&self) -> &'static str {
+        LICENCE
+    }
+
+    /// The licence's text.
+    async fn licence_url(&self) -> &'static str {
+        LICENCE_URL
+    }
+
+    /// The attribution to show with any reuse.
+    async fn attribution(&self) -> &'static str {
+        ATTRIBUTION
+    }
+
+    /// The most recent import.
+    async fn last_import(&self, ctx: &Context<'_>) -> ApiResult<Option<ImportRun>> {
+        let run = import_run::Entity::find().order_by_desc(import_run::Column::Id).one(db(ctx)?).await?;
+        Ok(run.map(ImportRun))
+    }
+
+    /// When an import last changed any record; null before the first import.
+    async fn last_updated(&self, ctx: &Context<'_>) -> ApiResult<Option<DateTime<Utc>>> {
+        let run = import_run::Entity::find()
+            .filter(Condition::any().add(import_run::Column::RowsInserted.gt(0)).add(import_run::Column::RowsUpdated.gt(0)))
+            .order_by_desc(import_run::Column::Id)
+            .one(db(ctx)?)
+            .await?;
+        Ok(run.map(|r| r.finished_at))
+    }
+
+    /// The latest import of each distinct source, oldest first.
+    async fn sources(&self, ctx: &Context<'_>) -> ApiResult<Vec<ImportRun>> {
+        let runs = import_run::Entity::find().order_by_desc(import_run::Column::Id).all(db(ctx)?).await?;
+        let mut seen = std::collections::HashSet::new();
+        let mut latest: Vec<ImportRun> = runs.into_iter().filter(|r| seen.insert(r.source.clone())).map(ImportRun).collect();
+        latest.reverse();
+        Ok(latest)
+    }
+
+    /// Import runs, newest first.
+    async fn import_runs(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "How many runs (at most 100).", default = 20)] first: i32,
+    ) -> ApiResult<Vec<ImportRun>> {
+        let limit = page_size(Some(first))?;
+        let runs = import_run::Entity::find().order_by_desc(import_run::Column::Id).limit(limit).all(db(ctx)?).await?;
+        Ok(runs.into_iter().map(ImportRun).collect())
+    }
+}
+
+/// The root of every query.
+pub struct Query;
+
+/// The root of every query over area SEND inspection outcomes in England.
+#[Object]
+impl Query {
+    /// One local area, by ONS GSS code (`E10000029`), DfE code (`935`) or Ofsted URN (`80565`). Null when no area
+    /// has the code; a malformed code is a `BAD_USER_INPUT` error.
+    async fn area(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "GSS code, DfE 3-digit code or Ofsted URN.")] code: String,
+    ) -> ApiResult<Option<Area>> {
+        Ok(find_area(db(ctx)?, &code).await?.map(Area))
+    }
+
+    /// Local areas, a page at a time (Relay cursor connection). By default the 153 current areas, ordered by name.
+    async fn areas(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size, 0 to 100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Return items after this cursor (a `cursor` or `pageInfo.endCursor` from a previous page).")]
+        after: Option<String>,
+        #[graphql(desc = "Which areas.")] filter: Option<AreaFilter>,
+        #[graphql(desc = "Order (default NAME ascending).")] order_by: Option<AreaOrder>,
+    ) -> ApiResult<Connection<Cursor, Area, ConnectionTotals>> {
+        let db = db(ctx)?;
+        let filter = filter.unwrap_or_default();
+        let mut select = local_area::Entity::find();
+        if !filter.include_former {
+            select = select.filter(local_area::Column::ValidTo.is_null());
+        }
+        if let Some(code) = &filter.region {
+            select = select.filter(local_area::Column::RegionCode.eq(require_region(db, code).await?));
+        }
+        if let Some(text) = &filter.name_contains {
+            select = select.filter(name_contains(text));
+        }
+        if let Some(code) = &filter.area_code {
+            let id = find_area(db, code).await?.map_or(-1, |a| a.id);
+            select = select.filter(local_area::Column::Id.eq(id));
+        }
+        let order = order_by.unwrap_or_default();
+        let direction = sort_order(order.direction);
+        select = match order.field {
+            AreaOrderField::Name => select.order_by(local_area::Column::Name, direction),
+            AreaOrderField::Code => select.order_by(local_area::Column::GssCode, direction),
+        }
+        .order_by_asc(local_area::Column::Id);
+        paginate(db, select, first, after, Area).await
+    }
+
+    /// Inspections, a page at a time (Relay cursor connection), filtered and ordered. Default order: start date
+    /// ascending.
+    async fn inspections(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size, 0 to 100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Return items after this cursor (a `cursor` or `pageInfo.endCursor` from a previous page).")]
+        after: Option<String>,
+        #[graphql(desc = "Which inspections.")] filter: Option<InspectionFilter>,
+        #[graphql(desc = "Order (default START_DATE ascending).")] order_by: Option<InspectionOrder>,
+    ) -> ApiResult<Connection<Cursor, Inspection, ConnectionTotals>> {
+        let db = db(ctx)?;
+        let select = filtered_inspections(db, &filter.unwrap_or_default()).await?;
+        let order = order_by.unwrap_or_default();
+        let direction = sort_order(order.direction);
+        let area_name = (local_area::Entity, local_area::Column::Name);
+        let select = match order.field {
+            InspectionOrderField::StartDate => select
+                .order_by(inspection::Column::StartDate, direction.clone())
+                .order_by(sea_orm::sea_query::Expr::col(area_name), Order::Asc),
+            InspectionOrderField::Published => select
+                .order_by(inspection::Column::Published.is_null(), Order::Asc)
+                .order_by(inspection::Column::Published, direction.clone()),
+            InspectionOrderField::AreaName => select
+                .order_by(sea_orm::sea_query::Expr::col(area_name), direction.clone())
+                .order_by(inspection::Column::StartDate, Order::Asc),
+        }
+        .order_by_asc(inspection::Column::Id);
+        paginate(db, select, first, after, Inspection).await
+    }
+
+    /// How many inspections had each outcome, with shares: Ofsted's outcome profile. Counts inspections carried
+    /// out (started) in `year`, as Ofsted's official statistics do. For example the 2023 framework's full
+    /// inspections of 2023: 26, of which 7 typically positive, 11 inconsistent and 8 widespread/systemic failings.
+    async fn outcome_profile(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What to profile.")] filter: OutcomeProfileFilter,
+    ) -> ApiResult<OutcomeProfile> {
+        let db = db(ctx)?;
+        let framework: domain::Framework = filter.framework.into();
+        let inspection_type: domain::InspectionType = filter.inspection_type.into();
+        let outcomes = domain::Outcome::of(framework, inspection_type);
+        if inspection_type.only_framework().is_some_and(|f| f != framework) {
+            return Err(ApiError::bad_input(format!(
+                "the {framework} framework has no {} inspections",
+                inspection_type.code()
+            )));
+        }
+        let region = match &filter.region {
+            Some(code) => Some(require_region(db, code).await?),
+            None => None,
+        };
+        let mut select = inspection::Entity::find()
+            .join(JoinType::InnerJoin, inspection::Relation::Area.def())
+            .filter(inspection::Column::Framework.eq(framework))
+            .filter(inspection::Column::InspectionType.eq(inspection_type));
+        if let Some(year) = filter.year {
+            select = select.filter(inspection::Column::StartYear.eq(year));
+        }
+        if let Some(code) = &region {
+            select = select.filter(local_area::Column::RegionCode.eq(code.as_str()));
+        }
+        let counts: Vec<(Option<domain::Outcome>, i64)> = select
+            .select_only()
+            .column(inspection::Column::Outcome)
+            .column_as(inspection::Column::Id.count(), "n")
+            .group_by(inspection::Column::Outcome)
+            .into_tuple()
+            .all(db)
+            .await?;
+        let count_of = |o: Option<domain::Outcome>| -> i32 {
+            counts.iter().filter(|(k, _)| *k == o).map(|(_, n)| i32::try_from(*n).unwrap_or(i32::MAX)).sum()
+        };
+        let total: i32 = outcomes.iter().map(|o| count_of(Some(*o))).sum();
+        Ok(OutcomeProfile {
+            framework: filter.framework,
+            inspection_type: filter.inspection_type,
+            year: filter.year,
+            region,
+            total,
+            unknown: count_of(None),
+            outcomes: outcomes
+                .iter()
+                .map(|o| {
+                    let count = count_of(Some(*o));
+                    OutcomeCount {
+                        outcome: (*o).into(),
+                        description: o.description(),
+                        count,
+                        share: (total > 0).then(|| f64::from(count) / f64::from(total)),
+                    }
+                })
+                .collect(),
+        })
+    }
+
+    /// Every priority-action theme with how many areas for priority action, and how many inspections, cite it;
+    /// most cited first (ties in a fixed theme order), zero counts included.
+    async fn priority_action_themes(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Which inspections to count.")] filter: Option<ThemeFilter>,
+    ) -> ApiResult<Vec<ThemeCount>> {
+        let db = db(ctx)?;
+        let filter = filter.unwrap_or_default();
+        let mut select = priority_action::Entity::find()
+            .join(JoinType::InnerJoin, priority_action_inspection())
+            .join(JoinType::InnerJoin, inspection::Relation::Area.def());
+        if let Some(year) = filter.year {
+            select = select.filter(inspection::Column::StartYear.eq(year));
+        }
+        if let Some(code) = &filter.region {
+            select = select.filter(local_area::Column::RegionCode.eq(require_region(db, code).await?));
+        }
+        let rows: Vec<(domain::Theme, i64, i64)> = select
+            .select_only()
+            .column(priority_action::Column::Theme)
+            .column_as(priority_action::Column::Id.count(), "actions")
+            .column_as(sea_orm::sea_query::Expr::col((priority_action::Entity, priority_action::Column::InspectionId)).count_distinct(), "inspections")
+            .group_by(priority_action::Column::Theme)
+            .into_tuple()
+            .all(db)
+            .await?;
+        let mut themes: Vec<ThemeCount> = domain::Theme::ALL
+            .iter()
+            .map(|t| {
+                let (actions, inspections) =
+                    rows.iter().find(|(k, _, _)| k == t).map_or((0, 0), |(_, a, i)| (*a, *i));
+                ThemeCount {
+                    theme: PriorityActionTheme::from(*t),
+                    label: t.code(),
+                    priority_actions: i32::try_from(actions).unwrap_or(i32::MAX),
+                    inspections: i32::try_from(inspections).unwrap_or(i32::MAX),
+                }
+            })
+            .collect();
+        // A stable sort keeps the fixed theme order among equal counts.
+        themes.sort_by_key(|t| std::cmp::Reverse(t.priority_actions));
+        Ok(themes)
+    }
+
+    /// Thematic visits (e.g. the 2024 review of preparation for adulthood), by year then area name; visits whose
+    /// area is not named publicly come last.
+    async fn thematic_visits(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Which visits.")] filter: Option<ThematicVisitFilter>,
+    ) -> ApiResult<Vec<ThematicVisit>> {
+        let db = db(ctx)?;
+        let filter = filter.unwrap_or_default();
+        let mut select = thematic_visit::Entity::find().join(
+            JoinType::LeftJoin,
+            thematic_visit::Entity::belongs_to(local_area::Entity)
+                .from(thematic_visit::Column::AreaId)
+                .to(local_area::Column::Id)
+                .into(),
+        );
+        if let Some(year) = filter.year {
+            select = select.filter(thematic_visit::Column::Year.eq(year));
+        }
+        if let Some(theme) = filter.theme {
+            select = select.filter(thematic_visit::Column::Theme.eq(domain::VisitTheme::from(theme)));
+        }
+        if let Some(code) = &filter.region {
+            select = select.filter(local_area::Column::RegionCode.eq(require_region(db, code).await?));
+        }
+        let rows = select
+            .order_by_asc(thematic_visit::Column::Year)
+            .order_by_asc(thematic_visit::Column::AreaId.is_null())
+            .order_by_asc(sea_orm::sea_query::Expr::col((local_area::Entity, local_area::Column::Name)))
+            .order_by_asc(thematic_visit::Column::Id)
+            .all(db)
+            .await?;
+        Ok(rows.into_iter().map(ThematicVisit).collect())
+    }
+
+    /// Where the data comes from, when it was last imported, and its licence and attribution.
+    async fn dataset(&self) -> Dataset {
+        Dataset
+    }
+}
+
+fn sort_order(direction: OrderDirection) -> Order {
+    match direction {
+        OrderDirection::Asc => Order::Asc,
+        OrderDirection::Desc => Order::Desc,
+    }
+}
+
+fn priority_action_inspection() -> sea_orm::RelationDef {
+    priority_action::Entity::belongs_to(inspection::Entity)
+        .from(priority_action::Column::InspectionId)
+        .to(inspection::Column::Id)
+        .into()
+}
+
+/// Inspections joined to their area, narrowed by `filter`.
+async fn filtered_inspections(db: &DatabaseConnection, filter: &InspectionFilter) -> ApiResult<Select<inspection::Entity>> {
+    let mut select = inspection::Entity::find().join(JoinType::InnerJoin, inspection::Relation::Area.def());
+    if let Some(f) = filter.framework {
+        select = select.filter(inspection::Column::Framework.eq(domain::Framework::from(f)));
+    }
+    if let Some(t) = filter.inspection_type {
+        select = select.filter(inspection::Column::InspectionType.eq(domain::InspectionType::from(t)));
+    }
+    if let Some(o) = filter.outcome {
+        select = select.filter(inspection::Column::Outcome.eq(domain::Outcome::from(o)));
+    }
+    if let Some(code) = &filter.region {
+        select = select.filter(local_area::Column::RegionCode.eq(require_region(db, code).await?));
+    }
+    if let Some(year) = filter.year {
+        select = select.filter(inspection::Column::StartYear.eq(year));
+    }
+    if let Some(from) = filter.started_from {
+        select = select.filter(inspection::Column::StartDate.gte(from.0));
+    }
+    if let Some(to) = filter.started_to {
+        select = select.filter(inspection::Column::StartDate.lte(to.0));
+    }
+    if let Some(code) = &filter.area_code {
+        // An unknown (but well-formed) code matches nothing, as in every other filter.
+        let id = find_area(db, code).await?.map_or(-1, |a| a.id);
+        select = select.filter(inspection::Column::AreaId.eq(id));
+    }
+    if let Some(text) = &filter.name_contains {
+        select = select.filter(name_contains(text));
+    }
+    Ok(select)
+}

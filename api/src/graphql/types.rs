@@ -1,0 +1,500 @@
+//! GraphQL object types. Each wraps a storage row (as async-graphql's examples wrap theirs), so that the public
+//! schema can evolve apart from the tables.
+
+use async_graphql::{Context, ID, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use send_model::domain::{self, Framework as DomainFramework, PartialDate};
+use send_model::entity::{area_lineage, icb, import_run, inspection, local_area, priority_action, region, thematic_visit};
+
+use super::enums::{Framework, InspectionType, Outcome, Pathway, PriorityActionTheme, VisitTheme};
+use super::error::{ApiError, ApiResult};
+use super::loaders::{
+    ActionsOfInspection, AliasesOfArea, AreaId, ImportRunId, InspectionsOfArea, LineageOfArea, Loaders,
+    PartnersOfArea, RegionCode,
+};
+use super::scalars::{Date, PublishedDate};
+
+/// The request's loaders.
+pub fn loaders<'a>(ctx: &Context<'a>) -> ApiResult<&'a Loaders> {
+    ctx.data::<Loaders>().map_err(|_| ApiError::internal("BUG: request without loaders".to_owned()))
+}
+
+async fn load_area(ctx: &Context<'_>, id: i32) -> ApiResult<Area> {
+    loaders(ctx)?
+        .load_one(AreaId(id))
+        .await?
+        .map(Area)
+        .ok_or_else(|| ApiError::internal(format!("BUG: area {id} referenced but missing")))
+}
+
+/// One of the nine ONS regions of England.
+pub struct Region(pub region::Model);
+
+/// One of the nine ONS regions of England.
+#[Object]
+impl Region {
+    /// ONS region code, `E12000001` to `E12000009`.
+    async fn code(&self) -> &str {
+        &self.0.code
+    }
+
+    /// ONS region name, e.g. "East of England".
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    /// The Ofsted region it falls in. Ofsted uses eight regions: "North East, Yorkshire and the Humber" joins two ONS
+    /// regions.
+    async fn ofsted_region(&self) -> &str {
+        &self.0.ofsted_region
+    }
+}
+
+/// An NHS Integrated Care Board: a health partner in a local area partnership (2023 framework).
+pub struct HealthPartner(pub icb::Model);
+
+/// An NHS Integrated Care Board: a health partner in a local area partnership (2023 framework).
+#[Object]
+impl HealthPartner {
+    /// ONS ICB code, `E54...` (July 2022 set).
+    async fn code(&self) -> &str {
+        &self.0.code
+    }
+
+    /// Name, e.g. "NHS Suffolk and North East Essex Integrated Care Board".
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+}
+
+/// A reorganisation link between two areas.
+pub struct LineageLink {
+    row: area_lineage::Model,
+    other_id: i32,
+}
+
+/// A reorganisation link: the other area and the day the change took effect.
+#[Object]
+impl LineageLink {
+    /// The area at the other end of the link (a predecessor or a successor).
+    async fn area(&self, ctx: &Context<'_>) -> ApiResult<Area> {
+        load_area(ctx, self.other_id).await
+    }
+
+    /// The day the successor came into being.
+    async fn effective(&self) -> Date {
+        Date(self.row.effective)
+    }
+}
+
+/// A local area: the footprint of one local authority, current or abolished by a reorganisation.
+pub struct Area(pub local_area::Model);
+
+/// A local area: the footprint of one local authority. Areas abolished by a reorganisation (e.g. Northamptonshire,
+/// 2021) are kept, with `current: false`, because older inspections belong to them.
+#[Object]
+impl Area {
+    /// ONS GSS code, the stable identifier (e.g. `E10000029` for Suffolk).
+    async fn code(&self) -> &str {
+        &self.0.gss_code
+    }
+
+    /// The same as `code`, as a GraphQL ID.
+    async fn id(&self) -> ID {
+        ID(self.0.gss_code.clone())
+    }
+
+    /// DfE's 3-digit local authority code (e.g. `935`). A successor may keep its predecessor's code.
+    async fn dfe_code(&self) -> Option<&str> {
+        self.0.dfe_code.as_deref()
+    }
+
+    /// Ofsted's provider URN for the area, where known (e.g. `80565`).
+    async fn ofsted_urn(&self) -> Option<&str> {
+        self.0.ofsted_urn.as_deref()
+    }
+
+    /// Name as ONS and DfE write it (e.g. "Bristol, City of").
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    /// Other names other publishers use (e.g. Ofsted's "Bristol"), sorted.
+    async fn aliases(&self, ctx: &Context<'_>) -> ApiResult<Vec<String>> {
+        let rows = loaders(ctx)?.load_one(AliasesOfArea(self.0.id)).await?.unwrap_or_default();
+        Ok(rows.into_iter().map(|a| a.alias).collect())
+    }
+
+    /// The ONS region the area lies in (for an abolished area, that of its successor).
+    async fn region(&self, ctx: &Context<'_>) -> ApiResult<Region> {
+        loaders(ctx)?
+            .load_one(RegionCode(self.0.region_code.clone()))
+            .await?
+            .map(Region)
+            .ok_or_else(|| ApiError::internal(format!("BUG: region {} missing", self.0.region_code)))
+    }
+
+    /// False when a reorganisation abolished the area (its `validTo` is set).
+    async fn current(&self) -> bool {
+        self.0.valid_to.is_none()
+    }
+
+    /// First day of an area created by a reorganisation; null for areas that predate the data.
+    async fn valid_from(&self) -> Option<Date> {
+        self.0.valid_from.map(Date)
+    }
+
+    /// Last day of an abolished area; null for current areas.
+    async fn valid_to(&self) -> Option<Date> {
+        self.0.valid_to.map(Date)
+    }
+
+    /// The NHS ICBs in the area's partnership, as named in its inspection report (empty when not yet known).
+    async fn partners(&self, ctx: &Context<'_>) -> ApiResult<Vec<HealthPartner>> {
+        let rows = loaders(ctx)?.load_one(PartnersOfArea(self.0.id)).await?.unwrap_or_default();
+        Ok(rows.into_iter().map(HealthPartner).collect())
+    }
+
+    /// Areas this one replaced (all or part of), with the date of the reorganisation.
+    async fn predecessors(&self, ctx: &Context<'_>) -> ApiResult<Vec<LineageLink>> {
+        let rows = loaders(ctx)?.load_one(LineageOfArea(self.0.id)).await?.unwrap_or_default();
+        Ok(rows
+            .into_iter()
+            .filter(|l| l.successor_id == self.0.id)
+            .map(|l| LineageLink { other_id: l.predecessor_id, row: l })
+            .collect())
+    }
+
+    /// Areas that replaced this one, with the date of the reorganisation.
+    async fn successors(&self, ctx: &Context<'_>) -> ApiResult<Vec<LineageLink>> {
+        let rows = loaders(ctx)?.load_one(LineageOfArea(self.0.id)).await?.unwrap_or_default();
+        Ok(rows
+            .into_iter()
+            .filter(|l| l.predecessor_id == self.0.id)
+            .map(|l| LineageLink { other_id: l.successor_id, row: l })
+            .collect())
+    }
+
+    /// The area's own inspections (under this code; a predecessor's are on the predecessor), oldest first.
+    /// Optionally only those of one framework and/or type.
+    async fn inspections(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only inspections under this framework.")] framework: Option<Framework>,
+        #[graphql(desc = "Only inspections of this type.")] inspection_type: Option<InspectionType>,
+    ) -> ApiResult<Vec<Inspection>> {
+        let rows = loaders(ctx)?.load_one(InspectionsOfArea(self.0.id)).await?.unwrap_or_default();
+        let framework: Option<DomainFramework> = framework.map(Into::into);
+        let inspection_type: Option<domain::InspectionType> = inspection_type.map(Into::into);
+        Ok(rows
+            .into_iter()
+            .filter(|i| framework.is_none_or(|f| i.framework == f))
+            .filter(|i| inspection_type.is_none_or(|t| i.inspection_type == t))
+            .map(Inspection)
+            .collect())
+    }
+
+    /// The most recent inspection (by start date), optionally of one framework; null when there is none.
+    async fn latest_inspection(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only consider inspections under this framework.")] framework: Option<Framework>,
+    ) -> ApiResult<Option<Inspection>> {
+        let rows = loaders(ctx)?.load_one(InspectionsOfArea(self.0.id)).await?.unwrap_or_default();
+        let framework: Option<DomainFramework> = framework.map(Into::into);
+        Ok(rows.into_iter().rev().find(|i| framework.is_none_or(|f| i.framework == f)).map(Inspection))
+    }
+}
+
+/// An area for priority action named in a 2023-framework report.
+pub struct PriorityAction(pub priority_action::Model);
+
+/// An area for priority action named in a report with widespread and/or systemic failings.
+#[Object]
+impl PriorityAction {
+    /// Position in the report, from 1.
+    async fn ordinal(&self) -> i32 {
+        self.0.ordinal
+    }
+
+    /// The theme it is coded into.
+    async fn theme(&self) -> PriorityActionTheme {
+        self.0.theme.into()
+    }
+
+    /// The theme's label, e.g. "strategic governance and oversight".
+    async fn theme_label(&self) -> &'static str {
+        self.0.theme.code()
+    }
+
+    /// The report's wording, when it has been imported (null when only the theme is known).
+    async fn text(&self) -> Option<&str> {
+        self.0.text.as_deref()
+    }
+}
+
+/// One inspection of one local area.
+pub struct Inspection(pub inspection::Model);
+
+/// One inspection of one local area, under either framework.
+#[Object]
+impl Inspection {
+    /// Stable identifier built from the natural key: `AREA/FRAMEWORK/TYPE/START`, e.g.
+    /// `E10000029/2023/full/2023-11-13`.
+    async fn id(&self, ctx: &Context<'_>) -> ApiResult<ID> {
+        let area = load_area(ctx, self.0.area_id).await?;
+        Ok(ID(format!(
+            "{}/{}/{}/{}",
+            area.0.gss_code,
+            self.0.framework.code(),
+            self.0.inspection_type.code(),
+            PartialDate::from_parts(self.0.start_date, self.0.start_precision)
+        )))
+    }
+
+    /// The area inspected, under the code it had at the time (a predecessor for inspections before a
+    /// reorganisation).
+    async fn area(&self, ctx: &Context<'_>) -> ApiResult<Area> {
+        load_area(ctx, self.0.area_id).await
+    }
+
+    /// The framework the inspection was carried out under.
+    async fn framework(&self) -> Framework {
+        self.0.framework.into()
+    }
+
+    /// Full, revisit (2016) or monitoring (2023).
+    async fn inspection_type(&self) -> InspectionType {
+        self.0.inspection_type.into()
+    }
+
+    /// First day on site (or only the month, for a few 2016-framework rows).
+    async fn start(&self) -> PublishedDate {
+        PublishedDate::from_parts(self.0.start_date, self.0.start_precision)
+    }
+
+    /// Last day on site; null where the source does not give it (2016-framework inspections ran about 5 days).
+    async fn end(&self) -> Option<PublishedDate> {
+        PublishedDate::maybe(self.0.end_date, self.0.end_precision)
+    }
+
+    /// When the report (or outcome letter) was published; null where not known.
+    async fn published(&self) -> Option<PublishedDate> {
+        PublishedDate::maybe(self.0.published, self.0.published_precision)
+    }
+
+    /// The calendar year of the start date: the year Ofsted's statistics count the inspection in, even when the
+    /// report is published the next year.
+    async fn year(&self) -> i32 {
+        self.0.start_year
+    }
+
+    /// The outcome; null where the source does not state it.
+    async fn outcome(&self) -> Option<Outcome> {
+        self.0.outcome.map(Into::into)
+    }
+
+    /// The outcome in the words of Ofsted's reports and statistics.
+    async fn outcome_description(&self) -> Option<&'static str> {
+        self.0.outcome.map(|o| o.description())
+    }
+
+    /// 2016 framework: the number of significant weaknesses in the written statement of action, where published.
+    async fn significant_weaknesses(&self) -> Option<i32> {
+        self.0.significant_weaknesses
+    }
+
+    /// 2023 full inspections: the number of areas for priority action (0 unless the outcome is widespread and/or
+    /// systemic failings); null for other inspections.
+    async fn priority_action_count(&self) -> Option<i32> {
+        self.0.priority_action_count
+    }
+
+    /// The areas for priority action, in report order (empty for most inspections).
+    async fn priority_actions(&self, ctx: &Context<'_>) -> ApiResult<Vec<PriorityAction>> {
+        let rows = loaders(ctx)?.load_one(ActionsOfInspection(self.0.id)).await?.unwrap_or_default();
+        Ok(rows.into_iter().map(PriorityAction).collect())
+    }
+
+    /// The report on Ofsted's site, where known.
+    async fn report_url(&self) -> Option<&str> {
+        self.0.report_url.as_deref()
+    }
+
+    /// Where the facts of this record were read (a published file or report).
+    async fn source_url(&self) -> &str {
+        &self.0.source_url
+    }
+
+    /// The import run that last changed this record.
+    async fn import_run(&self, ctx: &Context<'_>) -> ApiResult<Option<ImportRun>> {
+        Ok(loaders(ctx)?.load_one(ImportRunId(self.0.import_run_id)).await?.map(ImportRun))
+    }
+}
+
+/// A thematic visit: a national theme looked at in a few areas, with no judgement on any area.
+pub struct ThematicVisit(pub thematic_visit::Model);
+
+/// A thematic visit: a national theme looked at in a few local area partnerships, with no judgement on any of them.
+#[Object]
+impl ThematicVisit {
+    /// The year of the thematic review.
+    async fn year(&self) -> i32 {
+        self.0.year
+    }
+
+    /// The national theme.
+    async fn theme(&self) -> VisitTheme {
+        self.0.theme.into()
+    }
+
+    /// The area visited; null when the national report does not name it.
+    async fn area(&self, ctx: &Context<'_>) -> ApiResult<Option<Area>> {
+        match self.0.area_id {
+            Some(id) => load_area(ctx, id).await.map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// How an area that is not named is described.
+    async fn label(&self) -> Option<&str> {
+        self.0.label.as_deref()
+    }
+
+    /// The pathways the visit looked at.
+    async fn pathways(&self) -> Vec<Pathway> {
+        self.0.pathways.split(';').filter_map(|p| domain::Pathway::parse(p).ok()).map(Into::into).collect()
+    }
+
+    /// First day (or month) of the visit, where known.
+    async fn start(&self) -> Option<PublishedDate> {
+        PublishedDate::maybe(self.0.visit_start, self.0.visit_start_precision)
+    }
+
+    /// Last day of the visit, where known.
+    async fn end(&self) -> Option<PublishedDate> {
+        PublishedDate::maybe(self.0.visit_end, self.0.visit_end_precision)
+    }
+
+    /// Title of the national report.
+    async fn report_title(&self) -> &str {
+        &self.0.report_title
+    }
+
+    /// When the national report was published.
+    async fn report_published(&self) -> Option<Date> {
+        self.0.report_published.map(Date)
+    }
+
+    /// The national report's address, where known.
+    async fn report_url(&self) -> Option<&str> {
+        self.0.report_url.as_deref()
+    }
+
+    /// Where these facts were read.
+    async fn source(&self) -> &str {
+        &self.0.source
+    }
+}
+
+/// One import: a source file read and loaded in one transaction.
+pub struct ImportRun(pub import_run::Model);
+
+/// One import: a source read by `send-import` (or on first start) and loaded in one transaction.
+#[Object]
+impl ImportRun {
+    /// Sequential number.
+    async fn id(&self) -> i32 {
+        self.0.id
+    }
+
+    /// The path or URL read (`bundled:data/...` for the dataset built into the binary).
+    async fn source(&self) -> &str {
+        &self.0.source
+    }
+
+    /// The layout it was read as, e.g. `curated-csv/inspections`.
+    async fn format(&self) -> &str {
+        &self.0.format
+    }
+
+    /// SHA-256 of the bytes read, lowercase hex.
+    async fn sha256(&self) -> &str {
+        &self.0.sha256
+    }
+
+    /// When the import began.
+    async fn started_at(&self) -> DateTime<Utc> {
+        self.0.started_at
+    }
+
+    /// When it committed.
+    async fn finished_at(&self) -> DateTime<Utc> {
+        self.0.finished_at
+    }
+
+    /// Data rows read from the source.
+    async fn rows_read(&self) -> i32 {
+        self.0.rows_read
+    }
+
+    /// Records inserted.
+    async fn rows_inserted(&self) -> i32 {
+        self.0.rows_inserted
+    }
+
+    /// Records updated.
+    async fn rows_updated(&self) -> i32 {
+        self.0.rows_updated
+    }
+
+    /// Records that were already as the source says.
+    async fn rows_unchanged(&self) -> i32 {
+        self.0.rows_unchanged
+    }
+}
+
+/// Counts of one outcome within an outcome profile.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct OutcomeCount {
+    /// The outcome.
+    pub outcome: Outcome,
+    /// The outcome in Ofsted's words.
+    pub description: &'static str,
+    /// Inspections with this outcome.
+    pub count: i32,
+    /// `count / total` (null when `total` is 0). The shares of a profile sum to 1.
+    pub share: Option<f64>,
+}
+
+/// How many inspections had each outcome, for one framework and type.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct OutcomeProfile {
+    /// The framework profiled.
+    pub framework: Framework,
+    /// The inspection type profiled.
+    pub inspection_type: InspectionType,
+    /// The year profiled (year the inspection started, Ofsted's counting rule); null for all years.
+    pub year: Option<i32>,
+    /// The ONS region profiled; null for England.
+    pub region: Option<String>,
+    /// Inspections with a published outcome: the denominator of every share.
+    pub total: i32,
+    /// Inspections whose outcome is not published, counted apart and not in the shares.
+    pub unknown: i32,
+    /// Every outcome of the framework and type, in a fixed order (best first), zero counts included.
+    pub outcomes: Vec<OutcomeCount>,
+}
+
+/// How often one theme is cited among areas for priority action.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct ThemeCount {
+    /// The theme.
+    pub theme: PriorityActionTheme,
+    /// The theme's label, e.g. "education health and care plans".
+    pub label: &'static str,
+    /// Areas for priority action coded into this theme.
+    pub priority_actions: i32,
+    /// Inspections citing the theme at least once.
+    pub inspections: i32,
+}
