@@ -6,7 +6,6 @@ use std::net::SocketAddr;
 use anyhow::Context;
 use clap::Parser;
 use send_importer::cli::DatabaseArgs;
-use send_importer::{ImportOptions, bundled, import, is_empty};
 use tracing_subscriber::EnvFilter;
 
 /// Serve the area SEND inspection outcomes GraphQL API.
@@ -36,9 +35,7 @@ async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let config = args.database.config().context("cannot create the data folder")?;
     let db = send_model::connect(&config).await.with_context(|| format!("cannot open the database {}", config.url))?;
-    send_model::migrate(&db).await.context("cannot migrate the database")?;
-    if !args.no_bundled_import && is_empty(&db).await? {
-        let report = import(&db, bundled(), ImportOptions::default()).await.context("cannot import the bundled dataset")?;
+    if let Some(report) = send_api::prepare(&db, !args.no_bundled_import).await? {
         tracing::info!(inserted = report.inserted(), files = report.files.len(), "imported the bundled dataset into an empty database");
     }
     let listener = tokio::net::TcpListener::bind(args.bind).await.with_context(|| format!("cannot listen on {}", args.bind))?;

@@ -40,3 +40,52 @@ impl DatabaseArgs {
         })
     }
 }
+
+/// Import area SEND inspection data (the curated CSVs of data/) into the database, in one transaction.
+///
+/// Every row is validated first; on any problem nothing is written and every problem is listed as
+/// `file:line: column: what was expected, what was found`. Re-importing a file changes nothing.
+#[derive(Debug, clap::Parser)]
+#[command(version)]
+pub struct ImportArgs {
+    /// Files or folders (a folder contributes its .csv files). Use `--bundled` for the dataset built into the binary.
+    #[arg(required_unless_present = "bundled")]
+    pub sources: Vec<PathBuf>,
+
+    /// Import the bundled dataset (the files of data/ compiled into the binary).
+    #[arg(long)]
+    pub bundled: bool,
+
+    /// Validate and report what would change, without writing anything.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Print the report as JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+
+    /// Where the database is.
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+}
+
+/// Runs `send-import` with parsed arguments and returns what it prints on success (text, or JSON with `--json`).
+/// An error lists every problem; `main` prints it and exits non-zero.
+pub async fn run(args: ImportArgs) -> anyhow::Result<String> {
+    use anyhow::Context;
+    let mut sources = crate::read_paths(&args.sources)?;
+    if args.bundled {
+        sources.extend(crate::bundled());
+    }
+    let config = args.database.config().context("cannot create the data folder")?;
+    let db = send_model::connect(&config).await.with_context(|| format!("cannot open the database {}", config.url))?;
+    send_model::migrate(&db).await.context("cannot migrate the database")?;
+    let report = crate::import(&db, sources, crate::ImportOptions { dry_run: args.dry_run }).await;
+    db.close().await.ok();
+    let report = match report {
+        Ok(report) => report,
+        Err(e @ crate::ImportError::Invalid(_)) => return Err(e.into()),
+        Err(e) => return Err(anyhow::Error::new(e).context("import failed")),
+    };
+    if args.json { Ok(serde_json::to_string_pretty(&report)? + "\n") } else { Ok(report.to_string()) }
+}
