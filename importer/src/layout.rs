@@ -408,24 +408,26 @@ fn detect(header: &[String]) -> Option<Layout> {
         .map(|(layout, _, _)| layout)
 }
 
-/// Parses a curated CSV into typed rows, or lists every problem in it.
-pub fn parse(source: SourceFile) -> Result<ParsedFile, Vec<Problem>> {
+/// Parses a curated CSV into typed rows, listing every problem in it. The rows that parsed are returned even when
+/// others did not (so that their references can be checked too, and every problem reported at once); `None` when
+/// the file as a whole cannot be read (not text, no known header, a missing column).
+pub fn parse(source: SourceFile) -> (Option<ParsedFile>, Vec<Problem>) {
     let file = source.name.clone();
     let at = |line: u64, column: &str, message: String| Problem { file: file.clone(), line, column: column.to_owned(), message };
     let text = match std::str::from_utf8(&source.bytes) {
         Ok(t) => t,
         Err(e) => {
-            return Err(vec![at(1, "file", format!("expected UTF-8 text (a CSV file), found invalid bytes at offset {}", e.valid_up_to()))]);
+            return (None, vec![at(1, "file", format!("expected UTF-8 text (a CSV file), found invalid bytes at offset {}", e.valid_up_to()))]);
         }
     };
     let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(text.as_bytes());
     let header: Vec<String> = match reader.headers() {
         Ok(h) => h.iter().map(normalise_header).collect(),
-        Err(e) => return Err(vec![at(1, "header", format!("expected a CSV header row, found unreadable text ({e})"))]),
+        Err(e) => return (None, vec![at(1, "header", format!("expected a CSV header row, found unreadable text ({e})"))]),
     };
     let Some(layout) = detect(&header) else {
         let known: Vec<String> = Layout::LOAD_ORDER.iter().map(|l| l.columns().join(",")).collect();
-        return Err(vec![at(
+        return (None, vec![at(
             1,
             "header",
             format!(
@@ -451,7 +453,7 @@ pub fn parse(source: SourceFile) -> Result<ParsedFile, Vec<Problem>> {
         }
     }
     if !problems.is_empty() {
-        return Err(problems);
+        return (None, problems);
     }
     let extra: Vec<&String> = header.iter().filter(|h| !layout.columns().contains(&h.as_str())).collect();
     let mut warnings = Vec::new();
@@ -501,7 +503,7 @@ pub fn parse(source: SourceFile) -> Result<ParsedFile, Vec<Problem>> {
         }
     }
     check_duplicates(&file, &rows, &mut problems);
-    if problems.is_empty() { Ok(ParsedFile { source, layout, rows_read, rows, warnings }) } else { Err(problems) }
+    (Some(ParsedFile { source, layout, rows_read, rows, warnings }), problems)
 }
 
 fn region_row(c: &mut Cells<'_>) -> Option<RegionRow> {

@@ -37,10 +37,9 @@ pub async fn import(
     let mut problems = Vec::new();
     let mut parsed = Vec::new();
     for source in sources {
-        match layout::parse(source) {
-            Ok(file) => parsed.push(file),
-            Err(mut p) => problems.append(&mut p),
-        }
+        let (file, mut file_problems) = layout::parse(source);
+        parsed.extend(file);
+        problems.append(&mut file_problems);
     }
     // Files are loaded in dependency order (areas before the inspections that name them), whatever order they came in.
     parsed.sort_by_key(|f| f.layout);

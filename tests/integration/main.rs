@@ -1,1 +1,5 @@
-fn main() {}
+//! The one integration-test binary (so the workspace links tests once): real data end to end, through the
+//! importer, the GraphQL schema and HTTP, on SQLite always and on PostgreSQL when `TEST_DATABASE_URL` is set.
+
+mod importer;
+mod support;

@@ -1,0 +1,212 @@
+//! Test support: a fresh database per test on every backend, the GraphQL schema over it, and readers of the
+//! bundled data used to compute expected figures independently of the code under test.
+
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection, EntityTrait, QueryOrder};
+use send_model::entity::{
+    area_alias, area_lineage, area_partner, icb, import_run, inspection, local_area, priority_action, region,
+    thematic_visit,
+};
+use serde_json::Value;
+
+/// The repository's `data/` folder.
+pub fn data_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../data")
+}
+
+/// A path under `data/`.
+pub fn data_file(name: &str) -> PathBuf {
+    data_dir().join(name)
+}
+
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+fn unique(prefix: &str) -> String {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
+    format!("{prefix}_{}_{}_{nanos}", std::process::id(), COUNTER.fetch_add(1, Ordering::SeqCst))
+}
+
+/// A scratch folder, removed when dropped.
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    /// A new empty folder under the system's temp dir.
+    pub fn new() -> Self {
+        let path = std::env::temp_dir().join(unique("send-test"));
+        std::fs::create_dir_all(&path).expect("create temp dir");
+        Self(path)
+    }
+
+    /// A path inside the folder.
+    pub fn join(&self, name: &str) -> PathBuf {
+        self.0.join(name)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        std::fs::remove_dir_all(&self.0).ok();
+    }
+}
+
+/// Which database a test runs against.
+#[derive(Debug, Clone)]
+pub enum Backend {
+    /// An SQLite file in a fresh folder.
+    Sqlite,
+    /// A fresh database on the PostgreSQL server of `TEST_DATABASE_URL`.
+    Postgres(String),
+}
+
+/// SQLite always; PostgreSQL too when `TEST_DATABASE_URL` is set (CI sets it).
+pub fn backends() -> Vec<Backend> {
+    let mut all = vec![Backend::Sqlite];
+    if let Ok(url) = std::env::var("TEST_DATABASE_URL")
+        && !url.is_empty()
+    {
+        all.push(Backend::Postgres(url));
+    }
+    all
+}
+
+/// `url` with its database name replaced by `name`.
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
+    let prefix = base.rsplit_once('/').map_or(base, |(p, _)| p);
+    match query {
+        Some(q) => format!("{prefix}/{name}?{q}"),
+        None => format!("{prefix}/{name}"),
+    }
+}
+
+/// A fresh, migrated, empty database of one backend.
+pub struct TestDb {
+    /// The connection.
+    pub db: DatabaseConnection,
+    /// The connection URL (for the CLI and server, which open their own pools).
+    pub url: String,
+    /// `sqlite` or `postgres`.
+    pub backend: &'static str,
+    dir: Option<TempDir>,
+    pg: Option<(String, String)>,
+}
+
+impl TestDb {
+    /// Creates the database and applies the migrations.
+    pub async fn new(backend: &Backend) -> Self {
+        let (url, dir, pg, name) = match backend {
+            Backend::Sqlite => {
+                let dir = TempDir::new();
+                let url = send_model::default_sqlite_url(&dir.0).expect("sqlite url");
+                (url, Some(dir), None, "sqlite")
+            }
+            Backend::Postgres(admin_url) => {
+                let name = unique("send_test");
+                let admin = Database::connect(admin_url.as_str()).await.expect("connect to TEST_DATABASE_URL");
+                admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await.expect("create test database");
+                admin.close().await.ok();
+                (with_database(admin_url, &name), None, Some((admin_url.clone(), name)), "postgres")
+            }
+        };
+        let db = send_model::connect(&send_model::DbConfig::new(url.clone())).await.expect("connect");
+        send_model::migrate(&db).await.expect("migrate");
+        Self { db, url, backend: name, dir, pg }
+    }
+
+    /// Closes the pool and drops the database.
+    pub async fn close(self) {
+        self.db.close().await.ok();
+        if let Some((admin_url, name)) = &self.pg {
+            if let Ok(admin) = Database::connect(admin_url.as_str()).await {
+                admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await.ok();
+                admin.close().await.ok();
+            }
+        }
+        drop(self.dir);
+    }
+}
+
+/// Runs `test` once per backend, each time on a fresh database.
+pub async fn each_backend<F, Fut>(test: F)
+where
+    F: Fn(TestDb) -> Fut,
+    Fut: Future<Output = TestDb>,
+{
+    for backend in backends() {
+        let db = TestDb::new(&backend).await;
+        let db = test(db).await;
+        db.close().await;
+    }
+}
+
+/// A fresh database with the bundled dataset imported, per backend.
+pub async fn each_backend_with_data<F, Fut>(test: F)
+where
+    F: Fn(TestDb) -> Fut,
+    Fut: Future<Output = TestDb>,
+{
+    each_backend(|t| async {
+        send_importer::import(&t.db, send_importer::bundled(), send_importer::ImportOptions::default())
+            .await
+            .expect("bundled import");
+        test(t).await
+    })
+    .await;
+}
+
+/// Every row of every table, in a stable order, as text: equal snapshots mean an unchanged database.
+pub async fn snapshot(db: &DatabaseConnection) -> String {
+    let mut out = String::new();
+    macro_rules! dump {
+        ($entity:ident, $order:expr) => {
+            let rows = $entity::Entity::find().order_by_asc($order).all(db).await.expect("dump");
+            out.push_str(&format!("{}: {rows:?}\n", stringify!($entity)));
+        };
+    }
+    dump!(import_run, import_run::Column::Id);
+    dump!(region, region::Column::Code);
+    dump!(icb, icb::Column::Code);
+    dump!(local_area, local_area::Column::Id);
+    dump!(area_alias, area_alias::Column::Id);
+    dump!(area_lineage, area_lineage::Column::Id);
+    dump!(area_partner, area_partner::Column::Id);
+    dump!(inspection, inspection::Column::Id);
+    dump!(priority_action, priority_action::Column::Id);
+    dump!(thematic_visit, thematic_visit::Column::Id);
+    out
+}
+
+/// Runs a GraphQL query through the schema (no HTTP) and returns the whole response as JSON.
+pub async fn gql(db: &DatabaseConnection, query: &str) -> Value {
+    let schema = send_api::build_schema(db.clone());
+    let response = send_api::execute(&schema, db, async_graphql::Request::new(query)).await;
+    serde_json::to_value(&response).expect("response as JSON")
+}
+
+/// Runs a query that must succeed and returns its `data`.
+pub async fn gql_data(db: &DatabaseConnection, query: &str) -> Value {
+    let response = gql(db, query).await;
+    assert!(response.get("errors").is_none_or(|e| e.as_array().is_some_and(Vec::is_empty)), "errors: {response:#}");
+    response["data"].clone()
+}
+
+/// The `extensions.code` of a response's first error.
+pub fn error_code(response: &Value) -> &str {
+    response["errors"][0]["extensions"]["code"].as_str().unwrap_or("(no code)")
+}
+
+/// The rows of a CSV under `data/`, as header-keyed maps.
+pub fn csv_rows(name: &str) -> Vec<std::collections::HashMap<String, String>> {
+    let mut reader = csv::Reader::from_path(data_file(name)).expect("open csv");
+    let headers = reader.headers().expect("header").clone();
+    reader
+        .records()
+        .map(|r| {
+            let r = r.expect("record");
+            headers.iter().zip(r.iter()).map(|(h, v)| (h.to_owned(), v.to_owned())).collect()
+        })
+        .collect()
+}
