@@ -47,10 +47,14 @@ pub async fn execute(schema: &AppSchema, db: &DatabaseConnection, request: Reque
         let has_code = error.extensions.as_ref().is_some_and(|e| e.get("code").is_some());
         if !has_code {
             // Errors raised before execution (syntax, validation, limits) carry no code from async-graphql.
+            // With a path, it is an argument async-graphql could not coerce (a custom scalar such as `Date` is only
+            // checked then): the client's input. Resolver errors always carry their own code.
             let code = if parse_failed {
                 code::GRAPHQL_PARSE_FAILED
             } else if error.path.is_empty() {
                 code::GRAPHQL_VALIDATION_FAILED
+            } else if error.message.starts_with("Failed to parse") || error.message.starts_with("Invalid value") {
+                code::BAD_USER_INPUT
             } else {
                 code::INTERNAL
             };
