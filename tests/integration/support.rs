@@ -88,8 +88,6 @@ pub struct TestDb {
     pub db: DatabaseConnection,
     /// The connection URL (for the CLI and server, which open their own pools).
     pub url: String,
-    /// `sqlite` or `postgres`.
-    pub backend: &'static str,
     dir: Option<TempDir>,
     pg: Option<(String, String)>,
 }
@@ -97,23 +95,23 @@ pub struct TestDb {
 impl TestDb {
     /// Creates the database and applies the migrations.
     pub async fn new(backend: &Backend) -> Self {
-        let (url, dir, pg, name) = match backend {
+        let (url, dir, pg) = match backend {
             Backend::Sqlite => {
                 let dir = TempDir::new();
                 let url = send_model::default_sqlite_url(&dir.0).expect("sqlite url");
-                (url, Some(dir), None, "sqlite")
+                (url, Some(dir), None)
             }
             Backend::Postgres(admin_url) => {
                 let name = unique("send_test");
                 let admin = Database::connect(admin_url.as_str()).await.expect("connect to TEST_DATABASE_URL");
                 admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await.expect("create test database");
                 admin.close().await.ok();
-                (with_database(admin_url, &name), None, Some((admin_url.clone(), name)), "postgres")
+                (with_database(admin_url, &name), None, Some((admin_url.clone(), name)))
             }
         };
         let db = send_model::connect(&send_model::DbConfig::new(url.clone())).await.expect("connect");
         send_model::migrate(&db).await.expect("migrate");
-        Self { db, url, backend: name, dir, pg }
+        Self { db, url, dir, pg }
     }
 
     /// Closes the pool and drops the database.

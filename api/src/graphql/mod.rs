@@ -1,5 +1,6 @@
 //! The GraphQL schema: one function builds it for the server, the SDL export and the tests.
 
+pub mod connection;
 pub mod enums;
 pub mod error;
 pub mod loaders;

@@ -1,7 +1,6 @@
 //! The root query: entry points, filters, ordering and pagination.
 
-use async_graphql::connection::{Connection, Edge, OpaqueCursor};
-use async_graphql::{Context, InputObject, Object, SimpleObject};
+use async_graphql::{Context, InputObject, Object};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{ExprTrait, Func, JoinType, LikeExpr};
 use sea_orm::{
@@ -11,6 +10,7 @@ use sea_orm::{
 use send_model::domain::{self, AreaCode, GssCode, GssKind};
 use send_model::entity::{import_run, inspection, local_area, priority_action, region, thematic_visit};
 
+use super::connection::{connection, decode_cursor};
 use super::enums::{Framework, InspectionType, OrderDirection, Outcome, PriorityActionTheme, VisitTheme};
 use super::error::{ApiError, ApiResult};
 use super::scalars::Date;
@@ -33,15 +33,8 @@ fn db<'a>(ctx: &Context<'a>) -> ApiResult<&'a DatabaseConnection> {
     ctx.data::<DatabaseConnection>().map_err(|_| ApiError::internal("BUG: schema without a database".to_owned()))
 }
 
-/// Extra fields of every connection.
-#[derive(SimpleObject, Debug, Clone)]
-pub struct ConnectionTotals {
-    /// How many items match the filter, over all pages.
-    pub total_count: i32,
-}
-
-/// An opaque pagination cursor.
-type Cursor = OpaqueCursor<u64>;
+connection!(AreaConnection, AreaEdge, Area, "local areas");
+connection!(InspectionConnection, InspectionEdge, Inspection, "inspections");
 
 fn page_size(first: Option<i32>) -> ApiResult<u64> {
     let first = first.unwrap_or(DEFAULT_PAGE_SIZE);
@@ -51,47 +44,27 @@ fn page_size(first: Option<i32>) -> ApiResult<u64> {
     Ok(u64::try_from(first).unwrap_or(0))
 }
 
-fn offset_after(after: Option<String>) -> ApiResult<u64> {
-    match after {
-        None => Ok(0),
-        Some(cursor) => {
-            use async_graphql::connection::CursorType;
-            Cursor::decode_cursor(&cursor)
-                .map(|c| c.0 + 1)
-                .map_err(|_| ApiError::bad_input(format!("`after` is not a cursor this API returned: {cursor:?}")))
-        }
-    }
-}
-
-fn to_i32(n: u64) -> i32 {
-    i32::try_from(n).unwrap_or(i32::MAX)
-}
-
-/// Runs a paged query: the page, whether more follow, and the total.
-async fn paginate<E, T>(
+/// Runs a paged query: the page's rows from `offset`, whether more follow, and the total over all pages.
+async fn paginate<E>(
     db: &DatabaseConnection,
     select: Select<E>,
     first: Option<i32>,
     after: Option<String>,
-    wrap: impl Fn(E::Model) -> T,
-) -> ApiResult<Connection<Cursor, T, ConnectionTotals>>
+) -> ApiResult<(u64, Vec<E::Model>, bool, u64)>
 where
     E: EntityTrait,
     E::Model: Sync,
-    T: async_graphql::OutputType,
 {
     let limit = page_size(first)?;
-    let offset = offset_after(after)?;
+    let offset = match after {
+        None => 0,
+        Some(cursor) => decode_cursor(&cursor)? + 1,
+    };
     let total = select.clone().count(db).await?;
-    let rows = select.offset(offset).limit(limit + 1).all(db).await?;
+    let mut rows = select.offset(offset).limit(limit + 1).all(db).await?;
     let has_next = rows.len() as u64 > limit;
-    let mut connection = Connection::with_additional_fields(offset > 0, has_next, ConnectionTotals { total_count: to_i32(total) });
-    connection.edges.extend(
-        rows.into_iter().take(usize::try_from(limit).unwrap_or(usize::MAX)).enumerate().map(|(i, row)| {
-            Edge::new(OpaqueCursor(offset + i as u64), wrap(row))
-        }),
-    );
-    Ok(connection)
+    rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+    Ok((offset, rows, has_next, total))
 }
 
 /// Resolves a GSS code, DfE code or Ofsted URN to an area. A DfE code shared by a predecessor and its successor
@@ -332,7 +305,7 @@ impl Query {
         after: Option<String>,
         #[graphql(desc = "Which areas.")] filter: Option<AreaFilter>,
         #[graphql(desc = "Order (default NAME ascending).")] order_by: Option<AreaOrder>,
-    ) -> ApiResult<Connection<Cursor, Area, ConnectionTotals>> {
+    ) -> ApiResult<AreaConnection> {
         let db = db(ctx)?;
         let filter = filter.unwrap_or_default();
         let mut select = local_area::Entity::find();
@@ -356,7 +329,8 @@ impl Query {
             AreaOrderField::Code => select.order_by(local_area::Column::GssCode, direction),
         }
         .order_by_asc(local_area::Column::Id);
-        paginate(db, select, first, after, Area).await
+        let (offset, rows, has_next, total) = paginate(db, select, first, after).await?;
+        Ok(AreaConnection::new(offset, rows.into_iter().map(Area).collect(), has_next, total))
     }
 
     /// Inspections, a page at a time (Relay cursor connection), filtered and ordered. Default order: start date
@@ -369,7 +343,7 @@ impl Query {
         after: Option<String>,
         #[graphql(desc = "Which inspections.")] filter: Option<InspectionFilter>,
         #[graphql(desc = "Order (default START_DATE ascending).")] order_by: Option<InspectionOrder>,
-    ) -> ApiResult<Connection<Cursor, Inspection, ConnectionTotals>> {
+    ) -> ApiResult<InspectionConnection> {
         let db = db(ctx)?;
         let select = filtered_inspections(db, &filter.unwrap_or_default()).await?;
         let order = order_by.unwrap_or_default();
@@ -387,7 +361,8 @@ impl Query {
                 .order_by(inspection::Column::StartDate, Order::Asc),
         }
         .order_by_asc(inspection::Column::Id);
-        paginate(db, select, first, after, Inspection).await
+        let (offset, rows, has_next, total) = paginate(db, select, first, after).await?;
+        Ok(InspectionConnection::new(offset, rows.into_iter().map(Inspection).collect(), has_next, total))
     }
 
     /// How many inspections had each outcome, with shares: Ofsted's outcome profile. Counts inspections carried
