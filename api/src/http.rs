@@ -29,10 +29,7 @@ impl AppState {
 
 /// The router. Tests call it without a socket.
 pub fn app(state: AppState) -> Router {
-    Router::new()
-        .route("/graphql", get(graphql_get).post(graphql_post))
-        .route("/health", get(health))
-        .with_state(state)
+    Router::new().route("/graphql", get(graphql_get).post(graphql_post)).route("/health", get(health)).with_state(state)
 }
 
 async fn graphql_post(State(state): State<AppState>, request: GraphQLRequest) -> GraphQLResponse {

@@ -18,7 +18,8 @@ pub async fn prepare(db: &DatabaseConnection, import_bundled: bool) -> anyhow::R
     use anyhow::Context;
     send_model::migrate(db).await.context("cannot migrate the database")?;
     if import_bundled && is_empty(db).await.context("cannot read the database")? {
-        let report = import(db, bundled(), ImportOptions::default()).await.context("cannot import the bundled dataset")?;
+        let report =
+            import(db, bundled(), ImportOptions::default()).await.context("cannot import the bundled dataset")?;
         return Ok(Some(report));
     }
     Ok(None)

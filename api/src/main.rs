@@ -36,9 +36,14 @@ async fn main() -> anyhow::Result<()> {
     let config = args.database.config().context("cannot create the data folder")?;
     let db = send_model::connect(&config).await.with_context(|| format!("cannot open the database {}", config.url))?;
     if let Some(report) = send_api::prepare(&db, !args.no_bundled_import).await? {
-        tracing::info!(inserted = report.inserted(), files = report.files.len(), "imported the bundled dataset into an empty database");
+        tracing::info!(
+            inserted = report.inserted(),
+            files = report.files.len(),
+            "imported the bundled dataset into an empty database"
+        );
     }
-    let listener = tokio::net::TcpListener::bind(args.bind).await.with_context(|| format!("cannot listen on {}", args.bind))?;
+    let listener =
+        tokio::net::TcpListener::bind(args.bind).await.with_context(|| format!("cannot listen on {}", args.bind))?;
     tracing::info!(backend = send_model::backend_name(&db), "listening on http://{}/graphql", listener.local_addr()?);
     axum::serve(listener, send_api::app(send_api::AppState::new(db.clone())))
         .with_graceful_shutdown(shutdown_signal())

@@ -14,8 +14,7 @@ use crate::layout::{ParsedFile, Rows};
 
 /// Lower-cases a name and folds punctuation and spacing, so that "St. Helens" and "St Helens" meet.
 pub fn normalise_name(name: &str) -> String {
-    let folded: String =
-        name.chars().map(|c| if c.is_alphanumeric() { c.to_ascii_lowercase() } else { ' ' }).collect();
+    let folded: String = name.chars().map(|c| if c.is_alphanumeric() { c.to_ascii_lowercase() } else { ' ' }).collect();
     folded.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
@@ -77,7 +76,11 @@ impl Catalog {
         let mut candidates: Vec<&String> =
             self.areas.iter().filter(|(_, a)| a.dfe.as_deref() == Some(dfe)).map(|(gss, _)| gss).collect();
         candidates.sort();
-        candidates.iter().find(|gss| !self.predecessors.contains(gss.as_str())).or(candidates.first()).map(|s| s.as_str())
+        candidates
+            .iter()
+            .find(|gss| !self.predecessors.contains(gss.as_str()))
+            .or(candidates.first())
+            .map(|s| s.as_str())
     }
 
     /// Checks the references of every file, in load order, adding what each file defines for those after it.
@@ -100,11 +103,19 @@ impl Catalog {
                     for r in rows {
                         let region = self.region_by_name.get(&r.region).cloned();
                         if region.is_none() {
-                            problem(r.line, "region", format!("expected an ONS region name ({}), found {:?}", self.region_names(), r.region));
+                            problem(
+                                r.line,
+                                "region",
+                                format!("expected an ONS region name ({}), found {:?}", self.region_names(), r.region),
+                            );
                         }
                         for code in &r.icbs {
                             if !self.icbs.contains(code.as_str()) {
-                                problem(r.line, "icb_codes", format!("expected the code of a known ICB (icbs.csv), found {code}"));
+                                problem(
+                                    r.line,
+                                    "icb_codes",
+                                    format!("expected the code of a known ICB (icbs.csv), found {code}"),
+                                );
                             }
                         }
                         if let Some(region_code) = region {
@@ -118,14 +129,26 @@ impl Catalog {
                 Rows::Lineage(rows) => {
                     for r in rows {
                         let Some(successor) = self.areas.get(r.successor_gss.as_str()).cloned() else {
-                            problem(r.line, "successor_gss", format!("expected the code of a known local area (local_areas.csv), found {}", r.successor_gss));
+                            problem(
+                                r.line,
+                                "successor_gss",
+                                format!(
+                                    "expected the code of a known local area (local_areas.csv), found {}",
+                                    r.successor_gss
+                                ),
+                            );
                             continue;
                         };
                         if successor.dfe.as_deref().is_some_and(|d| d != r.successor_dfe.as_str()) {
                             problem(
                                 r.line,
                                 "successor_dfe",
-                                format!("expected {} (the DfE code of {}), found {}", successor.dfe.as_deref().unwrap_or(""), r.successor_gss, r.successor_dfe.as_str()),
+                                format!(
+                                    "expected {} (the DfE code of {}), found {}",
+                                    successor.dfe.as_deref().unwrap_or(""),
+                                    r.successor_gss,
+                                    r.successor_dfe.as_str()
+                                ),
                             );
                         }
                         self.predecessors.insert(r.predecessor_gss.to_string());
@@ -139,7 +162,11 @@ impl Catalog {
                 Rows::Aliases(rows) => {
                     for r in rows {
                         if !self.areas.contains_key(r.gss.as_str()) {
-                            problem(r.line, "la_code_gss", format!("expected the code of a known local area, found {}", r.gss));
+                            problem(
+                                r.line,
+                                "la_code_gss",
+                                format!("expected the code of a known local area, found {}", r.gss),
+                            );
                             continue;
                         }
                         let key = normalise_name(&r.alias);
@@ -147,7 +174,10 @@ impl Catalog {
                             Some(other) if other != r.gss.as_str() => problem(
                                 r.line,
                                 "alias",
-                                format!("expected a name not already used for another area, found {:?} (already an alias of {other})", r.alias),
+                                format!(
+                                    "expected a name not already used for another area, found {:?} (already an alias of {other})",
+                                    r.alias
+                                ),
                             ),
                             _ => {
                                 self.aliases.insert(key, r.gss.to_string());
@@ -161,20 +191,41 @@ impl Catalog {
                             problem(
                                 r.line,
                                 "la_code_gss",
-                                format!("expected the code of a known local area (local_areas.csv, or a predecessor in area_lineage.csv), found {}", r.gss),
+                                format!(
+                                    "expected the code of a known local area (local_areas.csv, or a predecessor in area_lineage.csv), found {}",
+                                    r.gss
+                                ),
                             );
                             continue;
                         };
                         if let (Some(given), Some(known)) = (&r.dfe, &area.dfe)
                             && given.as_str() != known
                         {
-                            problem(r.line, "la_code_dfe", format!("expected {known} (the DfE code of {} {}), found {}", r.gss, area.name, given.as_str()));
+                            problem(
+                                r.line,
+                                "la_code_dfe",
+                                format!(
+                                    "expected {known} (the DfE code of {} {}), found {}",
+                                    r.gss,
+                                    area.name,
+                                    given.as_str()
+                                ),
+                            );
                         }
                         let area_region = self.region_name.get(&area.region_code).cloned().unwrap_or_default();
                         if area_region != r.region {
-                            problem(r.line, "region", format!("expected {area_region:?} (the region of {} {}), found {:?}", r.gss, area.name, r.region));
+                            problem(
+                                r.line,
+                                "region",
+                                format!(
+                                    "expected {area_region:?} (the region of {} {}), found {:?}",
+                                    r.gss, area.name, r.region
+                                ),
+                            );
                         }
-                        if let (Framework::F2023, InspectionType::Full, Some(p)) = (r.framework, r.inspection_type, r.published) {
+                        if let (Framework::F2023, InspectionType::Full, Some(p)) =
+                            (r.framework, r.inspection_type, r.published)
+                        {
                             self.full_2023_published.insert((r.gss.to_string(), p.date));
                         }
                     }
@@ -182,14 +233,21 @@ impl Catalog {
                 Rows::ReportLinks(rows) => {
                     for r in rows {
                         let Some(gss) = self.current_area_by_dfe(r.dfe.as_str()).map(str::to_owned) else {
-                            problem(r.line, "la_code_dfe", format!("expected the DfE code of a known local area, found {}", r.dfe.as_str()));
+                            problem(
+                                r.line,
+                                "la_code_dfe",
+                                format!("expected the DfE code of a known local area, found {}", r.dfe.as_str()),
+                            );
                             continue;
                         };
                         if !self.full_2023_published.contains(&(gss.clone(), r.published.date)) {
                             problem(
                                 r.line,
                                 "published",
-                                format!("expected the publication date of a 2023-framework full inspection of {gss} ({}), found {} which matches none", r.area_name, r.published),
+                                format!(
+                                    "expected the publication date of a 2023-framework full inspection of {gss} ({}), found {} which matches none",
+                                    r.area_name, r.published
+                                ),
                             );
                         }
                     }
@@ -199,7 +257,11 @@ impl Catalog {
                         if let Some(gss) = &r.gss
                             && !self.areas.contains_key(gss.as_str())
                         {
-                            problem(r.line, "la_code_gss", format!("expected the code of a known local area, found {gss}"));
+                            problem(
+                                r.line,
+                                "la_code_gss",
+                                format!("expected the code of a known local area, found {gss}"),
+                            );
                         }
                     }
                 }

@@ -7,8 +7,8 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
 use send_model::domain::{
-    DfeCode, Framework, GssCode, GssKind, InspectionType, OfstedUrn, Outcome, ParseError, PartialDate, Pathway,
-    Theme, VisitTheme,
+    DfeCode, Framework, GssCode, GssKind, InspectionType, OfstedUrn, Outcome, ParseError, PartialDate, Pathway, Theme,
+    VisitTheme,
 };
 
 use crate::error::Problem;
@@ -346,7 +346,12 @@ impl Cells<'_> {
     }
 
     /// A cell of `separator`-separated values, each parsed; empty gives an empty list.
-    fn list<T>(&mut self, column: &str, separator: char, parse: impl Fn(&str) -> Result<T, ParseError>) -> Option<Vec<T>> {
+    fn list<T>(
+        &mut self,
+        column: &str,
+        separator: char,
+        parse: impl Fn(&str) -> Result<T, ParseError>,
+    ) -> Option<Vec<T>> {
         let raw = self.raw(column).to_owned();
         let mut out = Vec::new();
         let mut ok = true;
@@ -364,9 +369,12 @@ impl Cells<'_> {
 
     /// A non-empty text cell.
     fn text(&mut self, column: &str, what: &str) -> Option<String> {
-        self.required(column, |t| {
-            if t.trim().is_empty() { Err(ParseError::new(what, t)) } else { Ok(t.trim().to_owned()) }
-        })
+        self.required(
+            column,
+            |t| {
+                if t.trim().is_empty() { Err(ParseError::new(what, t)) } else { Ok(t.trim().to_owned()) }
+            },
+        )
     }
 
     /// A text cell that may be empty.
@@ -413,29 +421,46 @@ fn detect(header: &[String]) -> Option<Layout> {
 /// the file as a whole cannot be read (not text, no known header, a missing column).
 pub fn parse(source: SourceFile) -> (Option<ParsedFile>, Vec<Problem>) {
     let file = source.name.clone();
-    let at = |line: u64, column: &str, message: String| Problem { file: file.clone(), line, column: column.to_owned(), message };
+    let at = |line: u64, column: &str, message: String| Problem {
+        file: file.clone(),
+        line,
+        column: column.to_owned(),
+        message,
+    };
     let text = match std::str::from_utf8(&source.bytes) {
         Ok(t) => t,
         Err(e) => {
-            return (None, vec![at(1, "file", format!("expected UTF-8 text (a CSV file), found invalid bytes at offset {}", e.valid_up_to()))]);
+            return (
+                None,
+                vec![at(
+                    1,
+                    "file",
+                    format!("expected UTF-8 text (a CSV file), found invalid bytes at offset {}", e.valid_up_to()),
+                )],
+            );
         }
     };
     let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(text.as_bytes());
     let header: Vec<String> = match reader.headers() {
         Ok(h) => h.iter().map(normalise_header).collect(),
-        Err(e) => return (None, vec![at(1, "header", format!("expected a CSV header row, found unreadable text ({e})"))]),
+        Err(e) => {
+            return (None, vec![at(1, "header", format!("expected a CSV header row, found unreadable text ({e})"))]);
+        }
     };
     let Some(layout) = detect(&header) else {
         let known: Vec<String> = Layout::LOAD_ORDER.iter().map(|l| l.columns().join(",")).collect();
-        return (None, vec![at(
-            1,
-            "header",
-            format!(
-                "expected the header of a known layout (one of: {}), found {:?}",
-                known.join(" | "),
-                header.join(",")
-            ),
-        )]);
+        return (
+            None,
+            vec![at(
+                1,
+                "header",
+                format!(
+                    "expected the header of a known layout (one of: {}), found {:?}",
+                    known.join(" | "),
+                    header.join(",")
+                ),
+            )],
+        );
     };
 
     let mut problems = Vec::new();
@@ -487,7 +512,11 @@ pub fn parse(source: SourceFile) -> (Option<ParsedFile>, Vec<Problem>) {
         }
         rows_read += 1;
         if record.len() != header.len() {
-            problems.push(at(line, "row", format!("expected {} cells as in the header, found {}", header.len(), record.len())));
+            problems.push(at(
+                line,
+                "row",
+                format!("expected {} cells as in the header, found {}", header.len(), record.len()),
+            ));
             continue;
         }
         let mut cells = Cells { file: &file, line, record: &record, columns: &columns, problems: &mut problems };
@@ -600,7 +629,10 @@ fn inspection_row(c: &mut Cells<'_>) -> Option<InspectionRow> {
     {
         c.problem(
             "inspection_type",
-            format!("expected full or a type of the {f} framework, found {t:?} (a {only}-framework type)", t = t.code()),
+            format!(
+                "expected full or a type of the {f} framework, found {t:?} (a {only}-framework type)",
+                t = t.code()
+            ),
         );
     }
     if let (Some(f), Some(t), Some(Some(o))) = (framework, inspection_type, outcome) {
@@ -670,7 +702,11 @@ fn inspection_row(c: &mut Cells<'_>) -> Option<InspectionRow> {
 
 fn visit_row(c: &mut Cells<'_>) -> Option<VisitRow> {
     let year = c.required("year", |t| {
-        t.trim().parse::<i32>().ok().filter(|y| (2016..=2100).contains(y)).ok_or_else(|| ParseError::new("a year such as 2024", t))
+        t.trim()
+            .parse::<i32>()
+            .ok()
+            .filter(|y| (2016..=2100).contains(y))
+            .ok_or_else(|| ParseError::new("a year such as 2024", t))
     });
     let theme = c.required("theme", VisitTheme::parse);
     let gss = c.optional("la_code_gss", |t| GssCode::parse(t, GssKind::LocalArea));
@@ -683,7 +719,10 @@ fn visit_row(c: &mut Cells<'_>) -> Option<VisitRow> {
     let report_url = c.optional("report_url", url);
     let source = c.text("source", "where the facts were read");
     if matches!(gss, Some(None)) && label.is_none() {
-        c.problem("label", "expected a label for a visit whose area is not named (la_code_gss is empty), found an empty cell");
+        c.problem(
+            "label",
+            "expected a label for a visit whose area is not named (la_code_gss is empty), found an empty cell",
+        );
         return None;
     }
     Some(VisitRow {
@@ -720,7 +759,9 @@ fn check_duplicates(file: &str, rows: &Rows, problems: &mut Vec<Problem>) {
                 (r.line, key, "inspection_start")
             })
             .collect(),
-        Rows::ReportLinks(v) => v.iter().map(|r| (r.line, format!("{} {}", r.dfe.as_str(), r.published), "published")).collect(),
+        Rows::ReportLinks(v) => {
+            v.iter().map(|r| (r.line, format!("{} {}", r.dfe.as_str(), r.published), "published")).collect()
+        }
         Rows::ThematicVisits(v) => v
             .iter()
             .map(|r| {

@@ -149,13 +149,22 @@ async fn area_ids(txn: &DatabaseTransaction) -> Result<HashMap<String, i32>, DbE
     Ok(local_area::Entity::find().all(txn).await?.into_iter().map(|a| (a.gss_code, a.id)).collect())
 }
 
-async fn write_regions(txn: &DatabaseTransaction, rows: &[RegionRow], run: i32, tally: &mut Tally) -> Result<(), DbErr> {
+async fn write_regions(
+    txn: &DatabaseTransaction,
+    rows: &[RegionRow],
+    run: i32,
+    tally: &mut Tally,
+) -> Result<(), DbErr> {
     let existing: HashMap<String, region::Model> =
         region::Entity::find().all(txn).await?.into_iter().map(|m| (m.code.clone(), m)).collect();
     for r in rows {
         let facts = |name: &str, ofsted: &str| -> Facts { vec![("name", some(name)), ("ofsted_region", some(ofsted))] };
         let old = existing.get(r.code.as_str());
-        match tally.compare(format!("region {}", r.code), old.map(|m| facts(&m.name, &m.ofsted_region)), &facts(&r.name, &r.ofsted_region)) {
+        match tally.compare(
+            format!("region {}", r.code),
+            old.map(|m| facts(&m.name, &m.ofsted_region)),
+            &facts(&r.name, &r.ofsted_region),
+        ) {
             Action::Insert => {
                 region::ActiveModel {
                     code: Set(r.code.to_string()),
@@ -229,7 +238,8 @@ async fn write_areas(txn: &DatabaseTransaction, rows: &[AreaRow], run: i32, tall
         let mut icbs: Vec<String> = r.icbs.iter().map(ToString::to_string).collect();
         icbs.sort();
         let new: Facts = {
-            let mut f = vec![("dfe_code", some(r.dfe.as_str())), ("name", some(&r.name)), ("region_code", some(&region_code))];
+            let mut f =
+                vec![("dfe_code", some(r.dfe.as_str())), ("name", some(&r.name)), ("region_code", some(&region_code))];
             // An empty icb_codes cell means "not yet known": it leaves partners known from elsewhere alone.
             if !icbs.is_empty() {
                 f.push(("icb_codes", some(icbs.join(";"))));
@@ -281,16 +291,26 @@ async fn write_areas(txn: &DatabaseTransaction, rows: &[AreaRow], run: i32, tall
         {
             area_partner::Entity::delete_many().filter(area_partner::Column::AreaId.eq(area_id)).exec(txn).await?;
             for code in &icbs {
-                area_partner::ActiveModel { area_id: Set(area_id), icb_code: Set(code.clone()), import_run_id: Set(run), ..Default::default() }
-                    .insert(txn)
-                    .await?;
+                area_partner::ActiveModel {
+                    area_id: Set(area_id),
+                    icb_code: Set(code.clone()),
+                    import_run_id: Set(run),
+                    ..Default::default()
+                }
+                .insert(txn)
+                .await?;
             }
         }
     }
     Ok(())
 }
 
-async fn write_lineage(txn: &DatabaseTransaction, rows: &[LineageRow], run: i32, tally: &mut Tally) -> Result<(), DbErr> {
+async fn write_lineage(
+    txn: &DatabaseTransaction,
+    rows: &[LineageRow],
+    run: i32,
+    tally: &mut Tally,
+) -> Result<(), DbErr> {
     let areas: HashMap<String, local_area::Model> =
         local_area::Entity::find().all(txn).await?.into_iter().map(|m| (m.gss_code.clone(), m)).collect();
     // A predecessor ends the day before its first successor begins; a successor begins on its latest reorganisation.
@@ -310,7 +330,11 @@ async fn write_lineage(txn: &DatabaseTransaction, rows: &[LineageRow], run: i32,
         let end = valid_to.get(gss).copied();
         let old = areas.get(*gss);
         let old_facts = old.map(|m| {
-            vec![("dfe_code", m.dfe_code.clone()), ("name", some(&m.name)), ("valid_to", m.valid_to.map(|d| d.to_string()))]
+            vec![
+                ("dfe_code", m.dfe_code.clone()),
+                ("name", some(&m.name)),
+                ("valid_to", m.valid_to.map(|d| d.to_string())),
+            ]
         });
         let new: Facts = vec![
             ("dfe_code", some(r.predecessor_dfe.as_str())),
@@ -406,7 +430,11 @@ async fn write_aliases(txn: &DatabaseTransaction, rows: &[AliasRow], run: i32, t
         let key = normalise_name(&r.alias);
         let old = existing.get(&key);
         let old_facts = old.map(|m| {
-            vec![("area", gss_by_id.get(&m.area_id).map(|g| (*g).clone())), ("alias", some(&m.alias)), ("publisher", some(&m.publisher))]
+            vec![
+                ("area", gss_by_id.get(&m.area_id).map(|g| (*g).clone())),
+                ("alias", some(&m.alias)),
+                ("publisher", some(&m.publisher)),
+            ]
         });
         let new: Facts = vec![("area", some(&r.gss)), ("alias", some(&r.alias)), ("publisher", some(&r.publisher))];
         match tally.compare(format!("alias {:?}", r.alias), old_facts, &new) {
@@ -450,7 +478,12 @@ fn themes_text(themes: impl Iterator<Item = send_model::domain::Theme>) -> Optio
     (!labels.is_empty()).then(|| labels.join("; "))
 }
 
-async fn write_inspections(txn: &DatabaseTransaction, rows: &[InspectionRow], run: i32, tally: &mut Tally) -> Result<(), DbErr> {
+async fn write_inspections(
+    txn: &DatabaseTransaction,
+    rows: &[InspectionRow],
+    run: i32,
+    tally: &mut Tally,
+) -> Result<(), DbErr> {
     let ids = area_ids(txn).await?;
     let existing: HashMap<InspectionKey, inspection::Model> = inspection::Entity::find()
         .all(txn)
@@ -559,7 +592,12 @@ async fn write_inspections(txn: &DatabaseTransaction, rows: &[InspectionRow], ru
     Ok(())
 }
 
-async fn write_report_links(txn: &DatabaseTransaction, rows: &[ReportLinkRow], run: i32, tally: &mut Tally) -> Result<(), DbErr> {
+async fn write_report_links(
+    txn: &DatabaseTransaction,
+    rows: &[ReportLinkRow],
+    run: i32,
+    tally: &mut Tally,
+) -> Result<(), DbErr> {
     let areas = local_area::Entity::find().all(txn).await?;
     let predecessors: std::collections::HashSet<i32> =
         area_lineage::Entity::find().all(txn).await?.into_iter().map(|l| l.predecessor_id).collect();
@@ -589,8 +627,12 @@ async fn write_report_links(txn: &DatabaseTransaction, rows: &[ReportLinkRow], r
         }
         let Some(m) = inspections.get(&(area.id, r.published.date)) else { continue };
         let old_facts = Some(vec![("report_url", m.report_url.clone())]);
-        let record =
-            inspection_record(&area.gss_code, m.framework, m.inspection_type, PartialDate::from_parts(m.start_date, m.start_precision));
+        let record = inspection_record(
+            &area.gss_code,
+            m.framework,
+            m.inspection_type,
+            PartialDate::from_parts(m.start_date, m.start_precision),
+        );
         if let Action::Update(_) = tally.compare(record, old_facts, &vec![("report_url", some(&r.report_url))]) {
             let mut am = m.clone().into_active_model();
             am.report_url = Set(Some(r.report_url.clone()));
@@ -636,7 +678,8 @@ async fn write_visits(txn: &DatabaseTransaction, rows: &[VisitRow], run: i32, ta
                 ("source", some(&m.source)),
             ]
         });
-        let mut am = match tally.compare(format!("thematic visit {} {} {visit_key}", r.year, r.theme), old_facts, &new) {
+        let mut am = match tally.compare(format!("thematic visit {} {} {visit_key}", r.year, r.theme), old_facts, &new)
+        {
             Action::Insert => thematic_visit::ActiveModel {
                 year: Set(r.year),
                 theme: Set(r.theme),

@@ -48,8 +48,8 @@ pub fn read_paths(paths: &[PathBuf]) -> Result<Vec<SourceFile>, ImportError> {
 }
 
 fn read_file(path: &Path) -> Result<SourceFile, ImportError> {
-    let bytes = std::fs::read(path)
-        .map_err(|error| ImportError::Read { source_name: path.display().to_string(), error })?;
+    let bytes =
+        std::fs::read(path).map_err(|error| ImportError::Read { source_name: path.display().to_string(), error })?;
     Ok(SourceFile::new(path.display().to_string(), bytes))
 }
 

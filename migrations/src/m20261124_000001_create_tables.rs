@@ -7,7 +7,12 @@ use sea_orm_migration::{prelude::*, schema::*};
 pub struct Migration;
 
 /// A foreign key from `table.column` to `target.target_column`, named after both ends.
-fn fk(table: &'static str, column: &'static str, target: &'static str, target_column: &'static str) -> ForeignKeyCreateStatement {
+fn fk(
+    table: &'static str,
+    column: &'static str,
+    target: &'static str,
+    target_column: &'static str,
+) -> ForeignKeyCreateStatement {
     ForeignKey::create()
         .name(format!("fk_{table}_{column}"))
         .from(table, column)
@@ -19,8 +24,7 @@ fn fk(table: &'static str, column: &'static str, target: &'static str, target_co
 /// A (possibly unique) index on `table` over `columns`.
 fn index(table: &'static str, columns: &[&'static str], unique: bool) -> IndexCreateStatement {
     let mut stmt = Index::create();
-    stmt.name(format!("{}_{}_{}", if unique { "ux" } else { "ix" }, table, columns.join("_")))
-        .table(table);
+    stmt.name(format!("{}_{}_{}", if unique { "ux" } else { "ix" }, table, columns.join("_"))).table(table);
     for column in columns {
         stmt.col(*column);
     }
@@ -140,9 +144,7 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        manager
-            .create_index(index("area_lineage", &["predecessor_id", "successor_id"], true))
-            .await?;
+        manager.create_index(index("area_lineage", &["predecessor_id", "successor_id"], true)).await?;
         manager.create_index(index("area_lineage", &["successor_id"], false)).await?;
 
         manager
@@ -191,15 +193,9 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(index(
-                "inspection",
-                &["area_id", "framework", "inspection_type", "start_date"],
-                true,
-            ))
+            .create_index(index("inspection", &["area_id", "framework", "inspection_type", "start_date"], true))
             .await?;
-        manager
-            .create_index(index("inspection", &["framework", "inspection_type", "start_year"], false))
-            .await?;
+        manager.create_index(index("inspection", &["framework", "inspection_type", "start_year"], false)).await?;
         manager.create_index(index("inspection", &["start_date"], false)).await?;
         manager.create_index(index("inspection", &["outcome"], false)).await?;
 
@@ -218,9 +214,7 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        manager
-            .create_index(index("priority_action", &["inspection_id", "ordinal"], true))
-            .await?;
+        manager.create_index(index("priority_action", &["inspection_id", "ordinal"], true)).await?;
         manager.create_index(index("priority_action", &["theme"], false)).await?;
 
         manager
@@ -248,9 +242,7 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        manager
-            .create_index(index("thematic_visit", &["year", "theme", "visit_key"], true))
-            .await?;
+        manager.create_index(index("thematic_visit", &["year", "theme", "visit_key"], true)).await?;
         Ok(())
     }
 }

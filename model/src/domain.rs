@@ -66,11 +66,7 @@ impl GssCode {
             && code.is_ascii()
             && kind.prefixes().iter().any(|p| code.starts_with(p))
             && code[3..].bytes().all(|b| b.is_ascii_digit());
-        if well_formed {
-            Ok(Self(code.to_owned()))
-        } else {
-            Err(ParseError::new(kind.describe(), text))
-        }
+        if well_formed { Ok(Self(code.to_owned())) } else { Err(ParseError::new(kind.describe(), text)) }
     }
 
     /// The code as text.
@@ -149,10 +145,7 @@ impl AreaCode {
         } else if let Ok(urn) = OfstedUrn::parse(code) {
             Ok(Self::Urn(urn))
         } else {
-            Err(ParseError::new(
-                "a GSS code (E10000029), a 3-digit DfE code (935) or an Ofsted URN (80565)",
-                text,
-            ))
+            Err(ParseError::new("a GSS code (E10000029), a 3-digit DfE code (935) or an Ofsted URN (80565)", text))
         }
     }
 }
@@ -296,7 +289,9 @@ impl Outcome {
             AllWeaknessesAddressed => "Sufficient progress in addressing all of the significant weaknesses.",
             SomeWeaknessesAddressed => "Sufficient progress in addressing some of the significant weaknesses.",
             NoWeaknessesAddressed => "Sufficient progress in addressing none of the significant weaknesses.",
-            EffectiveAction => "The local area partnership is taking effective action on the areas for priority action.",
+            EffectiveAction => {
+                "The local area partnership is taking effective action on the areas for priority action."
+            }
             NotEffectiveAction => {
                 "The local area partnership is not taking effective action on the areas for priority action."
             }
@@ -349,7 +344,11 @@ impl PartialDate {
         match self.precision {
             DatePrecision::Day => self.date,
             DatePrecision::Month => {
-                let (y, m) = if self.date.month() == 12 { (self.date.year() + 1, 1) } else { (self.date.year(), self.date.month() + 1) };
+                let (y, m) = if self.date.month() == 12 {
+                    (self.date.year() + 1, 1)
+                } else {
+                    (self.date.year(), self.date.month() + 1)
+                };
                 NaiveDate::from_ymd_opt(y, m, 1).and_then(|d| d.pred_opt()).unwrap_or(self.date)
             }
         }

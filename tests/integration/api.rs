@@ -107,11 +107,16 @@ async fn outcome_profiles_match_the_csv_for_every_framework_type_and_a_region() 
 #[tokio::test]
 async fn an_outcome_profile_of_a_type_the_framework_lacks_is_bad_input() {
     each_backend_with_data(|t| async move {
-        let response = gql(&t.db, "{ outcomeProfile(filter: {framework: FRAMEWORK_2016, inspectionType: MONITORING}) { total } }").await;
+        let response =
+            gql(&t.db, "{ outcomeProfile(filter: {framework: FRAMEWORK_2016, inspectionType: MONITORING}) { total } }")
+                .await;
         assert_eq!(error_code(&response), "BAD_USER_INPUT");
-        let response = gql(&t.db, "{ outcomeProfile(filter: {framework: FRAMEWORK_2023, region: \"E99\"}) { total } }").await;
+        let response =
+            gql(&t.db, "{ outcomeProfile(filter: {framework: FRAMEWORK_2023, region: \"E99\"}) { total } }").await;
         assert_eq!(error_code(&response), "BAD_USER_INPUT");
-        let response = gql(&t.db, "{ outcomeProfile(filter: {framework: FRAMEWORK_2023, region: \"E12000010\"}) { total } }").await;
+        let response =
+            gql(&t.db, "{ outcomeProfile(filter: {framework: FRAMEWORK_2023, region: \"E12000010\"}) { total } }")
+                .await;
         assert_eq!(error_code(&response), "BAD_USER_INPUT");
         assert!(response["errors"][0]["message"].as_str().expect("message").contains("no ONS region"));
         t
@@ -137,7 +142,8 @@ async fn suffolk_has_its_three_inspections_and_both_icbs() {
         assert_eq!(area["ofstedUrn"], "80565");
         assert_eq!(area["current"], true);
         assert_eq!(area["region"]["code"], "E12000006");
-        let partners: HashSet<&str> = area["partners"].as_array().expect("partners").iter().map(|p| p["name"].as_str().expect("name")).collect();
+        let partners: HashSet<&str> =
+            area["partners"].as_array().expect("partners").iter().map(|p| p["name"].as_str().expect("name")).collect();
         assert_eq!(
             partners,
             HashSet::from([
@@ -148,7 +154,10 @@ async fn suffolk_has_its_three_inspections_and_both_icbs() {
         let inspections = area["inspections"].as_array().expect("inspections");
         assert_eq!(inspections.len(), 3);
         let (full_2016, revisit, full_2023) = (&inspections[0], &inspections[1], &inspections[2]);
-        assert_eq!((full_2016["framework"].as_str(), full_2016["inspectionType"].as_str()), (Some("FRAMEWORK_2016"), Some("FULL")));
+        assert_eq!(
+            (full_2016["framework"].as_str(), full_2016["inspectionType"].as_str()),
+            (Some("FRAMEWORK_2016"), Some("FULL"))
+        );
         assert_eq!(full_2016["start"]["text"], "2016-12-12");
         assert_eq!(full_2016["outcome"], "WSOA_REQUIRED");
         assert_eq!(revisit["inspectionType"], "REVISIT");
@@ -160,7 +169,12 @@ async fn suffolk_has_its_three_inspections_and_both_icbs() {
         assert_eq!(full_2023["end"]["text"], "2023-11-17");
         assert_eq!(full_2023["published"]["text"], "2024-01-30");
         assert_eq!(full_2023["outcome"], "WIDESPREAD_SYSTEMIC_FAILINGS");
-        assert!(full_2023["outcomeDescription"].as_str().expect("description").contains("widespread and/or systemic failings"));
+        assert!(
+            full_2023["outcomeDescription"]
+                .as_str()
+                .expect("description")
+                .contains("widespread and/or systemic failings")
+        );
         assert_eq!(full_2023["priorityActionCount"], 2);
         assert_eq!(full_2023["priorityActions"].as_array().map(Vec::len), Some(2));
         assert_eq!(full_2023["priorityActions"][0]["theme"], "STRATEGIC_GOVERNANCE_AND_OVERSIGHT");
@@ -206,14 +220,17 @@ async fn lineage_links_northamptonshire_to_its_successors_and_its_inspection_sta
         let area = &data["area"];
         assert_eq!(area["current"], false);
         assert_eq!(area["validTo"], "2021-03-31");
-        let successors: Vec<&str> = area["successors"].as_array().expect("s").iter().map(|s| s["area"]["code"].as_str().expect("c")).collect();
+        let successors: Vec<&str> =
+            area["successors"].as_array().expect("s").iter().map(|s| s["area"]["code"].as_str().expect("c")).collect();
         assert_eq!(successors, vec!["E06000061", "E06000062"]);
         assert_eq!(area["successors"][0]["effective"], "2021-04-01");
         assert_eq!(area["successors"][0]["area"]["validFrom"], "2021-04-01");
         assert_eq!(area["inspections"][0]["start"]["text"], "2017-05");
         assert_eq!(area["inspections"][0]["start"]["precision"], "MONTH");
         assert_eq!(area["inspections"][0]["outcome"], "WSOA_NOT_REQUIRED");
-        let data = gql_data(&t.db, r#"{ area(code: "E06000061") { predecessors { area { code current } effective } } }"#).await;
+        let data =
+            gql_data(&t.db, r#"{ area(code: "E06000061") { predecessors { area { code current } effective } } }"#)
+                .await;
         assert_eq!(data["area"]["predecessors"][0]["area"]["code"], "E10000021");
         assert_eq!(data["area"]["predecessors"][0]["area"]["current"], false);
         t
@@ -279,8 +296,17 @@ async fn page_size_is_capped_at_100_and_cursors_are_checked() {
 
 /// The codes of inspections matching `filter`, all pages.
 async fn inspection_ids(db: &sea_orm::DatabaseConnection, filter: &str) -> (i64, Vec<String>) {
-    let data = gql_data(db, &format!("{{ inspections(first: 100, filter: {{{filter}}}) {{ totalCount edges {{ node {{ id }} }} }} }}")).await;
-    let ids = data["inspections"]["edges"].as_array().expect("edges").iter().map(|e| e["node"]["id"].as_str().expect("id").to_owned()).collect();
+    let data = gql_data(
+        db,
+        &format!("{{ inspections(first: 100, filter: {{{filter}}}) {{ totalCount edges {{ node {{ id }} }} }} }}"),
+    )
+    .await;
+    let ids = data["inspections"]["edges"]
+        .as_array()
+        .expect("edges")
+        .iter()
+        .map(|e| e["node"]["id"].as_str().expect("id").to_owned())
+        .collect();
     (data["inspections"]["totalCount"].as_i64().expect("total"), ids)
 }
 
@@ -300,7 +326,10 @@ async fn inspection_filters_compose_and_match_the_csv() {
         let (total, _) = inspection_ids(&t.db, r#"region: "E12000007", framework: FRAMEWORK_2023"#).await;
         assert_eq!(total, count(&|r| r["region"] == "London" && r["framework"] == "2023"));
         let (total, ids) = inspection_ids(&t.db, r#"startedFrom: "2023-11-01", startedTo: "2023-11-30""#).await;
-        assert_eq!(total, count(&|r| r["inspection_start"].as_str() >= "2023-11-01" && r["inspection_start"].as_str() <= "2023-11-30"));
+        assert_eq!(
+            total,
+            count(&|r| r["inspection_start"].as_str() >= "2023-11-01" && r["inspection_start"].as_str() <= "2023-11-30")
+        );
         assert!(ids.contains(&"E10000029/2023/full/2023-11-13".to_owned()));
         let (total, _) = inspection_ids(&t.db, r#"areaCode: "935""#).await;
         assert_eq!(total, 3);
@@ -361,8 +390,17 @@ async fn priority_action_themes_count_actions_and_inspections() {
         }
         let counts: Vec<i64> = themes.iter().map(|t| t["priorityActions"].as_i64().expect("n")).collect();
         assert!(counts.windows(2).all(|w| w[0] >= w[1]), "most cited first: {counts:?}");
-        let data = gql_data(&t.db, r#"{ priorityActionThemes(filter: {year: 2023, region: "E12000006"}) { label priorityActions } }"#).await;
-        let total: i64 = data["priorityActionThemes"].as_array().expect("t").iter().map(|t| t["priorityActions"].as_i64().expect("n")).sum();
+        let data = gql_data(
+            &t.db,
+            r#"{ priorityActionThemes(filter: {year: 2023, region: "E12000006"}) { label priorityActions } }"#,
+        )
+        .await;
+        let total: i64 = data["priorityActionThemes"]
+            .as_array()
+            .expect("t")
+            .iter()
+            .map(|t| t["priorityActions"].as_i64().expect("n"))
+            .sum();
         let expected: usize = csv_rows("inspections.csv")
             .iter()
             .filter(|r| r["region"] == "East of England" && r["inspection_start"].starts_with("2023"))
@@ -433,7 +471,11 @@ async fn bad_queries_get_stable_error_codes() {
         assert_eq!(error_code(&gql(&t.db, "{ nope }").await), "GRAPHQL_VALIDATION_FAILED");
         assert_eq!(error_code(&gql(&t.db, "{ area(code: ").await), "GRAPHQL_PARSE_FAILED");
         assert_eq!(error_code(&gql(&t.db, "{ area(code: 5) { name } }").await), "GRAPHQL_VALIDATION_FAILED");
-        let deep = format!("{{ area(code: \"E10000029\") {{ {} code {} }} }}", "successors { area { ".repeat(10), "} } ".repeat(10));
+        let deep = format!(
+            "{{ area(code: \"E10000029\") {{ {} code {} }} }}",
+            "successors { area { ".repeat(10),
+            "} } ".repeat(10)
+        );
         assert_eq!(error_code(&gql(&t.db, &deep).await), "GRAPHQL_VALIDATION_FAILED", "depth limit");
         t
     })

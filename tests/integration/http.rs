@@ -8,7 +8,8 @@ use tower::ServiceExt;
 
 use crate::support::{TestDb, backends, each_backend, each_backend_with_data};
 
-const PROFILE: &str = "{ outcomeProfile(filter: {framework: FRAMEWORK_2023, year: 2023}) { total outcomes { outcome count share } } }";
+const PROFILE: &str =
+    "{ outcomeProfile(filter: {framework: FRAMEWORK_2023, year: 2023}) { total outcomes { outcome count share } } }";
 
 async fn send(t: &TestDb, request: Request<Body>) -> (StatusCode, String, String) {
     let app = send_api::app(send_api::AppState::new(t.db.clone()));
@@ -63,7 +64,8 @@ async fn get_graphql_runs_a_query_from_the_query_string() {
 #[tokio::test]
 async fn get_graphql_without_a_query_opens_graphiql() {
     each_backend(|t| async move {
-        let request = Request::get("/graphql").header(header::ACCEPT, "text/html").body(Body::empty()).expect("request");
+        let request =
+            Request::get("/graphql").header(header::ACCEPT, "text/html").body(Body::empty()).expect("request");
         let (status, content_type, body) = send(&t, request).await;
         assert_eq!(status, StatusCode::OK);
         assert!(content_type.starts_with("text/html"), "{content_type}");
@@ -117,7 +119,8 @@ async fn start_up_imports_the_bundled_data_once_then_serves_it_over_a_real_socke
 
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
         let addr = listener.local_addr().expect("addr");
-        let server = tokio::spawn(axum::serve(listener, send_api::app(send_api::AppState::new(t.db.clone()))).into_future());
+        let server =
+            tokio::spawn(axum::serve(listener, send_api::app(send_api::AppState::new(t.db.clone()))).into_future());
         let body = serde_json::json!({ "query": PROFILE }).to_string();
         let request = format!(
             "POST /graphql HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",

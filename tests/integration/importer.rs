@@ -3,7 +3,9 @@
 
 use sea_orm::{EntityTrait, PaginatorTrait};
 use send_importer::{ImportError, ImportOptions, import, read_paths};
-use send_model::entity::{area_alias, area_partner, import_run, inspection, local_area, priority_action, thematic_visit};
+use send_model::entity::{
+    area_alias, area_partner, import_run, inspection, local_area, priority_action, thematic_visit,
+};
 
 use crate::support::{TempDir, csv_rows, data_dir, data_file, each_backend, each_backend_with_data, snapshot};
 
@@ -40,12 +42,9 @@ async fn every_file_in_data_is_imported_with_counts_taken_from_the_files() {
         let lineage = csv_rows("area_lineage.csv");
         let areas = csv_rows("local_areas.csv");
         let predecessors: std::collections::HashSet<&String> = lineage.iter().map(|r| &r["predecessor_gss"]).collect();
-        let themes: usize = inspections
-            .iter()
-            .map(|r| r["priority_actions"].split(';').filter(|t| !t.trim().is_empty()).count())
-            .sum();
-        let partners: usize =
-            areas.iter().map(|r| r["icb_codes"].split(';').filter(|c| !c.is_empty()).count()).sum();
+        let themes: usize =
+            inspections.iter().map(|r| r["priority_actions"].split(';').filter(|t| !t.trim().is_empty()).count()).sum();
+        let partners: usize = areas.iter().map(|r| r["icb_codes"].split(';').filter(|c| !c.is_empty()).count()).sum();
 
         assert_eq!(count(&t.db, inspection::Entity).await, inspections.len() as u64);
         assert_eq!(inspections.len(), 254, "the bundled dataset has the 254 published rows");
@@ -99,7 +98,8 @@ async fn files_load_in_dependency_order_whatever_order_they_are_given_in() {
 async fn reimporting_changes_nothing_but_the_import_runs() {
     each_backend_with_data(|t| async move {
         let before = snapshot(&t.db).await;
-        let report = import(&t.db, read_paths(&[data_dir()]).expect("read"), ImportOptions::default()).await.expect("re-import");
+        let report =
+            import(&t.db, read_paths(&[data_dir()]).expect("read"), ImportOptions::default()).await.expect("re-import");
         assert_eq!(report.inserted(), 0);
         assert_eq!(report.updated(), 0);
         assert!(report.files.iter().all(|f| f.changes.is_empty()));
@@ -152,7 +152,8 @@ async fn a_changed_row_is_reported_field_by_field() {
 
 /// Writes `data/inspections.csv` into `dir` after `edit` (row 0 is the header), returning its path.
 fn edited_inspections(dir: &TempDir, edit: impl FnOnce(&mut Vec<Vec<String>>)) -> std::path::PathBuf {
-    let mut reader = csv::ReaderBuilder::new().has_headers(false).from_path(data_file("inspections.csv")).expect("open");
+    let mut reader =
+        csv::ReaderBuilder::new().has_headers(false).from_path(data_file("inspections.csv")).expect("open");
     let mut rows: Vec<Vec<String>> =
         reader.records().map(|r| r.expect("record").iter().map(str::to_owned).collect()).collect();
     edit(&mut rows);
@@ -186,6 +187,9 @@ fn assert_problem(problems: &[String], line: u64, column: &str, text: &str) {
     );
 }
 
+/// A bad-file case: its name, the edit that breaks the file, and the line (0: any), column and text of the problem.
+type BadCase = (&'static str, Box<dyn FnOnce(&mut Vec<Vec<String>>)>, u64, &'static str, &'static str);
+
 // Columns of inspections.csv, by index.
 const GSS: usize = 1;
 const FRAMEWORK: usize = 4;
@@ -200,31 +204,128 @@ async fn bad_files_are_rejected_with_file_line_and_column_and_the_database_is_un
     each_backend_with_data(|t| async move {
         let dir = TempDir::new();
         // Line 2 is the first data row: Barking and Dagenham, 2016 full, no_wsoa. Line 3 is its 2023 full inspection.
-        let cases: Vec<(&str, Box<dyn FnOnce(&mut Vec<Vec<String>>)>, u64, &str, &str)> = vec![
-            ("missing column", Box::new(|rows| for r in rows.iter_mut() { r.remove(OUTCOME); }), 1, "outcome", "expected a column named \"outcome\""),
+        let cases: Vec<BadCase> = vec![
+            (
+                "missing column",
+                Box::new(|rows| {
+                    for r in rows.iter_mut() {
+                        r.remove(OUTCOME);
+                    }
+                }),
+                1,
+                "outcome",
+                "expected a column named \"outcome\"",
+            ),
             ("unknown outcome", Box::new(|rows| rows[1][OUTCOME] = "good".into()), 2, "outcome", "found \"good\""),
-            ("bad date", Box::new(|rows| rows[1][START] = "2017-02-30".into()), 2, "inspection_start", "expected an ISO date"),
-            ("date in another format", Box::new(|rows| rows[1][PUBLISHED] = "29/06/2017".into()), 2, "published", "found \"29/06/2017\""),
-            ("end before start", Box::new(|rows| rows[2][END] = "2024-07-01".into()), 3, "inspection_end", "on or after inspection_start"),
-            ("published before start", Box::new(|rows| rows[1][PUBLISHED] = "2017-01-01".into()), 2, "published", "on or after inspection_start"),
-            ("unknown area code", Box::new(|rows| rows[1][GSS] = "E10000099".into()), 2, "la_code_gss", "found E10000099"),
-            ("malformed area code", Box::new(|rows| rows[1][GSS] = "Suffolk".into()), 2, "la_code_gss", "expected a local authority GSS code"),
-            ("duplicate key", Box::new(|rows| { let copy = rows[1].clone(); rows.insert(2, copy); }), 3, "inspection_start", "duplicate of line 2"),
-            ("outcome of the other framework", Box::new(|rows| rows[1][OUTCOME] = "positive".into()), 2, "outcome", "a 2023-framework full outcome"),
-            ("type of the other framework", Box::new(|rows| { rows[1][TYPE] = "monitoring".into(); rows[1][OUTCOME] = String::new(); }), 2, "inspection_type", "a 2023-framework type"),
-            ("unknown framework", Box::new(|rows| rows[1][FRAMEWORK] = "2019".into()), 2, "framework", "expected a framework (2016, 2023)"),
-            ("region that is not the area's", Box::new(|rows| rows[1][3] = "North West".into()), 2, "region", "expected \"London\""),
-            ("priority actions on a non-systemic outcome", Box::new(|rows| rows[2][10] = "commissioning".into()), 3, "priority_actions", "expected an empty cell"),
-            ("unknown theme", Box::new(|rows| {
-                let row = rows.iter_mut().find(|r| r[OUTCOME] == "systemic").expect("systemic row");
-                row[10] = "governance".into();
-            }), 0, "priority_actions", "found \"governance\""),
+            (
+                "bad date",
+                Box::new(|rows| rows[1][START] = "2017-02-30".into()),
+                2,
+                "inspection_start",
+                "expected an ISO date",
+            ),
+            (
+                "date in another format",
+                Box::new(|rows| rows[1][PUBLISHED] = "29/06/2017".into()),
+                2,
+                "published",
+                "found \"29/06/2017\"",
+            ),
+            (
+                "end before start",
+                Box::new(|rows| rows[2][END] = "2024-07-01".into()),
+                3,
+                "inspection_end",
+                "on or after inspection_start",
+            ),
+            (
+                "published before start",
+                Box::new(|rows| rows[1][PUBLISHED] = "2017-01-01".into()),
+                2,
+                "published",
+                "on or after inspection_start",
+            ),
+            (
+                "unknown area code",
+                Box::new(|rows| rows[1][GSS] = "E10000099".into()),
+                2,
+                "la_code_gss",
+                "found E10000099",
+            ),
+            (
+                "malformed area code",
+                Box::new(|rows| rows[1][GSS] = "Suffolk".into()),
+                2,
+                "la_code_gss",
+                "expected a local authority GSS code",
+            ),
+            (
+                "duplicate key",
+                Box::new(|rows| {
+                    let copy = rows[1].clone();
+                    rows.insert(2, copy);
+                }),
+                3,
+                "inspection_start",
+                "duplicate of line 2",
+            ),
+            (
+                "outcome of the other framework",
+                Box::new(|rows| rows[1][OUTCOME] = "positive".into()),
+                2,
+                "outcome",
+                "a 2023-framework full outcome",
+            ),
+            (
+                "type of the other framework",
+                Box::new(|rows| {
+                    rows[1][TYPE] = "monitoring".into();
+                    rows[1][OUTCOME] = String::new();
+                }),
+                2,
+                "inspection_type",
+                "a 2023-framework type",
+            ),
+            (
+                "unknown framework",
+                Box::new(|rows| rows[1][FRAMEWORK] = "2019".into()),
+                2,
+                "framework",
+                "expected a framework (2016, 2023)",
+            ),
+            (
+                "region that is not the area's",
+                Box::new(|rows| rows[1][3] = "North West".into()),
+                2,
+                "region",
+                "expected \"London\"",
+            ),
+            (
+                "priority actions on a non-systemic outcome",
+                Box::new(|rows| rows[2][10] = "commissioning".into()),
+                3,
+                "priority_actions",
+                "expected an empty cell",
+            ),
+            (
+                "unknown theme",
+                Box::new(|rows| {
+                    let row = rows.iter_mut().find(|r| r[OUTCOME] == "systemic").expect("systemic row");
+                    row[10] = "governance".into();
+                }),
+                0,
+                "priority_actions",
+                "found \"governance\"",
+            ),
         ];
         for (name, edit, line, column, text) in cases {
             let path = edited_inspections(&dir, edit);
             let problems = problems_of(&t.db, path).await;
             if line == 0 {
-                assert!(problems.iter().any(|p| p.contains(&format!(": {column}: ")) && p.contains(text)), "{name}: {problems:#?}");
+                assert!(
+                    problems.iter().any(|p| p.contains(&format!(": {column}: ")) && p.contains(text)),
+                    "{name}: {problems:#?}"
+                );
             } else {
                 assert_problem(&problems, line, column, text);
             }
@@ -259,7 +360,8 @@ async fn one_bad_file_among_good_ones_writes_nothing_at_all() {
     each_backend(|t| async move {
         let dir = TempDir::new();
         let bad = edited_inspections(&dir, |rows| rows[1][OUTCOME] = "good".into());
-        let mut paths: Vec<_> = BUNDLED_FILES.iter().filter(|n| **n != "inspections.csv").map(|n| data_file(n)).collect();
+        let mut paths: Vec<_> =
+            BUNDLED_FILES.iter().filter(|n| **n != "inspections.csv").map(|n| data_file(n)).collect();
         paths.push(bad);
         let before = snapshot(&t.db).await;
         let result = import(&t.db, read_paths(&paths).expect("read"), ImportOptions::default()).await;
@@ -309,7 +411,8 @@ fn cli_args(args: &[&str]) -> send_importer::cli::ImportArgs {
 async fn the_command_line_imports_reports_and_fails_with_every_problem() {
     each_backend(|t| async move {
         let data = data_dir().display().to_string();
-        let out = send_importer::cli::run(cli_args(&["--database-url", &t.url, "--dry-run", &data])).await.expect("dry run");
+        let out =
+            send_importer::cli::run(cli_args(&["--database-url", &t.url, "--dry-run", &data])).await.expect("dry run");
         assert!(out.contains("inspections.csv (curated-csv/inspections): 254 rows read; would insert 254"), "{out}");
         assert_eq!(count(&t.db, inspection::Entity).await, 0);
 

@@ -37,7 +37,9 @@ async fn every_type_field_argument_and_enum_value_is_described() {
         if undescribed(ty) {
             missing.push(name.to_owned());
         }
-        for field in ty["fields"].as_array().into_iter().flatten().chain(ty["inputFields"].as_array().into_iter().flatten()) {
+        for field in
+            ty["fields"].as_array().into_iter().flatten().chain(ty["inputFields"].as_array().into_iter().flatten())
+        {
             if undescribed(field) {
                 missing.push(format!("{name}.{}", field["name"]));
             }

@@ -117,11 +117,11 @@ impl TestDb {
     /// Closes the pool and drops the database.
     pub async fn close(self) {
         self.db.close().await.ok();
-        if let Some((admin_url, name)) = &self.pg {
-            if let Ok(admin) = Database::connect(admin_url.as_str()).await {
-                admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await.ok();
-                admin.close().await.ok();
-            }
+        if let Some((admin_url, name)) = &self.pg
+            && let Ok(admin) = Database::connect(admin_url.as_str()).await
+        {
+            admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await.ok();
+            admin.close().await.ok();
         }
         drop(self.dir);
     }

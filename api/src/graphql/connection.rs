@@ -26,7 +26,7 @@ pub fn encode_cursor(position: u64) -> String {
 /// Reads a cursor this API returned.
 pub fn decode_cursor(cursor: &str) -> ApiResult<u64> {
     let bad = || ApiError::bad_input(format!("`after` is not a cursor this API returned: {cursor:?}"));
-    if cursor.len() % 2 != 0 || !cursor.is_ascii() {
+    if !cursor.len().is_multiple_of(2) || !cursor.is_ascii() {
         return Err(bad());
     }
     let bytes: Option<Vec<u8>> =

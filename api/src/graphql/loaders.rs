@@ -6,7 +6,9 @@ use std::sync::Arc;
 
 use async_graphql::dataloader::{DataLoader, Loader};
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder};
-use send_model::entity::{area_alias, area_lineage, area_partner, icb, import_run, inspection, local_area, priority_action, region};
+use send_model::entity::{
+    area_alias, area_lineage, area_partner, icb, import_run, inspection, local_area, priority_action, region,
+};
 
 /// Loads rows of one table by a key column.
 pub struct Db(pub DatabaseConnection);
@@ -47,10 +49,8 @@ impl Loader<AreaId> for Db {
     type Error = Arc<DbErr>;
 
     async fn load(&self, keys: &[AreaId]) -> LoadResult<AreaId, Self::Value> {
-        let rows = local_area::Entity::find()
-            .filter(local_area::Column::Id.is_in(ids(keys, |k| k.0)))
-            .all(&self.0)
-            .await?;
+        let rows =
+            local_area::Entity::find().filter(local_area::Column::Id.is_in(ids(keys, |k| k.0))).all(&self.0).await?;
         Ok(rows.into_iter().map(|m| (AreaId(m.id), m)).collect())
     }
 }
@@ -66,7 +66,8 @@ impl Loader<InspectionsOfArea> for Db {
             .order_by_asc(inspection::Column::Id)
             .all(&self.0)
             .await?;
-        let mut map: HashMap<InspectionsOfArea, Vec<inspection::Model>> = keys.iter().map(|k| (*k, Vec::new())).collect();
+        let mut map: HashMap<InspectionsOfArea, Vec<inspection::Model>> =
+            keys.iter().map(|k| (*k, Vec::new())).collect();
         for m in rows {
             map.entry(InspectionsOfArea(m.area_id)).or_default().push(m);
         }
@@ -183,10 +184,8 @@ impl Loader<ImportRunId> for Db {
     type Error = Arc<DbErr>;
 
     async fn load(&self, keys: &[ImportRunId]) -> LoadResult<ImportRunId, Self::Value> {
-        let rows = import_run::Entity::find()
-            .filter(import_run::Column::Id.is_in(ids(keys, |k| k.0)))
-            .all(&self.0)
-            .await?;
+        let rows =
+            import_run::Entity::find().filter(import_run::Column::Id.is_in(ids(keys, |k| k.0))).all(&self.0).await?;
         Ok(rows.into_iter().map(|m| (ImportRunId(m.id), m)).collect())
     }
 }

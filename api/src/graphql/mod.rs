@@ -34,9 +34,8 @@ pub fn build_schema(db: DatabaseConnection) -> AppSchema {
 pub fn sdl() -> String {
     // The SDL does not depend on the connection: an unconnected handle is enough to build the schema.
     let schema = Schema::build(query::Query, EmptyMutation, EmptySubscription).finish();
-    schema.sdl_with_options(
-        async_graphql::SDLExportOptions::new().sorted_fields().sorted_arguments().sorted_enum_items(),
-    )
+    schema
+        .sdl_with_options(async_graphql::SDLExportOptions::new().sorted_fields().sorted_arguments().sorted_enum_items())
 }
 
 /// Runs one request with fresh per-request loaders, and gives every error a stable `extensions.code`.

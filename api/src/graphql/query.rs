@@ -86,7 +86,9 @@ async fn require_region(db: &DatabaseConnection, code: &str) -> ApiResult<String
     let gss = GssCode::parse(code, GssKind::Region).map_err(|e| ApiError::bad_input(format!("`region`: {e}")))?;
     match region::Entity::find_by_id(gss.as_str().to_owned()).one(db).await? {
         Some(r) => Ok(r.code),
-        None => Err(ApiError::bad_input(format!("`region`: no ONS region has the code {code:?} (E12000001 to E12000009)"))),
+        None => {
+            Err(ApiError::bad_input(format!("`region`: no ONS region has the code {code:?} (E12000001 to E12000009)")))
+        }
     }
 }
 
@@ -252,7 +254,9 @@ impl Dataset {
     /// When an import last changed any record; null before the first import.
     async fn last_updated(&self, ctx: &Context<'_>) -> ApiResult<Option<DateTime<Utc>>> {
         let run = import_run::Entity::find()
-            .filter(Condition::any().add(import_run::Column::RowsInserted.gt(0)).add(import_run::Column::RowsUpdated.gt(0)))
+            .filter(
+                Condition::any().add(import_run::Column::RowsInserted.gt(0)).add(import_run::Column::RowsUpdated.gt(0)),
+            )
             .order_by_desc(import_run::Column::Id)
             .one(db(ctx)?)
             .await?;
@@ -263,7 +267,8 @@ impl Dataset {
     async fn sources(&self, ctx: &Context<'_>) -> ApiResult<Vec<ImportRun>> {
         let runs = import_run::Entity::find().order_by_desc(import_run::Column::Id).all(db(ctx)?).await?;
         let mut seen = std::collections::HashSet::new();
-        let mut latest: Vec<ImportRun> = runs.into_iter().filter(|r| seen.insert(r.source.clone())).map(ImportRun).collect();
+        let mut latest: Vec<ImportRun> =
+            runs.into_iter().filter(|r| seen.insert(r.source.clone())).map(ImportRun).collect();
         latest.reverse();
         Ok(latest)
     }
@@ -453,7 +458,11 @@ impl Query {
             .select_only()
             .column(priority_action::Column::Theme)
             .column_as(priority_action::Column::Id.count(), "actions")
-            .column_as(sea_orm::sea_query::Expr::col((priority_action::Entity, priority_action::Column::InspectionId)).count_distinct(), "inspections")
+            .column_as(
+                sea_orm::sea_query::Expr::col((priority_action::Entity, priority_action::Column::InspectionId))
+                    .count_distinct(),
+                "inspections",
+            )
             .group_by(priority_action::Column::Theme)
             .into_tuple()
             .all(db)
@@ -461,8 +470,7 @@ impl Query {
         let mut themes: Vec<ThemeCount> = domain::Theme::ALL
             .iter()
             .map(|t| {
-                let (actions, inspections) =
-                    rows.iter().find(|(k, _, _)| k == t).map_or((0, 0), |(_, a, i)| (*a, *i));
+                let (actions, inspections) = rows.iter().find(|(k, _, _)| k == t).map_or((0, 0), |(_, a, i)| (*a, *i));
                 ThemeCount {
                     theme: PriorityActionTheme::from(*t),
                     label: t.code(),
@@ -532,7 +540,10 @@ fn priority_action_inspection() -> sea_orm::RelationDef {
 }
 
 /// Inspections joined to their area, narrowed by `filter`.
-async fn filtered_inspections(db: &DatabaseConnection, filter: &InspectionFilter) -> ApiResult<Select<inspection::Entity>> {
+async fn filtered_inspections(
+    db: &DatabaseConnection,
+    filter: &InspectionFilter,
+) -> ApiResult<Select<inspection::Entity>> {
     let mut select = inspection::Entity::find().join(JoinType::InnerJoin, inspection::Relation::Area.def());
     if let Some(f) = filter.framework {
         select = select.filter(inspection::Column::Framework.eq(domain::Framework::from(f)));

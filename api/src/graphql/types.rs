@@ -4,13 +4,15 @@
 use async_graphql::{Context, ID, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use send_model::domain::{self, Framework as DomainFramework, PartialDate};
-use send_model::entity::{area_lineage, icb, import_run, inspection, local_area, priority_action, region, thematic_visit};
+use send_model::entity::{
+    area_lineage, icb, import_run, inspection, local_area, priority_action, region, thematic_visit,
+};
 
 use super::enums::{Framework, InspectionType, Outcome, Pathway, PriorityActionTheme, VisitTheme};
 use super::error::{ApiError, ApiResult};
 use super::loaders::{
-    ActionsOfInspection, AliasesOfArea, AreaId, ImportRunId, InspectionsOfArea, LineageOfArea, Loaders,
-    PartnersOfArea, RegionCode,
+    ActionsOfInspection, AliasesOfArea, AreaId, ImportRunId, InspectionsOfArea, LineageOfArea, Loaders, PartnersOfArea,
+    RegionCode,
 };
 use super::scalars::{Date, PublishedDate};
 
