@@ -28,6 +28,13 @@ fn post(body: &str) -> Request<Body> {
         .expect("request")
 }
 
+/// Percent-encodes a query-string value.
+fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect()
+}
+
 fn total_of(body: &str) -> Value {
     let json: Value = serde_json::from_str(body).expect("JSON body");
     json["data"]["outcomeProfile"]["total"].clone()
@@ -48,11 +55,7 @@ async fn post_graphql_answers_the_2023_profile() {
 #[tokio::test]
 async fn get_graphql_runs_a_query_from_the_query_string() {
     each_backend_with_data(|t| async move {
-        let query: String = PROFILE
-            .bytes()
-            .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })
-            .collect();
-        let request = Request::get(format!("/graphql?query={query}")).body(Body::empty()).expect("request");
+        let request = Request::get(format!("/graphql?query={}", encode(PROFILE))).body(Body::empty()).expect("request");
         let (status, _, body) = send(&t, request).await;
         assert_eq!(status, StatusCode::OK);
         assert_eq!(total_of(&body), 26);
@@ -136,4 +139,36 @@ async fn start_up_imports_the_bundled_data_once_then_serves_it_over_a_real_socke
         assert_eq!(total_of(json), 26);
         t.close().await;
     }
+}
+
+/// Every entry point answers the same over HTTP (POST and GET) as through the schema.
+#[tokio::test]
+async fn every_query_answers_the_same_over_http_as_through_the_schema() {
+    let queries = [
+        PROFILE,
+        r#"{ area(code: "E10000029") { code name partners { code } inspections { id outcome priorityActions { theme } } } }"#,
+        r#"{ areas(first: 5, filter: {region: "E12000006"}, orderBy: {field: CODE}) { totalCount edges { cursor node { code } } } }"#,
+        r#"{ inspections(first: 5, filter: {framework: FRAMEWORK_2023, outcome: WIDESPREAD_SYSTEMIC_FAILINGS}) { totalCount edges { node { id } } } }"#,
+        r#"{ priorityActionThemes(filter: {year: 2024}) { theme priorityActions inspections } }"#,
+        r#"{ thematicVisits(filter: {year: 2024}) { area { code } label pathways } }"#,
+        r#"{ dataset { licence attribution sources { source sha256 } } }"#,
+    ];
+    each_backend_with_data(|t| async move {
+        for query in queries {
+            let direct = crate::support::gql_data(&t.db, query).await;
+            assert!(direct.as_object().is_some_and(|o| o.values().all(|v| !v.is_null())), "{query}: {direct}");
+            let (status, _, body) = send(&t, post(&serde_json::json!({ "query": query }).to_string())).await;
+            assert_eq!(status, StatusCode::OK, "{query}");
+            let json: Value = serde_json::from_str(&body).expect("json");
+            assert_eq!(json["data"], direct, "POST {query}");
+            let request =
+                Request::get(format!("/graphql?query={}", encode(query))).body(Body::empty()).expect("request");
+            let (status, _, body) = send(&t, request).await;
+            assert_eq!(status, StatusCode::OK, "{query}");
+            let json: Value = serde_json::from_str(&body).expect("json");
+            assert_eq!(json["data"], direct, "GET {query}");
+        }
+        t
+    })
+    .await;
 }
