@@ -6,11 +6,11 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait};
-use send_model::domain::{Framework, InspectionType};
+use send_model::domain::{Framework, GssCode, GssKind, InspectionType};
 use send_model::entity::{area_alias, area_lineage, icb, inspection, local_area, region};
 
 use crate::error::Problem;
-use crate::layout::{ParsedFile, Rows};
+use crate::layout::{AreaRef, Layout, ParsedFile, RegionRef, Rows};
 
 /// Lower-cases a name and folds punctuation and spacing, so that "St. Helens" and "St Helens" meet.
 pub fn normalise_name(name: &str) -> String {
@@ -29,7 +29,7 @@ struct AreaInfo {
 #[derive(Debug, Default)]
 pub struct Catalog {
     region_by_name: HashMap<String, String>,
-    region_name: HashMap<String, String>,
+    region_name: HashMap<String, (String, String)>,
     icbs: HashSet<String>,
     areas: HashMap<String, AreaInfo>,
     predecessors: HashSet<String>,
@@ -43,7 +43,7 @@ impl Catalog {
         let mut c = Catalog::default();
         for r in region::Entity::find().all(db).await? {
             c.region_by_name.insert(r.name.clone(), r.code.clone());
-            c.region_name.insert(r.code, r.name);
+            c.region_name.insert(r.code, (r.name, r.ofsted_region));
         }
         c.icbs = icb::Entity::find().all(db).await?.into_iter().map(|i| i.code).collect();
         let areas = local_area::Entity::find().all(db).await?;
@@ -83,19 +83,21 @@ impl Catalog {
             .map(|s| s.as_str())
     }
 
-    /// Checks the references of every file, in load order, adding what each file defines for those after it.
-    pub fn check(&mut self, files: &[ParsedFile]) -> Vec<Problem> {
+    /// Checks the references of every file, in load order, adding what each file defines for those after it, and
+    /// resolves the areas that rows give by name.
+    pub fn check(&mut self, files: &mut [ParsedFile]) -> Vec<Problem> {
         let mut problems = Vec::new();
-        for file in files {
-            let name = file.source.name.as_str();
+        for file in files.iter_mut() {
+            let name = file.source.name.clone();
+            let name = name.as_str();
             let mut problem = |line: u64, column: &str, message: String| {
                 problems.push(Problem { file: name.to_owned(), line, column: column.to_owned(), message });
             };
-            match &file.rows {
+            match &mut file.rows {
                 Rows::Regions(rows) => {
                     for r in rows {
                         self.region_by_name.insert(r.name.clone(), r.code.to_string());
-                        self.region_name.insert(r.code.to_string(), r.name.clone());
+                        self.region_name.insert(r.code.to_string(), (r.name.clone(), r.ofsted_region.clone()));
                     }
                 }
                 Rows::Icbs(rows) => self.icbs.extend(rows.iter().map(|r| r.code.to_string())),
@@ -186,14 +188,24 @@ impl Catalog {
                     }
                 }
                 Rows::Inspections(rows) => {
-                    for r in rows {
-                        let Some(area) = self.areas.get(r.gss.as_str()) else {
+                    for r in rows.iter_mut() {
+                        let (column, gss) = match &r.area {
+                            AreaRef::Code(code) => ("la_code_gss", Some(code.to_string())),
+                            AreaRef::Name(name) => ("local area partnership", self.area_by_name(name)),
+                        };
+                        let Some(gss) = gss else {
+                            if let AreaRef::Name(name) = &r.area {
+                                problem(r.line, column, self.unknown_name_message(name));
+                            }
+                            continue;
+                        };
+                        let Some(area) = self.areas.get(&gss) else {
+                            let column = if file.layout == Layout::Official2016 { "local authority code" } else { column };
                             problem(
                                 r.line,
-                                "la_code_gss",
+                                column,
                                 format!(
-                                    "expected the code of a known local area (local_areas.csv, or a predecessor in area_lineage.csv), found {}",
-                                    r.gss
+                                    "expected the code of a known local area (local_areas.csv, or a predecessor in area_lineage.csv), found {gss}"
                                 ),
                             );
                             continue;
@@ -204,30 +216,29 @@ impl Catalog {
                             problem(
                                 r.line,
                                 "la_code_dfe",
-                                format!(
-                                    "expected {known} (the DfE code of {} {}), found {}",
-                                    r.gss,
-                                    area.name,
-                                    given.as_str()
-                                ),
+                                format!("expected {known} (the DfE code of {gss} {}), found {}", area.name, given.as_str()),
                             );
                         }
-                        let area_region = self.region_name.get(&area.region_code).cloned().unwrap_or_default();
-                        if area_region != r.region {
-                            problem(
+                        let (ons, ofsted) = self.region_name.get(&area.region_code).cloned().unwrap_or_default();
+                        match &r.region {
+                            RegionRef::Ons(name) if *name != ons => problem(
                                 r.line,
                                 "region",
-                                format!(
-                                    "expected {area_region:?} (the region of {} {}), found {:?}",
-                                    r.gss, area.name, r.region
-                                ),
-                            );
+                                format!("expected {ons:?} (the region of {gss} {}), found {name:?}", area.name),
+                            ),
+                            RegionRef::Ofsted(name) if normalise_name(name) != normalise_name(&ofsted) => problem(
+                                r.line,
+                                "ofsted region",
+                                format!("expected {ofsted:?} (the Ofsted region of {gss} {}), found {name:?}", area.name),
+                            ),
+                            _ => {}
                         }
-                        if let (Framework::F2023, InspectionType::Full, Some(p)) =
-                            (r.framework, r.inspection_type, r.published)
+                        if let (Framework::F2023, InspectionType::Full, Some(Some(p))) =
+                            (r.framework, r.inspection_type, r.facts.published)
                         {
-                            self.full_2023_published.insert((r.gss.to_string(), p.date));
+                            self.full_2023_published.insert((gss.clone(), p.date));
                         }
+                        r.gss = GssCode::parse(&gss, GssKind::LocalArea).ok();
                     }
                 }
                 Rows::ReportLinks(rows) => {
@@ -270,6 +281,42 @@ impl Catalog {
         problems
     }
 
+    /// The current area a name stands for: its own name or a known alias, compared normalised.
+    pub fn area_by_name(&self, name: &str) -> Option<String> {
+        let key = normalise_name(name);
+        if let Some(gss) = self.aliases.get(&key) {
+            return Some(gss.clone());
+        }
+        let mut matches: Vec<&String> = self
+            .areas
+            .iter()
+            .filter(|(gss, a)| normalise_name(&a.name) == key && !self.predecessors.contains(gss.as_str()))
+            .map(|(gss, _)| gss)
+            .collect();
+        matches.sort();
+        matches.first().map(|g| (*g).clone())
+    }
+
+    /// An error for a name that is no area's, naming the closest names.
+    fn unknown_name_message(&self, name: &str) -> String {
+        let key = normalise_name(name);
+        let mut candidates: Vec<(usize, String)> = self
+            .areas
+            .iter()
+            .filter(|(gss, _)| !self.predecessors.contains(gss.as_str()))
+            .map(|(_, a)| a.name.clone())
+            .chain(self.aliases.keys().cloned())
+            .map(|n| (edit_distance(&key, &normalise_name(&n)), n))
+            .collect();
+        candidates.sort();
+        candidates.dedup_by(|a, b| a.1 == b.1);
+        let close: Vec<String> = candidates.iter().take(3).map(|(_, n)| format!("{n:?}")).collect();
+        format!(
+            "expected the name of a local area (or a known alias in area_aliases.csv), found {name:?}; closest names: {}",
+            close.join(", ")
+        )
+    }
+
     fn region_names(&self) -> String {
         let mut names: Vec<&str> = self.region_by_name.keys().map(String::as_str).collect();
         names.sort();
@@ -277,9 +324,32 @@ impl Catalog {
     }
 }
 
+/// Levenshtein distance between two strings, by characters: how close an unknown name is to a known one.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut previous = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let current = row[j + 1];
+            row[j + 1] = if ca == *cb { previous } else { 1 + previous.min(row[j]).min(current) };
+            previous = current;
+        }
+    }
+    row[b.len()]
+}
+
 #[cfg(test)]
 mod tests {
-    use super::normalise_name;
+    use super::{edit_distance, normalise_name};
+
+    #[test]
+    fn edit_distance_counts_single_character_edits() {
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("suffolk", "suffolk"), 0);
+    }
 
     #[test]
     fn names_fold_case_and_punctuation() {

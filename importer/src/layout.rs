@@ -7,8 +7,8 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
 use send_model::domain::{
-    DfeCode, Framework, GssCode, GssKind, InspectionType, OfstedUrn, Outcome, ParseError, PartialDate, Pathway, Theme,
-    VisitTheme,
+    DatePrecision, DfeCode, Framework, GssCode, GssKind, InspectionType, OfstedUrn, Outcome, ParseError, PartialDate,
+    Pathway, SourceKind, Theme, VisitTheme,
 };
 
 use crate::error::Problem;
@@ -30,6 +30,11 @@ pub enum Layout {
     Aliases,
     /// `inspections.csv`: inspections under both frameworks.
     Inspections,
+    /// Ofsted's official statistics for the 2016 framework (the ODS "underlying data": one row per area, its full
+    /// inspection and revisit side by side).
+    Official2016,
+    /// Ofsted's management information / official statistics for the 2023 framework (areas named, not coded).
+    ManagementInformation2023,
     /// `ofsted_report_links.csv`: report URLs and Ofsted URNs.
     ReportLinks,
     /// `thematic_visits.csv`: thematic visits.
@@ -38,13 +43,15 @@ pub enum Layout {
 
 impl Layout {
     /// Every layout, in the order their files are loaded (each may refer to those before it).
-    pub const LOAD_ORDER: [Layout; 8] = [
+    pub const LOAD_ORDER: [Layout; 10] = [
         Layout::Regions,
         Layout::Icbs,
         Layout::LocalAreas,
         Layout::Lineage,
         Layout::Aliases,
         Layout::Inspections,
+        Layout::Official2016,
+        Layout::ManagementInformation2023,
         Layout::ReportLinks,
         Layout::ThematicVisits,
     ];
@@ -58,14 +65,58 @@ impl Layout {
             Layout::Lineage => "curated-csv/area_lineage",
             Layout::Aliases => "curated-csv/area_aliases",
             Layout::Inspections => "curated-csv/inspections",
+            Layout::Official2016 => "ofsted-official-statistics-2016-framework",
+            Layout::ManagementInformation2023 => "ofsted-management-information-2023-framework",
             Layout::ReportLinks => "curated-csv/ofsted_report_links",
             Layout::ThematicVisits => "curated-csv/thematic_visits",
         }
     }
 
-    /// The columns of the layout, in their published order.
+    /// The kind of source files of this layout are, for the precedence rule.
+    pub fn source_kind(self) -> SourceKind {
+        match self {
+            Layout::Official2016 => SourceKind::OfficialStatistics,
+            Layout::ManagementInformation2023 => SourceKind::ManagementInformation,
+            _ => SourceKind::Curated,
+        }
+    }
+
+    /// Columns that may be present and are read when they are, but are not required.
+    pub fn optional_columns(self) -> &'static [&'static str] {
+        match self {
+            Layout::Official2016 => &["web link to ofsted local authority webpage", "area name"],
+            Layout::ManagementInformation2023 => &[
+                "link to report webpage for the local authority and local area partnership",
+                "number of areas for priority action",
+            ],
+            _ => &[],
+        }
+    }
+
+    /// The required columns of the layout, by normalised name (see [`normalise_header`]), in their published order.
     pub fn columns(self) -> &'static [&'static str] {
         match self {
+            Layout::Official2016 => &[
+                "local authority code",
+                "ofsted region",
+                "inspection start date",
+                "inspection publication date",
+                "inspection outcome written statement of action required",
+                "number significant weaknesses identified in written statement of action",
+                "revisit start date",
+                "revisit publication date",
+                "revisit outcome sufficient progress in addressing all significant weaknesses",
+                "number significant weaknesses where sufficient progress has been made",
+                "number significant weaknesses where sufficient progress has not been made",
+            ],
+            Layout::ManagementInformation2023 => &[
+                "local area partnership",
+                "ofsted region",
+                "inspection start date",
+                "inspection publication date",
+                "inspection outcome",
+                "priority action plan required",
+            ],
             Layout::Regions => &["region_code", "region_name", "ofsted_region"],
             Layout::Icbs => &["icb_code", "icb_name"],
             Layout::LocalAreas => &["la_code_gss", "la_code_dfe", "name", "region", "icb_codes"],
@@ -205,33 +256,67 @@ pub struct ReportLinkRow {
     pub source_url: String,
 }
 
-/// `inspections.csv` row.
+/// How a row names its area.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AreaRef {
+    /// By GSS code (curated files, the 2016 official statistics).
+    Code(GssCode),
+    /// By name only (the 2023 management information), resolved through names and aliases when checked.
+    Name(String),
+}
+
+/// How a row names its area's region.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RegionRef {
+    /// An ONS region name (curated files).
+    Ons(String),
+    /// An Ofsted region name (Ofsted's files; "North East, Yorkshire and the Humber" is one).
+    Ofsted(String),
+}
+
+/// The facts an inspection source gives. `None` means the source is silent on the field (it neither confirms nor
+/// contradicts what another source said); `Some(None)` means the source says the field is empty.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct InspectionFacts {
+    /// Last day on site.
+    pub end: Option<Option<PartialDate>>,
+    /// Publication date.
+    pub published: Option<Option<PartialDate>>,
+    /// Outcome.
+    pub outcome: Option<Option<Outcome>>,
+    /// Number of areas for priority action (2023 full inspections).
+    pub priority_action_count: Option<Option<i32>>,
+    /// Theme of each area for priority action, in report order.
+    pub themes: Option<Vec<Theme>>,
+    /// Significant weaknesses in the written statement of action (2016 full inspections).
+    pub significant_weaknesses: Option<Option<i32>>,
+    /// Weaknesses with sufficient progress (2016 revisits).
+    pub weaknesses_progress_made: Option<Option<i32>>,
+    /// Weaknesses without sufficient progress (2016 revisits).
+    pub weaknesses_progress_not_made: Option<Option<i32>>,
+}
+
+/// One inspection as a source gives it.
 #[derive(Debug, Clone)]
 pub struct InspectionRow {
-    /// Line in the file.
+    /// Line (or spreadsheet row) in the file.
     pub line: u64,
-    /// Area name as the source writes it.
-    pub area_name: String,
-    /// GSS code of the area at the time.
-    pub gss: GssCode,
-    /// DfE code.
+    /// The area as the source names it.
+    pub area: AreaRef,
+    /// The area's GSS code: given, or resolved from the name when the file is checked.
+    pub gss: Option<GssCode>,
+    /// DfE code, where the source gives one.
     pub dfe: Option<DfeCode>,
-    /// ONS region name.
-    pub region: String,
+    /// The region as the source names it.
+    pub region: RegionRef,
     /// Framework.
     pub framework: Framework,
     /// Type.
     pub inspection_type: InspectionType,
     /// Start.
     pub start: PartialDate,
-    /// End.
-    pub end: Option<PartialDate>,
-    /// Publication.
-    pub published: Option<PartialDate>,
-    /// Outcome, when published.
-    pub outcome: Option<Outcome>,
-    /// One theme per area for priority action, in report order.
-    pub themes: Vec<Theme>,
+    /// Everything else the source says.
+    pub facts: InspectionFacts,
     /// Where the row was read.
     pub source_url: String,
 }
@@ -305,14 +390,14 @@ pub struct ParsedFile {
 struct Cells<'a> {
     file: &'a str,
     line: u64,
-    record: &'a csv::StringRecord,
-    columns: &'a HashMap<&'static str, usize>,
+    record: &'a [String],
+    columns: &'a HashMap<String, usize>,
     problems: &'a mut Vec<Problem>,
 }
 
 impl Cells<'_> {
     fn raw(&self, column: &str) -> &str {
-        self.columns.get(column).and_then(|&i| self.record.get(i)).unwrap_or("").trim()
+        self.columns.get(&normalise_header(column)).and_then(|&i| self.record.get(i)).map_or("", |c| c.trim())
     }
 
     fn problem(&mut self, column: &str, message: impl Into<String>) {
@@ -397,93 +482,229 @@ fn url(text: &str) -> Result<String, ParseError> {
     }
 }
 
-fn normalise_header(h: &str) -> String {
-    h.trim().trim_start_matches('\u{feff}').to_ascii_lowercase()
+/// A header as matched: lower case, every run of other characters than letters and digits folded to one space.
+/// So `Local.area.partnership`, `Local area partnership` and `la_code_gss`/`la code gss` meet.
+pub fn normalise_header(h: &str) -> String {
+    let folded: String = h
+        .trim_start_matches('\u{feff}')
+        .chars()
+        .map(|c| if c.is_alphanumeric() { c.to_ascii_lowercase() } else { ' ' })
+        .collect();
+    folded.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// Chooses the layout whose columns best match `header`: the one with most of its columns present, if at least half.
-fn detect(header: &[String]) -> Option<Layout> {
+/// A table read from a file: its header (normalised) and data rows with their line numbers.
+#[derive(Debug, Clone)]
+pub struct Table {
+    /// How problems name the table: the file, and the sheet of a workbook.
+    pub name: String,
+    /// Line of the header row.
+    pub header_line: u64,
+    /// The header, normalised.
+    pub header: Vec<String>,
+    /// The data rows, each with its line (or spreadsheet row) number.
+    pub rows: Vec<(u64, Vec<String>)>,
+}
+
+/// How many of a layout's required columns a header has.
+fn hits(layout: Layout, header: &[String]) -> usize {
     let present: HashSet<&str> = header.iter().map(String::as_str).collect();
+    layout.columns().iter().filter(|c| present.contains(normalise_header(c).as_str())).count()
+}
+
+/// Chooses the layout whose required columns best match `header`: the one with most of its columns present, if at
+/// least half.
+fn detect(header: &[String]) -> Option<Layout> {
     Layout::LOAD_ORDER
         .iter()
-        .map(|&layout| {
-            let cols = layout.columns();
-            let hits = cols.iter().filter(|c| present.contains(*c)).count();
-            (layout, hits, cols.len())
-        })
+        .map(|&layout| (layout, hits(layout, header), layout.columns().len()))
         .filter(|&(_, hits, len)| hits * 2 >= len && hits > 0)
         .max_by(|a, b| (a.1 * b.2).cmp(&(b.1 * a.2)).then(a.1.cmp(&b.1)))
         .map(|(layout, _, _)| layout)
 }
 
-/// Parses a curated CSV into typed rows, listing every problem in it. The rows that parsed are returned even when
-/// others did not (so that their references can be checked too, and every problem reported at once); `None` when
-/// the file as a whole cannot be read (not text, no known header, a missing column).
+/// How many rows above the header a published file may have (Ofsted's sheets have four text rows).
+const HEADER_SEARCH_ROWS: usize = 12;
+
+/// Splits raw rows into a table: the header is the first row (within the first few) that matches a layout; when none
+/// does, the first row.
+fn into_table(name: String, raw: Vec<(u64, Vec<String>)>) -> Table {
+    let header_at = raw.iter().take(HEADER_SEARCH_ROWS).position(|(_, cells)| {
+        let header: Vec<String> = cells.iter().map(|c| normalise_header(c)).collect();
+        detect(&header).is_some()
+    });
+    let mut rows = raw;
+    let at = header_at.unwrap_or(0).min(rows.len());
+    let mut rest = rows.split_off(at);
+    let (header_line, header) = if rest.is_empty() {
+        (1, Vec::new())
+    } else {
+        let (line, cells) = rest.remove(0);
+        (line, cells.iter().map(|c| normalise_header(c)).collect())
+    };
+    Table { name, header_line, header, rows: rest }
+}
+
+/// What a file's bytes are.
+enum Content<'a> {
+    /// Text: a CSV.
+    Text(&'a str),
+    /// A zip container: an ODS or XLSX workbook.
+    Workbook,
+}
+
+fn content<'a>(source: &'a SourceFile, at: &impl Fn(u64, &str, String) -> Problem) -> Result<Content<'a>, Problem> {
+    let bytes = &source.bytes;
+    if bytes.starts_with(b"PK\x03\x04") {
+        return Ok(Content::Workbook);
+    }
+    if bytes.starts_with(b"%PDF") {
+        return Err(at(1, "file", "expected a CSV, ODS or XLSX data file, found a PDF document".to_owned()));
+    }
+    if bytes.starts_with(&[0xd0, 0xcf, 0x11, 0xe0]) {
+        return Err(at(1, "file", "expected a CSV, ODS or XLSX data file, found a legacy Excel .xls workbook (save it as .xlsx or .ods)".to_owned()));
+    }
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        at(1, "file", format!("expected a CSV (UTF-8 text), ODS or XLSX data file, found binary content (invalid UTF-8 at byte {})", e.valid_up_to()))
+    })?;
+    let start = text.trim_start_matches('\u{feff}').trim_start().get(..15).unwrap_or("").to_ascii_lowercase();
+    if start.starts_with("<!doctype html") || start.starts_with("<html") {
+        return Err(at(
+            1,
+            "file",
+            "expected a data file, found an HTML page (the address is probably a web page that links to the file)".to_owned(),
+        ));
+    }
+    Ok(Content::Text(text))
+}
+
+fn csv_table(name: &str, text: &str, at: &impl Fn(u64, &str, String) -> Problem) -> Result<Table, Problem> {
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
+    let mut raw = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| {
+            at(e.position().map_or(0, |p| p.line()), "row", format!("expected a CSV record, found unreadable text ({e})"))
+        })?;
+        let line = record.position().map_or(0, |p| p.line());
+        raw.push((line, record.iter().map(str::to_owned).collect()));
+    }
+    Ok(into_table(name.to_owned(), raw))
+}
+
+/// A spreadsheet cell as text: dates as ISO `yyyy-mm-dd`, whole numbers without a decimal point.
+fn cell_text(cell: &calamine::Data) -> String {
+    use calamine::Data;
+    match cell {
+        Data::Empty => String::new(),
+        Data::String(s) => s.trim().to_owned(),
+        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+        Data::Float(f) => f.to_string(),
+        Data::Int(i) => i.to_string(),
+        Data::Bool(b) => b.to_string(),
+        Data::DateTimeIso(s) => s.get(..10).unwrap_or(s).to_owned(),
+        Data::DurationIso(s) => s.clone(),
+        Data::DateTime(d) => {
+            // Excel serial date: days since 1899-12-30.
+            let days = d.as_f64().floor() as i64;
+            NaiveDate::from_ymd_opt(1899, 12, 30)
+                .and_then(|base| base.checked_add_signed(chrono::Duration::days(days)))
+                .map_or_else(|| d.as_f64().to_string(), |date| date.format("%Y-%m-%d").to_string())
+        }
+        Data::Error(e) => format!("#ERROR {e:?}"),
+    }
+}
+
+/// Every sheet of a workbook as a table, and the text of a `Notes` sheet (shown to the user as warnings).
+fn workbook_tables(source: &SourceFile, at: &impl Fn(u64, &str, String) -> Problem) -> Result<(Vec<Table>, Vec<String>), Problem> {
+    use calamine::Reader;
+    let cursor = std::io::Cursor::new(source.bytes.as_slice());
+    let mut workbook = calamine::open_workbook_auto_from_rs(cursor).map_err(|e| {
+        at(1, "file", format!("expected an ODS or XLSX workbook, found a zip file calamine cannot read as one ({e})"))
+    })?;
+    let mut tables = Vec::new();
+    let mut notes = Vec::new();
+    for sheet in workbook.sheet_names().clone() {
+        let range = workbook
+            .worksheet_range(&sheet)
+            .map_err(|e| at(1, "file", format!("expected a readable sheet {sheet:?}, found an error ({e})")))?;
+        let first_row = range.start().map_or(0, |(r, _)| r);
+        let raw: Vec<(u64, Vec<String>)> = range
+            .rows()
+            .enumerate()
+            .map(|(i, row)| (u64::from(first_row) + i as u64 + 1, row.iter().map(cell_text).collect()))
+            .collect();
+        if sheet.trim().eq_ignore_ascii_case("notes") {
+            for (_, cells) in &raw {
+                let text: Vec<&str> = cells.iter().map(String::as_str).filter(|c| c.len() > 20).collect();
+                if !text.is_empty() {
+                    notes.push(format!("{}: sheet {sheet:?}: {}", source.name, text.join(" ")));
+                }
+            }
+        }
+        tables.push(into_table(format!("{} [sheet {sheet}]", source.name), raw));
+    }
+    Ok((tables, notes))
+}
+
+/// Parses a file (a curated CSV, Ofsted's 2016-framework official statistics, or the 2023-framework management
+/// information, as CSV, ODS or XLSX) into typed rows, listing every problem in it. The rows that parsed are returned
+/// even when others did not (so that their references can be checked too, and every problem reported at once);
+/// `None` when the file as a whole cannot be read (not a data file, no known header, a missing column).
 pub fn parse(source: SourceFile) -> (Option<ParsedFile>, Vec<Problem>) {
     let file = source.name.clone();
-    let at = |line: u64, column: &str, message: String| Problem {
-        file: file.clone(),
+    let at = |line: u64, column: &str, message: String| Problem { file: file.clone(), line, column: column.to_owned(), message };
+    let (tables, notes) = match content(&source, &at) {
+        Err(p) => return (None, vec![p]),
+        Ok(Content::Text(text)) => match csv_table(&file, text, &at) {
+            Ok(t) => (vec![t], Vec::new()),
+            Err(p) => return (None, vec![p]),
+        },
+        Ok(Content::Workbook) => match workbook_tables(&source, &at) {
+            Ok(found) => found,
+            Err(p) => return (None, vec![p]),
+        },
+    };
+    // The table to read: the first whose header matches a layout.
+    let Some((table, layout)) = tables.iter().find_map(|t| detect(&t.header).map(|l| (t, l))) else {
+        let known: Vec<String> = Layout::LOAD_ORDER.iter().map(|l| l.name().to_owned()).collect();
+        let found = tables.first().map(|t| t.header.join(",")).unwrap_or_default();
+        return (
+            None,
+            vec![at(1, "header", format!("expected the header row of a known layout ({}), found {found:?}", known.join(", ")))],
+        );
+    };
+    let table_name = table.name.clone();
+    let at_table = |line: u64, column: &str, message: String| Problem {
+        file: table_name.clone(),
         line,
         column: column.to_owned(),
         message,
     };
-    let text = match std::str::from_utf8(&source.bytes) {
-        Ok(t) => t,
-        Err(e) => {
-            return (
-                None,
-                vec![at(
-                    1,
-                    "file",
-                    format!("expected UTF-8 text (a CSV file), found invalid bytes at offset {}", e.valid_up_to()),
-                )],
-            );
-        }
-    };
-    let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(text.as_bytes());
-    let header: Vec<String> = match reader.headers() {
-        Ok(h) => h.iter().map(normalise_header).collect(),
-        Err(e) => {
-            return (None, vec![at(1, "header", format!("expected a CSV header row, found unreadable text ({e})"))]);
-        }
-    };
-    let Some(layout) = detect(&header) else {
-        let known: Vec<String> = Layout::LOAD_ORDER.iter().map(|l| l.columns().join(",")).collect();
-        return (
-            None,
-            vec![at(
-                1,
-                "header",
-                format!(
-                    "expected the header of a known layout (one of: {}), found {:?}",
-                    known.join(" | "),
-                    header.join(",")
-                ),
-            )],
-        );
-    };
 
     let mut problems = Vec::new();
     let mut columns = HashMap::new();
-    for &col in layout.columns() {
-        match header.iter().position(|h| h == col) {
+    for &col in layout.columns().iter().chain(layout.optional_columns()) {
+        let key = normalise_header(col);
+        match table.header.iter().position(|h| *h == key) {
             Some(i) => {
-                columns.insert(col, i);
+                columns.insert(key, i);
             }
-            None => problems.push(at(
-                1,
+            None if layout.columns().contains(&col) => problems.push(at_table(
+                table.header_line,
                 col,
                 format!("expected a column named {col:?} ({} layout), found no such column", layout.name()),
             )),
+            None => {}
         }
     }
     if !problems.is_empty() {
         return (None, problems);
     }
-    let extra: Vec<&String> = header.iter().filter(|h| !layout.columns().contains(&h.as_str())).collect();
-    let mut warnings = Vec::new();
+    let known: Vec<String> = layout.columns().iter().chain(layout.optional_columns()).map(|c| normalise_header(c)).collect();
+    let extra: Vec<&String> = table.header.iter().filter(|h| !known.contains(h)).collect();
+    let mut warnings = notes;
     if !extra.is_empty() {
-        warnings.push(format!("{file}: ignored column(s) not in the {} layout: {extra:?}", layout.name()));
+        warnings.push(format!("{table_name}: ignored column(s) not in the {} layout: {extra:?}", layout.name()));
     }
 
     let mut rows = match layout {
@@ -492,46 +713,35 @@ pub fn parse(source: SourceFile) -> (Option<ParsedFile>, Vec<Problem>) {
         Layout::LocalAreas => Rows::LocalAreas(Vec::new()),
         Layout::Lineage => Rows::Lineage(Vec::new()),
         Layout::Aliases => Rows::Aliases(Vec::new()),
-        Layout::Inspections => Rows::Inspections(Vec::new()),
+        Layout::Inspections | Layout::Official2016 | Layout::ManagementInformation2023 => Rows::Inspections(Vec::new()),
         Layout::ReportLinks => Rows::ReportLinks(Vec::new()),
         Layout::ThematicVisits => Rows::ThematicVisits(Vec::new()),
     };
     let mut rows_read = 0;
-    for result in reader.records() {
-        let record = match result {
-            Ok(r) => r,
-            Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
-                problems.push(at(line, "row", format!("expected a CSV record, found unreadable text ({e})")));
-                continue;
-            }
-        };
-        let line = record.position().map_or(0, |p| p.line());
+    for (line, record) in &table.rows {
         if record.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
         rows_read += 1;
-        if record.len() != header.len() {
-            problems.push(at(
-                line,
-                "row",
-                format!("expected {} cells as in the header, found {}", header.len(), record.len()),
-            ));
+        if layout.source_kind() == SourceKind::Curated && record.len() != table.header.len() {
+            problems.push(at_table(*line, "row", format!("expected {} cells as in the header, found {}", table.header.len(), record.len())));
             continue;
         }
-        let mut cells = Cells { file: &file, line, record: &record, columns: &columns, problems: &mut problems };
-        match &mut rows {
-            Rows::Regions(v) => v.extend(region_row(&mut cells)),
-            Rows::Icbs(v) => v.extend(icb_row(&mut cells)),
-            Rows::LocalAreas(v) => v.extend(area_row(&mut cells)),
-            Rows::Lineage(v) => v.extend(lineage_row(&mut cells)),
-            Rows::Aliases(v) => v.extend(alias_row(&mut cells)),
-            Rows::Inspections(v) => v.extend(inspection_row(&mut cells)),
-            Rows::ReportLinks(v) => v.extend(report_link_row(&mut cells)),
-            Rows::ThematicVisits(v) => v.extend(visit_row(&mut cells)),
+        let mut cells = Cells { file: &table_name, line: *line, record, columns: &columns, problems: &mut problems };
+        match (&mut rows, layout) {
+            (Rows::Regions(v), _) => v.extend(region_row(&mut cells)),
+            (Rows::Icbs(v), _) => v.extend(icb_row(&mut cells)),
+            (Rows::LocalAreas(v), _) => v.extend(area_row(&mut cells)),
+            (Rows::Lineage(v), _) => v.extend(lineage_row(&mut cells)),
+            (Rows::Aliases(v), _) => v.extend(alias_row(&mut cells)),
+            (Rows::Inspections(v), Layout::Official2016) => v.extend(official_2016_rows(&mut cells, &file)),
+            (Rows::Inspections(v), Layout::ManagementInformation2023) => v.extend(mi_2023_row(&mut cells, &file)),
+            (Rows::Inspections(v), _) => v.extend(inspection_row(&mut cells)),
+            (Rows::ReportLinks(v), _) => v.extend(report_link_row(&mut cells)),
+            (Rows::ThematicVisits(v), _) => v.extend(visit_row(&mut cells)),
         }
     }
-    check_duplicates(&file, &rows, &mut problems);
+    check_duplicates(&table_name, &rows, &mut problems);
     (Some(ParsedFile { source, layout, rows_read, rows, warnings }), problems)
 }
 
@@ -683,20 +893,198 @@ fn inspection_row(c: &mut Cells<'_>) -> Option<InspectionRow> {
             );
         }
     }
+    let (gss, framework, inspection_type, start) = (gss?, framework?, inspection_type?, start?);
+    let themes = themes?;
+    let count = (framework == Framework::F2023 && inspection_type == InspectionType::Full)
+        .then(|| i32::try_from(themes.len()).unwrap_or(i32::MAX));
+    let _ = area_name?;
     Some(InspectionRow {
         line: c.line,
-        area_name: area_name?,
-        gss: gss?,
+        area: AreaRef::Code(gss.clone()),
+        gss: Some(gss),
         dfe: dfe?,
-        region: region?,
-        framework: framework?,
-        inspection_type: inspection_type?,
-        start: start?,
-        end: end?,
-        published: published?,
-        outcome: outcome?,
-        themes: themes?,
+        region: RegionRef::Ons(region?),
+        framework,
+        inspection_type,
+        start,
+        facts: InspectionFacts {
+            end: Some(end?),
+            published: Some(published?),
+            outcome: Some(outcome?),
+            priority_action_count: Some(count),
+            themes: Some(themes),
+            ..InspectionFacts::default()
+        },
         source_url: source_url?,
+    })
+}
+
+/// A day as Ofsted's files write it: `dd/mm/yyyy`, or ISO `yyyy-mm-dd` (how a spreadsheet date cell reads).
+fn ofsted_date(text: &str) -> Result<PartialDate, ParseError> {
+    let t = text.trim();
+    NaiveDate::parse_from_str(t, "%d/%m/%Y")
+        .or_else(|_| NaiveDate::parse_from_str(t, "%Y-%m-%d"))
+        .map(|date| PartialDate { date, precision: DatePrecision::Day })
+        .map_err(|_| ParseError::new("a date dd/mm/yyyy", text))
+}
+
+/// A count cell: a whole number, or empty / `NA` for none given.
+fn count(text: &str) -> Result<Option<i32>, ParseError> {
+    let t = text.trim();
+    if t.is_empty() || t.eq_ignore_ascii_case("na") {
+        return Ok(None);
+    }
+    t.parse::<i32>().ok().filter(|n| *n >= 0).map(Some).ok_or_else(|| ParseError::new("a whole number (or empty)", text))
+}
+
+/// A cell that must be `Yes` or `No`.
+fn yes_no(text: &str) -> Result<bool, ParseError> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "yes" => Ok(true),
+        "no" => Ok(false),
+        _ => Err(ParseError::new("Yes or No", text)),
+    }
+}
+
+/// A row of the 2016-framework official statistics: the full inspection, and the revisit when there was one.
+fn official_2016_rows(c: &mut Cells<'_>, file: &str) -> Vec<InspectionRow> {
+    let gss = c.required("local authority code", |t| GssCode::parse(t, GssKind::LocalArea));
+    let region = c.text("ofsted region", "an Ofsted region name");
+    let start = c.required("inspection start date", ofsted_date);
+    let published = c.optional("inspection publication date", ofsted_date);
+    let wsoa = c.required("inspection outcome written statement of action required", yes_no);
+    let weaknesses = c.required("number significant weaknesses identified in written statement of action", count);
+    let revisit_raw = c.raw("revisit start date").to_owned();
+    let not_revisited = revisit_raw.is_empty() || revisit_raw.eq_ignore_ascii_case("not revisited yet");
+    let revisit_start = if not_revisited { Some(None) } else { c.required("revisit start date", ofsted_date).map(Some) };
+    let revisit_published = c.optional("revisit publication date", ofsted_date);
+    let revisit_outcome = c.optional("revisit outcome sufficient progress in addressing all significant weaknesses", |t| {
+        match t.trim().to_ascii_lowercase().as_str() {
+            "yes" => Ok(Outcome::AllWeaknessesAddressed),
+            "some" => Ok(Outcome::SomeWeaknessesAddressed),
+            "no" => Ok(Outcome::NoWeaknessesAddressed),
+            _ => Err(ParseError::new("Yes, Some or No", t)),
+        }
+    });
+    let made = c.required("number significant weaknesses where sufficient progress has been made", count);
+    let not_made = c.required("number significant weaknesses where sufficient progress has not been made", count);
+    if let (Some(false), Some(Some(n))) = (wsoa, weaknesses)
+        && n > 0
+    {
+        c.problem(
+            "number significant weaknesses identified in written statement of action",
+            format!("expected no count when no written statement of action was required, found {n}"),
+        );
+    }
+    if let (Some(false), Some(Some(_))) = (wsoa, revisit_start) {
+        c.problem("revisit start date", "expected no revisit when no written statement of action was required, found a date");
+    }
+    let (Some(gss), Some(region), Some(start), Some(published), Some(wsoa), Some(weaknesses)) =
+        (gss, region, start, published, wsoa, weaknesses)
+    else {
+        return Vec::new();
+    };
+    let mut out = vec![InspectionRow {
+        line: c.line,
+        area: AreaRef::Code(gss.clone()),
+        gss: Some(gss.clone()),
+        dfe: None,
+        region: RegionRef::Ofsted(region.clone()),
+        framework: Framework::F2016,
+        inspection_type: InspectionType::Full,
+        start,
+        facts: InspectionFacts {
+            published: Some(published),
+            outcome: Some(Some(if wsoa { Outcome::WsoaRequired } else { Outcome::WsoaNotRequired })),
+            significant_weaknesses: if wsoa { Some(weaknesses) } else { None },
+            ..InspectionFacts::default()
+        },
+        source_url: file.to_owned(),
+    }];
+    if let (Some(Some(revisit)), Some(revisit_published), Some(revisit_outcome), Some(made), Some(not_made)) =
+        (revisit_start, revisit_published, revisit_outcome, made, not_made)
+    {
+        out.push(InspectionRow {
+            line: c.line,
+            area: AreaRef::Code(gss.clone()),
+            gss: Some(gss),
+            dfe: None,
+            region: RegionRef::Ofsted(region),
+            framework: Framework::F2016,
+            inspection_type: InspectionType::Revisit,
+            start: revisit,
+            facts: InspectionFacts {
+                published: Some(revisit_published),
+                outcome: Some(revisit_outcome),
+                weaknesses_progress_made: Some(made),
+                weaknesses_progress_not_made: Some(not_made),
+                ..InspectionFacts::default()
+            },
+            source_url: file.to_owned(),
+        });
+    }
+    out
+}
+
+/// A row of the 2023-framework management information (or official statistics of the same layout).
+fn mi_2023_row(c: &mut Cells<'_>, file: &str) -> Option<InspectionRow> {
+    let name = c.text("local area partnership", "the local area partnership's name");
+    let region = c.text("ofsted region", "an Ofsted region name");
+    let start = c.required("inspection start date", ofsted_date);
+    let published = c.optional("inspection publication date", ofsted_date);
+    let outcome = c.required("inspection outcome", |t| {
+        let n = crate::catalog::normalise_name(t);
+        if n.starts_with("typically positive") {
+            Ok(Outcome::TypicallyPositive)
+        } else if n.starts_with("inconsistent") {
+            Ok(Outcome::Inconsistent)
+        } else if n.starts_with("widespread and or systemic failings") {
+            Ok(Outcome::WidespreadSystemicFailings)
+        } else {
+            Err(ParseError::new(
+                "one of \"Typically positive experiences and outcomes\", \"Inconsistent experiences and outcomes\", \"Widespread and/or systemic failings\"",
+                t,
+            ))
+        }
+    });
+    let plan = c.required("priority action plan required", yes_no);
+    let actions = c.required("number of areas for priority action", count);
+    if let (Some(o), Some(plan)) = (outcome, plan)
+        && plan != (o == Outcome::WidespreadSystemicFailings)
+    {
+        c.problem(
+            "priority action plan required",
+            format!(
+                "expected {} for the outcome {:?}, found {}",
+                if plan { "No" } else { "Yes" },
+                o.code(),
+                if plan { "Yes" } else { "No" }
+            ),
+        );
+    }
+    let outcome = outcome?;
+    // Blank (or NA) means none for outcomes without areas for priority action; for systemic failings, not given.
+    let count = match actions? {
+        Some(n) => Some(Some(n)),
+        None if outcome != Outcome::WidespreadSystemicFailings => Some(Some(0)),
+        None => None,
+    };
+    Some(InspectionRow {
+        line: c.line,
+        area: AreaRef::Name(name?),
+        gss: None,
+        dfe: None,
+        region: RegionRef::Ofsted(region?),
+        framework: Framework::F2023,
+        inspection_type: InspectionType::Full,
+        start: start?,
+        facts: InspectionFacts {
+            published: Some(published?),
+            outcome: Some(Some(outcome)),
+            priority_action_count: count,
+            ..InspectionFacts::default()
+        },
+        source_url: file.to_owned(),
     })
 }
 
@@ -755,7 +1143,11 @@ fn check_duplicates(file: &str, rows: &Rows, problems: &mut Vec<Problem>) {
         Rows::Inspections(v) => v
             .iter()
             .map(|r| {
-                let key = format!("{} {} {} {}", r.gss, r.framework, r.inspection_type.code(), r.start);
+                let area = match &r.area {
+                    AreaRef::Code(code) => code.to_string(),
+                    AreaRef::Name(name) => crate::catalog::normalise_name(name),
+                };
+                let key = format!("{area} {} {} {}", r.framework, r.inspection_type.code(), r.start);
                 (r.line, key, "inspection_start")
             })
             .collect(),

@@ -46,7 +46,7 @@ pub async fn import(
 
     let txn = db.begin().await?;
     let mut catalog = catalog::Catalog::load(&txn).await?;
-    problems.extend(catalog.check(&parsed));
+    problems.extend(catalog.check(&mut parsed));
     if !problems.is_empty() {
         txn.rollback().await?;
         return Err(ImportError::Invalid(problems));

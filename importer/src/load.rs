@@ -9,13 +9,13 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{NaiveDate, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, IntoActiveModel,
-    QueryFilter,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DatabaseTransaction, DbErr, EntityTrait,
+    IntoActiveModel, QueryFilter,
 };
-use send_model::domain::{DatePrecision, Framework, InspectionType, PartialDate};
+use send_model::domain::{DatePrecision, Framework, InspectionType, PartialDate, SourceKind, Theme};
 use send_model::entity::{
-    area_alias, area_lineage, area_partner, icb, import_run, inspection, local_area, priority_action, region,
-    thematic_visit,
+    area_alias, area_lineage, area_partner, icb, import_run, inspection, inspection_field_source, local_area,
+    priority_action, region, thematic_visit,
 };
 
 use crate::catalog::normalise_name;
@@ -111,13 +111,14 @@ pub async fn write_file(txn: &DatabaseTransaction, file: &ParsedFile) -> Result<
     .await?;
     let run_id = run.id;
     let mut tally = Tally::default();
+    let mut warnings = file.warnings.clone();
     match &file.rows {
         Rows::Regions(rows) => write_regions(txn, rows, run_id, &mut tally).await?,
         Rows::Icbs(rows) => write_icbs(txn, rows, run_id, &mut tally).await?,
         Rows::LocalAreas(rows) => write_areas(txn, rows, run_id, &mut tally).await?,
         Rows::Lineage(rows) => write_lineage(txn, rows, run_id, &mut tally).await?,
         Rows::Aliases(rows) => write_aliases(txn, rows, run_id, &mut tally).await?,
-        Rows::Inspections(rows) => write_inspections(txn, rows, run_id, &mut tally).await?,
+        Rows::Inspections(rows) => write_inspections(txn, file, rows, run_id, &mut tally, &mut warnings).await?,
         Rows::ReportLinks(rows) => write_report_links(txn, rows, run_id, &mut tally).await?,
         Rows::ThematicVisits(rows) => write_visits(txn, rows, run_id, &mut tally).await?,
     }
@@ -130,7 +131,7 @@ pub async fn write_file(txn: &DatabaseTransaction, file: &ParsedFile) -> Result<
         updated: tally.updated,
         unchanged: tally.unchanged,
         changes: tally.changes,
-        warnings: file.warnings.clone(),
+        warnings,
         import_run_id: Some(run_id),
     };
     let mut run = run.into_active_model();
@@ -140,7 +141,7 @@ pub async fn write_file(txn: &DatabaseTransaction, file: &ParsedFile) -> Result<
     run.rows_inserted = Set(report.inserted);
     run.rows_updated = Set(report.updated);
     run.rows_unchanged = Set(report.unchanged);
-    run.summary = Set(serde_json::to_string(&report.changes).ok());
+    run.summary = Set(serde_json::to_string(&report).ok());
     run.update(txn).await?;
     Ok(report)
 }
@@ -466,9 +467,6 @@ async fn write_aliases(txn: &DatabaseTransaction, rows: &[AliasRow], run: i32, t
     Ok(())
 }
 
-/// The natural key of an inspection.
-type InspectionKey = (i32, Framework, InspectionType, NaiveDate);
-
 fn inspection_record(gss: &str, framework: Framework, t: InspectionType, start: PartialDate) -> String {
     format!("inspection {gss} {framework} {} {start}", t.code())
 }
@@ -478,116 +476,322 @@ fn themes_text(themes: impl Iterator<Item = send_model::domain::Theme>) -> Optio
     (!labels.is_empty()).then(|| labels.join("; "))
 }
 
+/// How far apart two start dates may be and still be the same inspection of an area (sources disagree by days;
+/// inspections of the same type in the same area are years apart).
+const SAME_INSPECTION_DAYS: i64 = 31;
+
+/// The facts a row gives, as named text values, starting with its start date.
+fn given_facts(r: &InspectionRow) -> Facts {
+    let f = &r.facts;
+    let mut out: Facts = vec![("inspection_start", some(r.start))];
+    let date = |d: &Option<PartialDate>| d.map(|d| d.to_string());
+    let number = |n: &Option<i32>| n.map(|n| n.to_string());
+    if let Some(v) = &f.end {
+        out.push(("inspection_end", date(v)));
+    }
+    if let Some(v) = &f.published {
+        out.push(("published", date(v)));
+    }
+    if let Some(v) = &f.outcome {
+        out.push(("outcome", v.map(|o| o.code().to_owned())));
+    }
+    if let Some(v) = &f.priority_action_count {
+        out.push(("priority_action_count", number(v)));
+    }
+    if let Some(v) = &f.themes {
+        out.push(("priority_actions", themes_text(v.iter().copied())));
+    }
+    if let Some(v) = &f.significant_weaknesses {
+        out.push(("significant_weaknesses", number(v)));
+    }
+    if let Some(v) = &f.weaknesses_progress_made {
+        out.push(("weaknesses_progress_made", number(v)));
+    }
+    if let Some(v) = &f.weaknesses_progress_not_made {
+        out.push(("weaknesses_progress_not_made", number(v)));
+    }
+    out
+}
+
+/// The stored value of a field, as text.
+fn stored_fact(m: &inspection::Model, themes: &Option<String>, field: &str) -> Option<String> {
+    let number = |n: Option<i32>| n.map(|n| n.to_string());
+    match field {
+        "inspection_start" => some(PartialDate::from_parts(m.start_date, m.start_precision)),
+        "inspection_end" => date_text(m.end_date, m.end_precision),
+        "published" => date_text(m.published, m.published_precision),
+        "outcome" => m.outcome.map(|o| o.code().to_owned()),
+        "priority_action_count" => number(m.priority_action_count),
+        "priority_actions" => themes.clone(),
+        "significant_weaknesses" => number(m.significant_weaknesses),
+        "weaknesses_progress_made" => number(m.weaknesses_progress_made),
+        "weaknesses_progress_not_made" => number(m.weaknesses_progress_not_made),
+        _ => None,
+    }
+}
+
+/// Sets one field of `am` from the row (priority actions are rows of their own, written apart).
+fn apply(am: &mut inspection::ActiveModel, r: &InspectionRow, field: &str) {
+    let f = &r.facts;
+    match field {
+        "inspection_start" => {
+            am.start_date = Set(r.start.date);
+            am.start_precision = Set(r.start.precision);
+            am.start_year = Set(chrono::Datelike::year(&r.start.date));
+        }
+        "inspection_end" => {
+            let v = f.end.flatten();
+            am.end_date = Set(v.map(|d| d.date));
+            am.end_precision = Set(v.map(|d| d.precision));
+        }
+        "published" => {
+            let v = f.published.flatten();
+            am.published = Set(v.map(|d| d.date));
+            am.published_precision = Set(v.map(|d| d.precision));
+        }
+        "outcome" => am.outcome = Set(f.outcome.flatten()),
+        "priority_action_count" => am.priority_action_count = Set(f.priority_action_count.flatten()),
+        "significant_weaknesses" => am.significant_weaknesses = Set(f.significant_weaknesses.flatten()),
+        "weaknesses_progress_made" => am.weaknesses_progress_made = Set(f.weaknesses_progress_made.flatten()),
+        "weaknesses_progress_not_made" => {
+            am.weaknesses_progress_not_made = Set(f.weaknesses_progress_not_made.flatten());
+        }
+        _ => {}
+    }
+}
+
+/// Whether a date value only restates another at a coarser precision (`2017-05` against `2017-05-12`), or refines
+/// it. Returns `Some(true)` when `new` refines `old`, `Some(false)` when it is coarser, `None` when they differ.
+fn precision_relation(field: &str, old: &str, new: &str) -> Option<bool> {
+    if !matches!(field, "inspection_start" | "inspection_end" | "published") {
+        return None;
+    }
+    let (old, new) = (PartialDate::parse(old).ok()?, PartialDate::parse(new).ok()?);
+    let same_month = old.date.format("%Y-%m").to_string() == new.date.format("%Y-%m").to_string();
+    match (same_month, old.precision, new.precision) {
+        (true, DatePrecision::Month, DatePrecision::Day) => Some(true),
+        (true, DatePrecision::Day, DatePrecision::Month) => Some(false),
+        _ => None,
+    }
+}
+
+/// Who said a stored value: its kind of source and the file or URL.
+struct Said {
+    kind: SourceKind,
+    source: String,
+}
+
+/// The precedence rule between sources, for one field whose stored value differs from a new source's.
+/// Returns whether to take the new value, and a warning when the two sources disagree.
+fn decide(record: &str, field: &str, old: &Option<String>, new: &Option<String>, said: &Said, kind: SourceKind, source: &str) -> (bool, Option<String>) {
+    let (Some(old_text), Some(new_text)) = (old, new) else {
+        // Filling an empty field is an addition, not a disagreement. A source that says "empty" where another gave a
+        // value is a disagreement like any other.
+        if old.is_none() {
+            return (true, None);
+        }
+        return decide_ranked(record, field, old, new, said, kind, source);
+    };
+    match precision_relation(field, old_text, new_text) {
+        Some(refines) => (refines, None),
+        None => decide_ranked(record, field, old, new, said, kind, source),
+    }
+}
+
+fn decide_ranked(record: &str, field: &str, old: &Option<String>, new: &Option<String>, said: &Said, kind: SourceKind, source: &str) -> (bool, Option<String>) {
+    let show = |v: &Option<String>| v.clone().unwrap_or_else(|| "(empty)".to_owned());
+    let same_source = said.kind == kind && said.source == source;
+    if same_source {
+        // A revised edition of the same file: its new value replaces its old one (reported as a change).
+        return (true, None);
+    }
+    let take = kind.rank() >= said.kind.rank();
+    let kept = if take { new } else { old };
+    let reason = if kind.rank() == said.kind.rank() {
+        "the later import of the same kind of source wins".to_owned()
+    } else {
+        format!("{} ranks above {}", if take { kind } else { said.kind }, if take { said.kind } else { kind })
+    };
+    let warning = format!(
+        "sources disagree on {record}: {field}: {} ({}) says {}; {} ({}) says {}; kept {} ({reason})",
+        said.kind,
+        said.source,
+        show(old),
+        kind,
+        source,
+        show(new),
+        show(kept)
+    );
+    (take, Some(warning))
+}
+
 async fn write_inspections(
     txn: &DatabaseTransaction,
+    file: &ParsedFile,
     rows: &[InspectionRow],
     run: i32,
     tally: &mut Tally,
+    warnings: &mut Vec<String>,
 ) -> Result<(), DbErr> {
+    let kind = file.layout.source_kind();
+    let source = file.source.name.as_str();
     let ids = area_ids(txn).await?;
-    let existing: HashMap<InspectionKey, inspection::Model> = inspection::Entity::find()
-        .all(txn)
-        .await?
-        .into_iter()
-        .map(|m| ((m.area_id, m.framework, m.inspection_type, m.start_date), m))
-        .collect();
-    let mut actions: HashMap<i32, Vec<priority_action::Model>> = HashMap::new();
-    for a in priority_action::Entity::find().all(txn).await? {
-        actions.entry(a.inspection_id).or_default().push(a);
+    let gss_of: HashMap<i32, String> = ids.iter().map(|(g, i)| (*i, g.clone())).collect();
+    let mut groups: HashMap<(i32, Framework, InspectionType), Vec<inspection::Model>> = HashMap::new();
+    for m in inspection::Entity::find().all(txn).await? {
+        groups.entry((m.area_id, m.framework, m.inspection_type)).or_default().push(m);
     }
-    for list in actions.values_mut() {
-        list.sort_by_key(|a| a.ordinal);
+    let mut themes: HashMap<i32, Option<String>> = HashMap::new();
+    {
+        let mut lists: HashMap<i32, Vec<priority_action::Model>> = HashMap::new();
+        for a in priority_action::Entity::find().all(txn).await? {
+            lists.entry(a.inspection_id).or_default().push(a);
+        }
+        for (id, mut list) in lists {
+            list.sort_by_key(|a| a.ordinal);
+            themes.insert(id, themes_text(list.into_iter().map(|a| a.theme)));
+        }
     }
+    let runs: HashMap<i32, String> =
+        import_run::Entity::find().all(txn).await?.into_iter().map(|r| (r.id, r.source)).collect();
+    let mut said: HashMap<(i32, String), Said> = HashMap::new();
+    for s in inspection_field_source::Entity::find().all(txn).await? {
+        let source = runs.get(&s.import_run_id).cloned().unwrap_or_default();
+        said.insert((s.inspection_id, s.field), Said { kind: s.source_kind, source });
+    }
+
+    let mut sources_set: Vec<(i32, &'static str)> = Vec::new();
     for r in rows {
-        let Some(&area_id) = ids.get(r.gss.as_str()) else { continue };
-        let count = (r.framework == Framework::F2023 && r.inspection_type == InspectionType::Full)
-            .then(|| i32::try_from(r.themes.len()).unwrap_or(i32::MAX));
-        let new: Facts = vec![
-            ("start_precision", some(r.start.precision)),
-            ("inspection_end", r.end.map(|d| d.to_string())),
-            ("published", r.published.map(|d| d.to_string())),
-            ("outcome", r.outcome.map(|o| o.code().to_owned())),
-            ("priority_action_count", count.map(|c| c.to_string())),
-            ("priority_actions", themes_text(r.themes.iter().copied())),
-            ("source_url", some(&r.source_url)),
-        ];
-        let old = existing.get(&(area_id, r.framework, r.inspection_type, r.start.date));
-        let old_facts = old.map(|m| {
-            vec![
-                ("start_precision", some(m.start_precision)),
-                ("inspection_end", date_text(m.end_date, m.end_precision)),
-                ("published", date_text(m.published, m.published_precision)),
-                ("outcome", m.outcome.map(|o| o.code().to_owned())),
-                ("priority_action_count", m.priority_action_count.map(|c| c.to_string())),
-                ("priority_actions", themes_text(actions.get(&m.id).into_iter().flatten().map(|a| a.theme))),
-                ("source_url", some(&m.source_url)),
-            ]
-        });
-        let record = inspection_record(r.gss.as_str(), r.framework, r.inspection_type, r.start);
-        let rewrite_actions = match tally.compare(record, old_facts, &new) {
-            Action::Insert => {
-                let m = inspection::ActiveModel {
-                    area_id: Set(area_id),
-                    framework: Set(r.framework),
-                    inspection_type: Set(r.inspection_type),
-                    start_date: Set(r.start.date),
-                    start_precision: Set(r.start.precision),
-                    start_year: Set(chrono::Datelike::year(&r.start.date)),
-                    end_date: Set(r.end.map(|d| d.date)),
-                    end_precision: Set(r.end.map(|d| d.precision)),
-                    published: Set(r.published.map(|d| d.date)),
-                    published_precision: Set(r.published.map(|d| d.precision)),
-                    outcome: Set(r.outcome),
-                    significant_weaknesses: Set(None),
-                    weaknesses_progress_made: Set(None),
-                    weaknesses_progress_not_made: Set(None),
-                    priority_action_count: Set(count),
-                    report_url: Set(None),
-                    source_url: Set(r.source_url.clone()),
-                    import_run_id: Set(run),
-                    ..Default::default()
-                }
-                .insert(txn)
-                .await?;
-                Some(m.id)
+        let Some(gss) = &r.gss else { continue };
+        let Some(&area_id) = ids.get(gss.as_str()) else { continue };
+        let given = given_facts(r);
+        let group = groups.entry((area_id, r.framework, r.inspection_type)).or_default();
+        let matched = group
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (i, (m.start_date - r.start.date).num_days().abs()))
+            .filter(|(_, days)| *days <= SAME_INSPECTION_DAYS)
+            .min_by_key(|(_, days)| *days)
+            .map(|(i, _)| i);
+        let record = inspection_record(gss.as_str(), r.framework, r.inspection_type, r.start);
+        let Some(index) = matched else {
+            tally.compare(record, None, &given);
+            let mut am = inspection::ActiveModel {
+                area_id: Set(area_id),
+                framework: Set(r.framework),
+                inspection_type: Set(r.inspection_type),
+                report_url: Set(None),
+                source_url: Set(r.source_url.clone()),
+                import_run_id: Set(run),
+                end_date: Set(None),
+                end_precision: Set(None),
+                published: Set(None),
+                published_precision: Set(None),
+                outcome: Set(None),
+                significant_weaknesses: Set(None),
+                weaknesses_progress_made: Set(None),
+                weaknesses_progress_not_made: Set(None),
+                priority_action_count: Set(None),
+                ..Default::default()
+            };
+            for (field, _) in &given {
+                apply(&mut am, r, field);
             }
-            Action::Update(fields) => match old {
-                Some(m) => {
-                    let mut am = m.clone().into_active_model();
-                    am.start_precision = Set(r.start.precision);
-                    am.end_date = Set(r.end.map(|d| d.date));
-                    am.end_precision = Set(r.end.map(|d| d.precision));
-                    am.published = Set(r.published.map(|d| d.date));
-                    am.published_precision = Set(r.published.map(|d| d.precision));
-                    am.outcome = Set(r.outcome);
-                    am.priority_action_count = Set(count);
-                    am.source_url = Set(r.source_url.clone());
-                    am.import_run_id = Set(run);
-                    am.update(txn).await?;
-                    changed(&fields, "priority_actions").then_some(m.id)
-                }
-                None => None,
-            },
-            Action::Unchanged => None,
+            let m = am.insert(txn).await?;
+            if let Some(list) = &r.facts.themes {
+                write_actions(txn, m.id, list, run).await?;
+                themes.insert(m.id, themes_text(list.iter().copied()));
+            }
+            sources_set.extend(given.iter().map(|(f, _)| (m.id, *f)));
+            group.push(m);
+            continue;
         };
-        if let Some(inspection_id) = rewrite_actions {
-            priority_action::Entity::delete_many()
-                .filter(priority_action::Column::InspectionId.eq(inspection_id))
-                .exec(txn)
-                .await?;
-            for (i, theme) in r.themes.iter().enumerate() {
-                priority_action::ActiveModel {
-                    inspection_id: Set(inspection_id),
-                    ordinal: Set(i32::try_from(i + 1).unwrap_or(i32::MAX)),
-                    theme: Set(*theme),
-                    text: Set(None),
-                    import_run_id: Set(run),
-                    ..Default::default()
-                }
-                .insert(txn)
-                .await?;
+        let m = group[index].clone();
+        let record = inspection_record(&gss_of[&m.area_id], m.framework, m.inspection_type, PartialDate::from_parts(m.start_date, m.start_precision));
+        let stored_themes = themes.get(&m.id).cloned().flatten();
+        let mut accepted = Vec::new();
+        for (field, new) in &given {
+            let old = stored_fact(&m, &stored_themes, field);
+            if old == *new {
+                continue;
+            }
+            let default = Said { kind: SourceKind::Curated, source: m.source_url.clone() };
+            let who = said.get(&(m.id, (*field).to_owned())).unwrap_or(&default);
+            let (take, warning) = decide(&record, field, &old, new, who, kind, source);
+            warnings.extend(warning);
+            if take {
+                accepted.push(FieldChange { field: (*field).to_owned(), before: old, after: new.clone() });
             }
         }
+        if accepted.is_empty() {
+            tally.unchanged += 1;
+            continue;
+        }
+        let mut am = m.clone().into_active_model();
+        for change in &accepted {
+            apply(&mut am, r, &change.field);
+            if change.field == "priority_actions"
+                && let Some(list) = &r.facts.themes
+            {
+                write_actions(txn, m.id, list, run).await?;
+                themes.insert(m.id, themes_text(list.iter().copied()));
+            }
+            let field: &'static str = given.iter().find(|(f, _)| *f == change.field).map_or("", |(f, _)| *f);
+            sources_set.push((m.id, field));
+            said.insert((m.id, change.field.clone()), Said { kind, source: source.to_owned() });
+        }
+        am.import_run_id = Set(run);
+        group[index] = am.update(txn).await?;
+        tally.updated += 1;
+        tally.changes.push(Change { record, action: "updated".to_owned(), fields: accepted });
+    }
+    record_sources(txn, &sources_set, kind, run).await
+}
+
+/// Replaces an inspection's priority actions with `themes`, in order.
+async fn write_actions(txn: &DatabaseTransaction, inspection_id: i32, themes: &[Theme], run: i32) -> Result<(), DbErr> {
+    priority_action::Entity::delete_many().filter(priority_action::Column::InspectionId.eq(inspection_id)).exec(txn).await?;
+    let rows: Vec<priority_action::ActiveModel> = themes
+        .iter()
+        .enumerate()
+        .map(|(i, theme)| priority_action::ActiveModel {
+            inspection_id: Set(inspection_id),
+            ordinal: Set(i32::try_from(i + 1).unwrap_or(i32::MAX)),
+            theme: Set(*theme),
+            text: Set(None),
+            import_run_id: Set(run),
+            ..Default::default()
+        })
+        .collect();
+    if !rows.is_empty() {
+        priority_action::Entity::insert_many(rows).exec(txn).await?;
+    }
+    Ok(())
+}
+
+/// Records which kind of source set each (inspection, field), replacing what was recorded before.
+async fn record_sources(txn: &DatabaseTransaction, set: &[(i32, &'static str)], kind: SourceKind, run: i32) -> Result<(), DbErr> {
+    for chunk in set.chunks(400) {
+        let mut condition = Condition::any();
+        for (id, field) in chunk {
+            condition = condition.add(
+                Condition::all()
+                    .add(inspection_field_source::Column::InspectionId.eq(*id))
+                    .add(inspection_field_source::Column::Field.eq(*field)),
+            );
+        }
+        inspection_field_source::Entity::delete_many().filter(condition).exec(txn).await?;
+        let rows: Vec<inspection_field_source::ActiveModel> = chunk
+            .iter()
+            .map(|(id, field)| inspection_field_source::ActiveModel {
+                inspection_id: Set(*id),
+                field: Set((*field).to_owned()),
+                source_kind: Set(kind),
+                import_run_id: Set(run),
+                ..Default::default()
+            })
+            .collect();
+        inspection_field_source::Entity::insert_many(rows).exec(txn).await?;
     }
     Ok(())
 }

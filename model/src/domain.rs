@@ -414,6 +414,35 @@ coded_enum!(
     }
 );
 
+coded_enum!(
+    /// The kind of source a fact was read from. The precedence rule between sources that disagree ranks them by
+    /// [`SourceKind::rank`].
+    SourceKind, "a kind of source" {
+        /// One of our curated CSV files (a transcription, citing its source per row).
+        Curated = "curated",
+        /// Ofsted's management information (provisional, between official releases).
+        ManagementInformation = "management_information",
+        /// Ofsted's official statistics (the underlying data of a release).
+        OfficialStatistics = "official_statistics",
+        /// The inspection report itself.
+        Report = "report",
+    }
+);
+
+impl SourceKind {
+    /// How specific the source is to one inspection's facts: higher wins when sources disagree. The report is the
+    /// primary record of one inspection; official statistics are Ofsted's checked release of it; management
+    /// information is provisional; our curated files are a secondary transcription.
+    pub fn rank(self) -> u8 {
+        match self {
+            SourceKind::Curated => 1,
+            SourceKind::ManagementInformation => 2,
+            SourceKind::OfficialStatistics => 3,
+            SourceKind::Report => 4,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -380,11 +380,11 @@ async fn a_file_of_no_known_layout_is_named_as_such() {
         std::fs::write(&path, "colour,size\nred,3\n").expect("write");
         let problems = problems_of(&t.db, path).await;
         assert_eq!(problems.len(), 1);
-        assert!(problems[0].contains("mystery.csv:1: header: expected the header of a known layout"), "{problems:?}");
+        assert!(problems[0].contains("mystery.csv:1: header: expected the header row of a known layout"), "{problems:?}");
         let binary = dir.join("binary.csv");
         std::fs::write(&binary, [0xff_u8, 0xfe, 0x00, 0x41]).expect("write");
         let problems = problems_of(&t.db, binary).await;
-        assert!(problems[0].contains("binary.csv:1: file: expected UTF-8 text"), "{problems:?}");
+        assert!(problems[0].contains("binary.csv:1: file: expected a CSV (UTF-8 text), ODS or XLSX data file, found binary content"), "{problems:?}");
         t
     })
     .await;

@@ -33,6 +33,10 @@ pub struct Model {
     pub error: Option<String>,
     /// What changed, as JSON.
     pub summary: Option<String>,
+    /// The HTTP `ETag` of a source fetched from a URL.
+    pub etag: Option<String>,
+    /// The HTTP `Last-Modified` of a source fetched from a URL.
+    pub last_modified: Option<String>,
 }
 
 /// No relations are navigated from here.

@@ -6,6 +6,7 @@ pub mod area_partner;
 pub mod icb;
 pub mod import_run;
 pub mod inspection;
+pub mod inspection_field_source;
 pub mod local_area;
 pub mod priority_action;
 pub mod region;
