@@ -48,9 +48,11 @@ impl DatabaseArgs {
 #[derive(Debug, clap::Parser)]
 #[command(version)]
 pub struct ImportArgs {
-    /// Files or folders (a folder contributes its .csv files). Use `--bundled` for the dataset built into the binary.
+    /// Files, folders or http(s) URLs. A folder contributes its .csv, .ods and .xlsx files. Formats are told from
+    /// the content: our curated CSVs, Ofsted's 2016-framework official statistics (ODS/XLSX) and 2023-framework
+    /// management information (CSV/ODS/XLSX). Use `--bundled` for the dataset built into the binary.
     #[arg(required_unless_present = "bundled")]
-    pub sources: Vec<PathBuf>,
+    pub sources: Vec<String>,
 
     /// Import the bundled dataset (the files of data/ compiled into the binary).
     #[arg(long)]
@@ -60,32 +62,102 @@ pub struct ImportArgs {
     #[arg(long)]
     pub dry_run: bool,
 
-    /// Print the report as JSON instead of text.
+    /// How to print the report.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    pub format: OutputFormat,
+
+    /// Seconds to wait for a server to accept the connection.
+    #[arg(long, env = "SEND_CONNECT_TIMEOUT", default_value_t = 10)]
+    pub connect_timeout: u64,
+
+    /// Seconds a whole download may take.
+    #[arg(long, env = "SEND_DOWNLOAD_TIMEOUT", default_value_t = 120)]
+    pub timeout: u64,
+
+    /// Largest file accepted from a URL, in bytes.
+    #[arg(long, env = "SEND_MAX_DOWNLOAD_BYTES", default_value_t = 100 * 1024 * 1024)]
+    pub max_download_bytes: u64,
+
+    /// Retries after a server error (5xx) or a failed connection, with doubling waits from 0.5 s.
+    #[arg(long, default_value_t = 3)]
+    pub retries: u32,
+
+    /// Download a URL even when the server says it has not changed since it was last imported.
     #[arg(long)]
-    pub json: bool,
+    pub force: bool,
 
     /// Where the database is.
     #[command(flatten)]
     pub database: DatabaseArgs,
 }
 
-/// Runs `send-import` with parsed arguments and returns what it prints on success (text, or JSON with `--json`).
-/// An error lists every problem; `main` prints it and exits non-zero.
+/// How `send-import` prints its report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutputFormat {
+    /// Lines for people.
+    Text,
+    /// One JSON document.
+    Json,
+}
+
+/// The validators of the latest import of `url`, to ask the server whether it changed since.
+async fn validators_of(db: &sea_orm::DatabaseConnection, url: &str) -> Result<crate::fetch::Validators, sea_orm::DbErr> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+    use send_model::entity::import_run;
+    let run = import_run::Entity::find()
+        .filter(import_run::Column::Source.eq(url))
+        .order_by_desc(import_run::Column::Id)
+        .one(db)
+        .await?;
+    Ok(run.map_or_else(Default::default, |r| crate::fetch::Validators { etag: r.etag, last_modified: r.last_modified }))
+}
+
+/// Runs `send-import` with parsed arguments and returns what it prints on success (text, or JSON with
+/// `--format json`). An error lists every problem; `main` prints it and exits non-zero.
 pub async fn run(args: ImportArgs) -> anyhow::Result<String> {
     use anyhow::Context;
-    let mut sources = crate::read_paths(&args.sources)?;
-    if args.bundled {
-        sources.extend(crate::bundled());
-    }
     let config = args.database.config().context("cannot create the data folder")?;
     let db = send_model::connect(&config).await.with_context(|| format!("cannot open the database {}", config.url))?;
     send_model::migrate(&db).await.context("cannot migrate the database")?;
-    let report = crate::import(&db, sources, crate::ImportOptions { dry_run: args.dry_run }).await;
+    let options = crate::fetch::FetchOptions {
+        connect_timeout: Duration::from_secs(args.connect_timeout.max(1)),
+        timeout: Duration::from_secs(args.timeout.max(1)),
+        max_bytes: args.max_download_bytes,
+        retries: args.retries,
+        ..Default::default()
+    };
+    let mut sources = Vec::new();
+    let mut not_modified = Vec::new();
+    let mut paths = Vec::new();
+    for source in &args.sources {
+        if crate::fetch::is_url(source) {
+            let validators = if args.force { Default::default() } else { validators_of(&db, source).await? };
+            match crate::fetch::fetch(source, &validators, &options).await? {
+                crate::fetch::Fetched::File(file) => sources.push(file),
+                crate::fetch::Fetched::NotModified => not_modified.push(source.clone()),
+            }
+        } else {
+            paths.push(PathBuf::from(source));
+        }
+    }
+    sources.extend(crate::read_paths(&paths)?);
+    if args.bundled {
+        sources.extend(crate::bundled());
+    }
+    let report = if sources.is_empty() {
+        Ok(crate::ImportReport { dry_run: args.dry_run, files: Vec::new(), not_modified: Vec::new() })
+    } else {
+        crate::import(&db, sources, crate::ImportOptions { dry_run: args.dry_run }).await
+    };
     db.close().await.ok();
-    let report = match report {
+    let mut report = match report {
         Ok(report) => report,
         Err(e @ crate::ImportError::Invalid(_)) => return Err(e.into()),
         Err(e) => return Err(anyhow::Error::new(e).context("import failed")),
     };
-    if args.json { Ok(serde_json::to_string_pretty(&report)? + "\n") } else { Ok(report.to_string()) }
+    report.not_modified = not_modified;
+    match args.format {
+        OutputFormat::Json => Ok(serde_json::to_string_pretty(&report)? + "\n"),
+        OutputFormat::Text => Ok(report.to_string()),
+    }
 }

@@ -634,10 +634,13 @@ fn workbook_tables(source: &SourceFile, at: &impl Fn(u64, &str, String) -> Probl
             .map(|(i, row)| (u64::from(first_row) + i as u64 + 1, row.iter().map(cell_text).collect()))
             .collect();
         if sheet.trim().eq_ignore_ascii_case("notes") {
+            // Ofsted's notes sheets are a table of (note number, note text).
             for (_, cells) in &raw {
-                let text: Vec<&str> = cells.iter().map(String::as_str).filter(|c| c.len() > 20).collect();
-                if !text.is_empty() {
-                    notes.push(format!("{}: sheet {sheet:?}: {}", source.name, text.join(" ")));
+                if let [number, text, ..] = cells.as_slice()
+                    && number.parse::<u32>().is_ok()
+                    && !text.is_empty()
+                {
+                    notes.push(format!("{}: {sheet} sheet, note {number}: {text}", source.name));
                 }
             }
         }
@@ -701,10 +704,15 @@ pub fn parse(source: SourceFile) -> (Option<ParsedFile>, Vec<Problem>) {
         return (None, problems);
     }
     let known: Vec<String> = layout.columns().iter().chain(layout.optional_columns()).map(|c| normalise_header(c)).collect();
-    let extra: Vec<&String> = table.header.iter().filter(|h| !known.contains(h)).collect();
+    let extra: Vec<String> = table
+        .header
+        .iter()
+        .filter(|h| !known.contains(h))
+        .map(|h| if h.is_empty() { "(unnamed)".to_owned() } else { h.clone() })
+        .collect();
     let mut warnings = notes;
     if !extra.is_empty() {
-        warnings.push(format!("{table_name}: ignored column(s) not in the {} layout: {extra:?}", layout.name()));
+        warnings.push(format!("{table_name}: ignored column(s) not in the {} layout: {}", layout.name(), extra.join(", ")));
     }
 
     let mut rows = match layout {

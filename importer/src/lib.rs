@@ -9,6 +9,7 @@
 pub mod catalog;
 pub mod cli;
 pub mod error;
+pub mod fetch;
 pub mod layout;
 mod load;
 pub mod report;
@@ -60,7 +61,7 @@ pub async fn import(
     } else {
         txn.commit().await?;
     }
-    Ok(ImportReport { dry_run: options.dry_run, files })
+    Ok(ImportReport { dry_run: options.dry_run, files, not_modified: Vec::new() })
 }
 
 /// Whether the database holds no inspection yet (a fresh database, to be filled with the bundled data).

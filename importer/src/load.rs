@@ -52,6 +52,13 @@ struct Tally {
 }
 
 impl Tally {
+    /// Records an updated record: `added` when it only gained values it lacked, `updated` when a value changed.
+    fn update(&mut self, record: String, fields: Vec<FieldChange>) {
+        self.updated += 1;
+        let action = if fields.iter().all(|f| f.before.is_none()) { "added" } else { "updated" };
+        self.changes.push(Change { record, action: action.to_owned(), fields });
+    }
+
     /// Compares a record's stored facts (none when it is new) with the file's.
     fn compare(&mut self, record: String, old: Option<Facts>, new: &Facts) -> Action {
         match old {
@@ -78,8 +85,7 @@ impl Tally {
                     self.unchanged += 1;
                     Action::Unchanged
                 } else {
-                    self.updated += 1;
-                    self.changes.push(Change { record, action: "updated".to_owned(), fields: fields.clone() });
+                    self.update(record, fields.clone());
                     Action::Update(fields)
                 }
             }
@@ -105,6 +111,8 @@ pub async fn write_file(txn: &DatabaseTransaction, file: &ParsedFile) -> Result<
         rows_inserted: Set(0),
         rows_updated: Set(0),
         rows_unchanged: Set(0),
+        etag: Set(file.source.etag.clone()),
+        last_modified: Set(file.source.last_modified.clone()),
         ..Default::default()
     }
     .insert(txn)
@@ -742,8 +750,7 @@ async fn write_inspections(
         }
         am.import_run_id = Set(run);
         group[index] = am.update(txn).await?;
-        tally.updated += 1;
-        tally.changes.push(Change { record, action: "updated".to_owned(), fields: accepted });
+        tally.update(record, accepted);
     }
     record_sources(txn, &sources_set, kind, run).await
 }

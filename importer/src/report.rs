@@ -18,7 +18,7 @@ pub struct FieldChange {
 pub struct Change {
     /// Which record, e.g. `inspection E10000029 2023 full 2023-11-13`.
     pub record: String,
-    /// `inserted` or `updated`.
+    /// `inserted`; `added` (only fields that were empty got values); or `updated` (a value changed).
     pub action: String,
     /// The fields that changed.
     pub fields: Vec<FieldChange>,
@@ -37,7 +37,7 @@ pub struct FileReport {
     pub rows_read: usize,
     /// Records inserted.
     pub inserted: i32,
-    /// Records updated.
+    /// Records updated (values added or changed).
     pub updated: i32,
     /// Records already as the source says.
     pub unchanged: i32,
@@ -56,6 +56,8 @@ pub struct ImportReport {
     pub dry_run: bool,
     /// Per source, in load order.
     pub files: Vec<FileReport>,
+    /// URLs the server said had not changed since their last import (not downloaded, not imported).
+    pub not_modified: Vec<String>,
 }
 
 impl ImportReport {
@@ -70,21 +72,40 @@ impl ImportReport {
     }
 }
 
+impl FileReport {
+    /// Records that only gained values they lacked.
+    pub fn added(&self) -> usize {
+        self.changes.iter().filter(|c| c.action == "added").count()
+    }
+
+    /// Records with a value changed.
+    pub fn changed(&self) -> usize {
+        self.changes.iter().filter(|c| c.action == "updated").count()
+    }
+}
+
 impl fmt::Display for ImportReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let verb = if self.dry_run { "would insert" } else { "inserted" };
+        let (insert, update) = if self.dry_run { ("would insert", "would update") } else { ("inserted", "updated") };
         for file in &self.files {
+            let detail = if file.updated > 0 {
+                format!(" (values added to {}, changed in {})", file.added(), file.changed())
+            } else {
+                String::new()
+            };
             writeln!(
                 f,
-                "{} ({}): {} rows read; {verb} {}, {} {}, unchanged {}",
-                file.source,
-                file.format,
-                file.rows_read,
-                file.inserted,
-                if self.dry_run { "would update" } else { "updated" },
-                file.updated,
-                file.unchanged
+                "{} ({}): {} rows read; {insert} {}, {update} {}{detail}, unchanged {}",
+                file.source, file.format, file.rows_read, file.inserted, file.updated, file.unchanged
             )?;
+            for change in file.changes.iter().filter(|c| c.action == "added") {
+                let fields: Vec<String> = change
+                    .fields
+                    .iter()
+                    .map(|c| format!("{}: {}", c.field, c.after.as_deref().unwrap_or("(empty)")))
+                    .collect();
+                writeln!(f, "  added to {}: {}", change.record, fields.join("; "))?;
+            }
             for change in file.changes.iter().filter(|c| c.action == "updated") {
                 let fields: Vec<String> = change
                     .fields
@@ -103,6 +124,9 @@ impl fmt::Display for ImportReport {
             for warning in &file.warnings {
                 writeln!(f, "  warning: {warning}")?;
             }
+        }
+        for url in &self.not_modified {
+            writeln!(f, "{url}: not modified since its last import (the server answered 304); nothing to import")?;
         }
         if self.dry_run {
             writeln!(f, "dry run: nothing was written")?;

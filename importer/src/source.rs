@@ -15,17 +15,24 @@ pub struct SourceFile {
     pub bytes: Vec<u8>,
     /// SHA-256 of `bytes`, lowercase hex.
     pub sha256: String,
+    /// The HTTP `ETag` of a file fetched from a URL.
+    pub etag: Option<String>,
+    /// The HTTP `Last-Modified` of a file fetched from a URL.
+    pub last_modified: Option<String>,
 }
 
 impl SourceFile {
     /// Wraps bytes read from `name`, computing their digest.
     pub fn new(name: impl Into<String>, bytes: Vec<u8>) -> Self {
         let sha256 = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
-        Self { name: name.into(), bytes, sha256 }
+        Self { name: name.into(), bytes, sha256, etag: None, last_modified: None }
     }
 }
 
-/// Reads each path; a folder contributes its `.csv` files, sorted by name (not its subfolders).
+/// The extensions of the files a folder contributes.
+const DATA_EXTENSIONS: [&str; 3] = ["csv", "ods", "xlsx"];
+
+/// Reads each path; a folder contributes its `.csv`, `.ods` and `.xlsx` files, sorted by name (not its subfolders).
 pub fn read_paths(paths: &[PathBuf]) -> Result<Vec<SourceFile>, ImportError> {
     let mut sources = Vec::new();
     for path in paths {
@@ -34,7 +41,7 @@ pub fn read_paths(paths: &[PathBuf]) -> Result<Vec<SourceFile>, ImportError> {
             let mut files: Vec<PathBuf> = std::fs::read_dir(path)
                 .map_err(read_err)?
                 .filter_map(|entry| entry.ok().map(|e| e.path()))
-                .filter(|p| p.is_file() && has_extension(p, "csv"))
+                .filter(|p| p.is_file() && DATA_EXTENSIONS.iter().any(|ext| has_extension(p, ext)))
                 .collect();
             files.sort();
             for file in files {

@@ -419,7 +419,7 @@ async fn the_command_line_imports_reports_and_fails_with_every_problem() {
         let out = send_importer::cli::run(cli_args(&["--database-url", &t.url, &data])).await.expect("import");
         assert!(out.contains("254 rows read; inserted 254, updated 0, unchanged 0"), "{out}");
 
-        let out = send_importer::cli::run(cli_args(&["--database-url", &t.url, "--json", &data])).await.expect("json");
+        let out = send_importer::cli::run(cli_args(&["--database-url", &t.url, "--format", "json", &data])).await.expect("json");
         let json: serde_json::Value = serde_json::from_str(&out).expect("JSON report");
         assert_eq!(json["files"].as_array().map(Vec::len), Some(8));
         assert!(json["files"].as_array().expect("files").iter().all(|f| f["inserted"] == 0 && f["updated"] == 0));
