@@ -1,4 +1,5 @@
-//! Scratch: prints every sheet of a workbook.
+//! Prints the first rows of every sheet of a workbook: a quick look at the layout of a new Ofsted file.
+//! `cargo run -p send-importer --example dump -- FILE.ods`
 fn main() {
     use calamine::{Reader, open_workbook_auto};
     let path = std::env::args().nth(1).expect("path");

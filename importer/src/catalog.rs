@@ -200,7 +200,8 @@ impl Catalog {
                             continue;
                         };
                         let Some(area) = self.areas.get(&gss) else {
-                            let column = if file.layout == Layout::Official2016 { "local authority code" } else { column };
+                            let column =
+                                if file.layout == Layout::Official2016 { "local authority code" } else { column };
                             problem(
                                 r.line,
                                 column,
@@ -216,7 +217,11 @@ impl Catalog {
                             problem(
                                 r.line,
                                 "la_code_dfe",
-                                format!("expected {known} (the DfE code of {gss} {}), found {}", area.name, given.as_str()),
+                                format!(
+                                    "expected {known} (the DfE code of {gss} {}), found {}",
+                                    area.name,
+                                    given.as_str()
+                                ),
                             );
                         }
                         let (ons, ofsted) = self.region_name.get(&area.region_code).cloned().unwrap_or_default();
@@ -229,7 +234,10 @@ impl Catalog {
                             RegionRef::Ofsted(name) if normalise_name(name) != normalise_name(&ofsted) => problem(
                                 r.line,
                                 "ofsted region",
-                                format!("expected {ofsted:?} (the Ofsted region of {gss} {}), found {name:?}", area.name),
+                                format!(
+                                    "expected {ofsted:?} (the Ofsted region of {gss} {}), found {name:?}",
+                                    area.name
+                                ),
                             ),
                             _ => {}
                         }

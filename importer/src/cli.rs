@@ -101,7 +101,10 @@ pub enum OutputFormat {
 }
 
 /// The validators of the latest import of `url`, to ask the server whether it changed since.
-async fn validators_of(db: &sea_orm::DatabaseConnection, url: &str) -> Result<crate::fetch::Validators, sea_orm::DbErr> {
+async fn validators_of(
+    db: &sea_orm::DatabaseConnection,
+    url: &str,
+) -> Result<crate::fetch::Validators, sea_orm::DbErr> {
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
     use send_model::entity::import_run;
     let run = import_run::Entity::find()

@@ -130,7 +130,9 @@ async fn try_once(client: &reqwest::Client, url: &str, validators: &Validators, 
         return Attempt::Retry(format!("the server answered {status}"));
     }
     if status == reqwest::StatusCode::NOT_FOUND {
-        return Attempt::Fail("the server answered 404 Not Found: check the address (files move when a release is revised)".to_owned());
+        return Attempt::Fail(
+            "the server answered 404 Not Found: check the address (files move when a release is revised)".to_owned(),
+        );
     }
     if !status.is_success() {
         return Attempt::Fail(format!("the server answered {status}"));

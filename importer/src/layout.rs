@@ -562,17 +562,30 @@ fn content<'a>(source: &'a SourceFile, at: &impl Fn(u64, &str, String) -> Proble
         return Err(at(1, "file", "expected a CSV, ODS or XLSX data file, found a PDF document".to_owned()));
     }
     if bytes.starts_with(&[0xd0, 0xcf, 0x11, 0xe0]) {
-        return Err(at(1, "file", "expected a CSV, ODS or XLSX data file, found a legacy Excel .xls workbook (save it as .xlsx or .ods)".to_owned()));
+        return Err(at(
+            1,
+            "file",
+            "expected a CSV, ODS or XLSX data file, found a legacy Excel .xls workbook (save it as .xlsx or .ods)"
+                .to_owned(),
+        ));
     }
     let text = std::str::from_utf8(bytes).map_err(|e| {
-        at(1, "file", format!("expected a CSV (UTF-8 text), ODS or XLSX data file, found binary content (invalid UTF-8 at byte {})", e.valid_up_to()))
+        at(
+            1,
+            "file",
+            format!(
+                "expected a CSV (UTF-8 text), ODS or XLSX data file, found binary content (invalid UTF-8 at byte {})",
+                e.valid_up_to()
+            ),
+        )
     })?;
     let start = text.trim_start_matches('\u{feff}').trim_start().get(..15).unwrap_or("").to_ascii_lowercase();
     if start.starts_with("<!doctype html") || start.starts_with("<html") {
         return Err(at(
             1,
             "file",
-            "expected a data file, found an HTML page (the address is probably a web page that links to the file)".to_owned(),
+            "expected a data file, found an HTML page (the address is probably a web page that links to the file)"
+                .to_owned(),
         ));
     }
     Ok(Content::Text(text))
@@ -583,7 +596,11 @@ fn csv_table(name: &str, text: &str, at: &impl Fn(u64, &str, String) -> Problem)
     let mut raw = Vec::new();
     for record in reader.records() {
         let record = record.map_err(|e| {
-            at(e.position().map_or(0, |p| p.line()), "row", format!("expected a CSV record, found unreadable text ({e})"))
+            at(
+                e.position().map_or(0, |p| p.line()),
+                "row",
+                format!("expected a CSV record, found unreadable text ({e})"),
+            )
         })?;
         let line = record.position().map_or(0, |p| p.line());
         raw.push((line, record.iter().map(str::to_owned).collect()));
@@ -615,7 +632,10 @@ fn cell_text(cell: &calamine::Data) -> String {
 }
 
 /// Every sheet of a workbook as a table, and the text of a `Notes` sheet (shown to the user as warnings).
-fn workbook_tables(source: &SourceFile, at: &impl Fn(u64, &str, String) -> Problem) -> Result<(Vec<Table>, Vec<String>), Problem> {
+fn workbook_tables(
+    source: &SourceFile,
+    at: &impl Fn(u64, &str, String) -> Problem,
+) -> Result<(Vec<Table>, Vec<String>), Problem> {
     use calamine::Reader;
     let cursor = std::io::Cursor::new(source.bytes.as_slice());
     let mut workbook = calamine::open_workbook_auto_from_rs(cursor).map_err(|e| {
@@ -655,7 +675,12 @@ fn workbook_tables(source: &SourceFile, at: &impl Fn(u64, &str, String) -> Probl
 /// `None` when the file as a whole cannot be read (not a data file, no known header, a missing column).
 pub fn parse(source: SourceFile) -> (Option<ParsedFile>, Vec<Problem>) {
     let file = source.name.clone();
-    let at = |line: u64, column: &str, message: String| Problem { file: file.clone(), line, column: column.to_owned(), message };
+    let at = |line: u64, column: &str, message: String| Problem {
+        file: file.clone(),
+        line,
+        column: column.to_owned(),
+        message,
+    };
     let (tables, notes) = match content(&source, &at) {
         Err(p) => return (None, vec![p]),
         Ok(Content::Text(text)) => match csv_table(&file, text, &at) {
@@ -673,7 +698,11 @@ pub fn parse(source: SourceFile) -> (Option<ParsedFile>, Vec<Problem>) {
         let found = tables.first().map(|t| t.header.join(",")).unwrap_or_default();
         return (
             None,
-            vec![at(1, "header", format!("expected the header row of a known layout ({}), found {found:?}", known.join(", ")))],
+            vec![at(
+                1,
+                "header",
+                format!("expected the header row of a known layout ({}), found {found:?}", known.join(", ")),
+            )],
         );
     };
     let table_name = table.name.clone();
@@ -703,7 +732,8 @@ pub fn parse(source: SourceFile) -> (Option<ParsedFile>, Vec<Problem>) {
     if !problems.is_empty() {
         return (None, problems);
     }
-    let known: Vec<String> = layout.columns().iter().chain(layout.optional_columns()).map(|c| normalise_header(c)).collect();
+    let known: Vec<String> =
+        layout.columns().iter().chain(layout.optional_columns()).map(|c| normalise_header(c)).collect();
     let extra: Vec<String> = table
         .header
         .iter()
@@ -712,7 +742,11 @@ pub fn parse(source: SourceFile) -> (Option<ParsedFile>, Vec<Problem>) {
         .collect();
     let mut warnings = notes;
     if !extra.is_empty() {
-        warnings.push(format!("{table_name}: ignored column(s) not in the {} layout: {}", layout.name(), extra.join(", ")));
+        warnings.push(format!(
+            "{table_name}: ignored column(s) not in the {} layout: {}",
+            layout.name(),
+            extra.join(", ")
+        ));
     }
 
     let mut rows = match layout {
@@ -732,7 +766,11 @@ pub fn parse(source: SourceFile) -> (Option<ParsedFile>, Vec<Problem>) {
         }
         rows_read += 1;
         if layout.source_kind() == SourceKind::Curated && record.len() != table.header.len() {
-            problems.push(at_table(*line, "row", format!("expected {} cells as in the header, found {}", table.header.len(), record.len())));
+            problems.push(at_table(
+                *line,
+                "row",
+                format!("expected {} cells as in the header, found {}", table.header.len(), record.len()),
+            ));
             continue;
         }
         let mut cells = Cells { file: &table_name, line: *line, record, columns: &columns, problems: &mut problems };
@@ -942,7 +980,11 @@ fn count(text: &str) -> Result<Option<i32>, ParseError> {
     if t.is_empty() || t.eq_ignore_ascii_case("na") {
         return Ok(None);
     }
-    t.parse::<i32>().ok().filter(|n| *n >= 0).map(Some).ok_or_else(|| ParseError::new("a whole number (or empty)", text))
+    t.parse::<i32>()
+        .ok()
+        .filter(|n| *n >= 0)
+        .map(Some)
+        .ok_or_else(|| ParseError::new("a whole number (or empty)", text))
 }
 
 /// A cell that must be `Yes` or `No`.
@@ -964,16 +1006,18 @@ fn official_2016_rows(c: &mut Cells<'_>, file: &str) -> Vec<InspectionRow> {
     let weaknesses = c.required("number significant weaknesses identified in written statement of action", count);
     let revisit_raw = c.raw("revisit start date").to_owned();
     let not_revisited = revisit_raw.is_empty() || revisit_raw.eq_ignore_ascii_case("not revisited yet");
-    let revisit_start = if not_revisited { Some(None) } else { c.required("revisit start date", ofsted_date).map(Some) };
+    let revisit_start =
+        if not_revisited { Some(None) } else { c.required("revisit start date", ofsted_date).map(Some) };
     let revisit_published = c.optional("revisit publication date", ofsted_date);
-    let revisit_outcome = c.optional("revisit outcome sufficient progress in addressing all significant weaknesses", |t| {
-        match t.trim().to_ascii_lowercase().as_str() {
-            "yes" => Ok(Outcome::AllWeaknessesAddressed),
-            "some" => Ok(Outcome::SomeWeaknessesAddressed),
-            "no" => Ok(Outcome::NoWeaknessesAddressed),
-            _ => Err(ParseError::new("Yes, Some or No", t)),
-        }
-    });
+    let revisit_outcome =
+        c.optional("revisit outcome sufficient progress in addressing all significant weaknesses", |t| {
+            match t.trim().to_ascii_lowercase().as_str() {
+                "yes" => Ok(Outcome::AllWeaknessesAddressed),
+                "some" => Ok(Outcome::SomeWeaknessesAddressed),
+                "no" => Ok(Outcome::NoWeaknessesAddressed),
+                _ => Err(ParseError::new("Yes, Some or No", t)),
+            }
+        });
     let made = c.required("number significant weaknesses where sufficient progress has been made", count);
     let not_made = c.required("number significant weaknesses where sufficient progress has not been made", count);
     if let (Some(false), Some(Some(n))) = (wsoa, weaknesses)
@@ -985,7 +1029,10 @@ fn official_2016_rows(c: &mut Cells<'_>, file: &str) -> Vec<InspectionRow> {
         );
     }
     if let (Some(false), Some(Some(_))) = (wsoa, revisit_start) {
-        c.problem("revisit start date", "expected no revisit when no written statement of action was required, found a date");
+        c.problem(
+            "revisit start date",
+            "expected no revisit when no written statement of action was required, found a date",
+        );
     }
     let (Some(gss), Some(region), Some(start), Some(published), Some(wsoa), Some(weaknesses)) =
         (gss, region, start, published, wsoa, weaknesses)

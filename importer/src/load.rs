@@ -591,7 +591,15 @@ struct Said {
 
 /// The precedence rule between sources, for one field whose stored value differs from a new source's.
 /// Returns whether to take the new value, and a warning when the two sources disagree.
-fn decide(record: &str, field: &str, old: &Option<String>, new: &Option<String>, said: &Said, kind: SourceKind, source: &str) -> (bool, Option<String>) {
+fn decide(
+    record: &str,
+    field: &str,
+    old: &Option<String>,
+    new: &Option<String>,
+    said: &Said,
+    kind: SourceKind,
+    source: &str,
+) -> (bool, Option<String>) {
     let (Some(old_text), Some(new_text)) = (old, new) else {
         // Filling an empty field is an addition, not a disagreement. A source that says "empty" where another gave a
         // value is a disagreement like any other.
@@ -606,7 +614,15 @@ fn decide(record: &str, field: &str, old: &Option<String>, new: &Option<String>,
     }
 }
 
-fn decide_ranked(record: &str, field: &str, old: &Option<String>, new: &Option<String>, said: &Said, kind: SourceKind, source: &str) -> (bool, Option<String>) {
+fn decide_ranked(
+    record: &str,
+    field: &str,
+    old: &Option<String>,
+    new: &Option<String>,
+    said: &Said,
+    kind: SourceKind,
+    source: &str,
+) -> (bool, Option<String>) {
     let show = |v: &Option<String>| v.clone().unwrap_or_else(|| "(empty)".to_owned());
     let same_source = said.kind == kind && said.source == source;
     if same_source {
@@ -715,7 +731,12 @@ async fn write_inspections(
             continue;
         };
         let m = group[index].clone();
-        let record = inspection_record(&gss_of[&m.area_id], m.framework, m.inspection_type, PartialDate::from_parts(m.start_date, m.start_precision));
+        let record = inspection_record(
+            &gss_of[&m.area_id],
+            m.framework,
+            m.inspection_type,
+            PartialDate::from_parts(m.start_date, m.start_precision),
+        );
         let stored_themes = themes.get(&m.id).cloned().flatten();
         let mut accepted = Vec::new();
         for (field, new) in &given {
@@ -757,7 +778,10 @@ async fn write_inspections(
 
 /// Replaces an inspection's priority actions with `themes`, in order.
 async fn write_actions(txn: &DatabaseTransaction, inspection_id: i32, themes: &[Theme], run: i32) -> Result<(), DbErr> {
-    priority_action::Entity::delete_many().filter(priority_action::Column::InspectionId.eq(inspection_id)).exec(txn).await?;
+    priority_action::Entity::delete_many()
+        .filter(priority_action::Column::InspectionId.eq(inspection_id))
+        .exec(txn)
+        .await?;
     let rows: Vec<priority_action::ActiveModel> = themes
         .iter()
         .enumerate()
@@ -777,7 +801,12 @@ async fn write_actions(txn: &DatabaseTransaction, inspection_id: i32, themes: &[
 }
 
 /// Records which kind of source set each (inspection, field), replacing what was recorded before.
-async fn record_sources(txn: &DatabaseTransaction, set: &[(i32, &'static str)], kind: SourceKind, run: i32) -> Result<(), DbErr> {
+async fn record_sources(
+    txn: &DatabaseTransaction,
+    set: &[(i32, &'static str)],
+    kind: SourceKind,
+    run: i32,
+) -> Result<(), DbErr> {
     for chunk in set.chunks(400) {
         let mut condition = Condition::any();
         for (id, field) in chunk {

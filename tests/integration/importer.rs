@@ -380,11 +380,19 @@ async fn a_file_of_no_known_layout_is_named_as_such() {
         std::fs::write(&path, "colour,size\nred,3\n").expect("write");
         let problems = problems_of(&t.db, path).await;
         assert_eq!(problems.len(), 1);
-        assert!(problems[0].contains("mystery.csv:1: header: expected the header row of a known layout"), "{problems:?}");
+        assert!(
+            problems[0].contains("mystery.csv:1: header: expected the header row of a known layout"),
+            "{problems:?}"
+        );
         let binary = dir.join("binary.csv");
         std::fs::write(&binary, [0xff_u8, 0xfe, 0x00, 0x41]).expect("write");
         let problems = problems_of(&t.db, binary).await;
-        assert!(problems[0].contains("binary.csv:1: file: expected a CSV (UTF-8 text), ODS or XLSX data file, found binary content"), "{problems:?}");
+        assert!(
+            problems[0].contains(
+                "binary.csv:1: file: expected a CSV (UTF-8 text), ODS or XLSX data file, found binary content"
+            ),
+            "{problems:?}"
+        );
         t
     })
     .await;
@@ -419,7 +427,9 @@ async fn the_command_line_imports_reports_and_fails_with_every_problem() {
         let out = send_importer::cli::run(cli_args(&["--database-url", &t.url, &data])).await.expect("import");
         assert!(out.contains("254 rows read; inserted 254, updated 0, unchanged 0"), "{out}");
 
-        let out = send_importer::cli::run(cli_args(&["--database-url", &t.url, "--format", "json", &data])).await.expect("json");
+        let out = send_importer::cli::run(cli_args(&["--database-url", &t.url, "--format", "json", &data]))
+            .await
+            .expect("json");
         let json: serde_json::Value = serde_json::from_str(&out).expect("JSON report");
         assert_eq!(json["files"].as_array().map(Vec::len), Some(8));
         assert!(json["files"].as_array().expect("files").iter().all(|f| f["inserted"] == 0 && f["updated"] == 0));

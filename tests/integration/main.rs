@@ -4,5 +4,7 @@
 mod api;
 mod http;
 mod importer;
+mod official;
 mod schema;
+mod serve;
 mod support;
