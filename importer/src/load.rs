@@ -97,6 +97,27 @@ fn changed(fields: &[FieldChange], name: &str) -> bool {
     fields.iter().any(|f| f.field == name)
 }
 
+/// Files with more rows than this get a progress bar on a terminal, and a log line otherwise.
+const PROGRESS_ROWS: usize = 5_000;
+
+/// A progress bar over a large file's rows when stderr is a terminal; a plain log line when it is not.
+fn row_progress(file: &ParsedFile) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    if file.rows_read <= PROGRESS_ROWS {
+        return indicatif::ProgressBar::hidden();
+    }
+    if !std::io::stderr().is_terminal() {
+        eprintln!("send-import: loading {} rows from {}", file.rows_read, file.source.name);
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(file.rows_read as u64);
+    if let Ok(style) = indicatif::ProgressStyle::with_template("{msg} {bar:30} {pos}/{len} rows ({eta})") {
+        bar.set_style(style);
+    }
+    bar.set_message(format!("loading {}", file.source.name));
+    bar
+}
+
 /// Writes one parsed file inside `txn`, recording it as an import run.
 pub async fn write_file(txn: &DatabaseTransaction, file: &ParsedFile) -> Result<FileReport, DbErr> {
     let started_at = Utc::now();
@@ -120,16 +141,20 @@ pub async fn write_file(txn: &DatabaseTransaction, file: &ParsedFile) -> Result<
     let run_id = run.id;
     let mut tally = Tally::default();
     let mut warnings = file.warnings.clone();
+    let progress = row_progress(file);
     match &file.rows {
         Rows::Regions(rows) => write_regions(txn, rows, run_id, &mut tally).await?,
         Rows::Icbs(rows) => write_icbs(txn, rows, run_id, &mut tally).await?,
         Rows::LocalAreas(rows) => write_areas(txn, rows, run_id, &mut tally).await?,
         Rows::Lineage(rows) => write_lineage(txn, rows, run_id, &mut tally).await?,
         Rows::Aliases(rows) => write_aliases(txn, rows, run_id, &mut tally).await?,
-        Rows::Inspections(rows) => write_inspections(txn, file, rows, run_id, &mut tally, &mut warnings).await?,
+        Rows::Inspections(rows) => {
+            write_inspections(txn, file, rows, run_id, &mut tally, &mut warnings, &progress).await?
+        }
         Rows::ReportLinks(rows) => write_report_links(txn, rows, run_id, &mut tally).await?,
         Rows::ThematicVisits(rows) => write_visits(txn, rows, run_id, &mut tally).await?,
     }
+    progress.finish_and_clear();
     let report = FileReport {
         source: file.source.name.clone(),
         format: file.layout.name().to_owned(),
@@ -656,6 +681,7 @@ async fn write_inspections(
     run: i32,
     tally: &mut Tally,
     warnings: &mut Vec<String>,
+    progress: &indicatif::ProgressBar,
 ) -> Result<(), DbErr> {
     let kind = file.layout.source_kind();
     let source = file.source.name.as_str();
@@ -686,6 +712,7 @@ async fn write_inspections(
 
     let mut sources_set: Vec<(i32, &'static str)> = Vec::new();
     for r in rows {
+        progress.inc(1);
         let Some(gss) = &r.gss else { continue };
         let Some(&area_id) = ids.get(gss.as_str()) else { continue };
         let given = given_facts(r);

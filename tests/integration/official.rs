@@ -244,16 +244,18 @@ async fn every_format_is_imported_from_a_loopback_url() {
     let ods = std::fs::read(data_file(ODS)).expect("ods");
     let mi = std::fs::read(data_file(MI_CSV)).expect("mi");
     let xlsx = std::fs::read(fixture("mi_2023_framework.xlsx")).expect("xlsx");
+    let mi_ods = std::fs::read(fixture("mi_2023_framework.ods")).expect("mi ods");
     let curated = std::fs::read(data_file("inspections.csv")).expect("csv");
     let server = Server::start(HashMap::from([
         ("/official.ods", vec![Reply::ok(ods, "application/vnd.oasis.opendocument.spreadsheet")]),
         ("/mi.csv", vec![Reply::ok(mi, "text/csv")]),
         ("/mi.xlsx", vec![Reply::ok(xlsx, "application/octet-stream")]),
+        ("/mi.ods", vec![Reply::ok(mi_ods, "application/vnd.oasis.opendocument.spreadsheet")]),
         ("/inspections.csv", vec![Reply::ok(curated, "text/csv")]),
     ]))
     .await;
     each_backend_with_data(|t| async {
-        for path in ["/official.ods", "/mi.csv", "/mi.xlsx", "/inspections.csv"] {
+        for path in ["/official.ods", "/mi.csv", "/mi.xlsx", "/mi.ods", "/inspections.csv"] {
             let url = server.url(path);
             let out = send_importer::cli::run(import_args(&t, &["--format", "json", &url])).await.expect("import");
             let json: serde_json::Value = serde_json::from_str(&out).expect("json");
