@@ -352,4 +352,9 @@ async fn download_faults_fail_clearly_and_leave_the_database_unchanged() {
         t
     })
     .await;
+    let requests = server.requests.lock().expect("log").clone();
+    let gets = |path: &str| requests.iter().filter(|r| r.starts_with(&format!("GET {path} "))).count();
+    let runs = crate::support::backends().len();
+    assert_eq!(gets("/missing.csv"), runs, "a 404 is not retried");
+    assert_eq!(gets("/always-500.csv"), 3 * runs, "a 5xx is retried (--retries 2)");
 }
