@@ -46,6 +46,11 @@ pub async fn import(
     parsed.sort_by_key(|f| f.layout);
 
     let txn = db.begin().await?;
+    // Imports are serialised: a second one waits here for the first to commit, then checks against what it wrote.
+    send_model::backend::lock_imports(&txn, || {
+        eprintln!("send-import: another import is running; waiting for it to finish");
+    })
+    .await?;
     let mut catalog = catalog::Catalog::load(&txn).await?;
     problems.extend(catalog.check(&mut parsed));
     if !problems.is_empty() {

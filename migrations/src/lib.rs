@@ -8,6 +8,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261124_000001_create_tables;
 mod m20261124_000002_add_provenance;
+mod m20261124_000003_create_import_lock;
 
 /// Every migration of the schema, oldest first.
 pub struct Migrator;
@@ -15,6 +16,10 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261124_000001_create_tables::Migration), Box::new(m20261124_000002_add_provenance::Migration)]
+        vec![
+            Box::new(m20261124_000001_create_tables::Migration),
+            Box::new(m20261124_000002_add_provenance::Migration),
+            Box::new(m20261124_000003_create_import_lock::Migration),
+        ]
     }
 }

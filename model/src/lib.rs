@@ -3,6 +3,7 @@
 //!
 //! Architecture invariant: this crate knows nothing of HTTP or GraphQL; the importer and the API both build on it.
 
+pub mod backend;
 pub mod domain;
 pub mod entity;
 

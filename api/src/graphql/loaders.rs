@@ -5,13 +5,13 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_graphql::dataloader::{DataLoader, Loader};
-use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter, QueryOrder};
 use send_model::entity::{
     area_alias, area_lineage, area_partner, icb, import_run, inspection, local_area, priority_action, region,
 };
 
-/// Loads rows of one table by a key column.
-pub struct Db(pub DatabaseConnection);
+/// Loads rows by key, within the request's read snapshot.
+pub struct Db(pub Arc<DatabaseTransaction>);
 
 /// Key: an area's id.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
@@ -50,7 +50,7 @@ impl Loader<AreaId> for Db {
 
     async fn load(&self, keys: &[AreaId]) -> LoadResult<AreaId, Self::Value> {
         let rows =
-            local_area::Entity::find().filter(local_area::Column::Id.is_in(ids(keys, |k| k.0))).all(&self.0).await?;
+            local_area::Entity::find().filter(local_area::Column::Id.is_in(ids(keys, |k| k.0))).all(&*self.0).await?;
         Ok(rows.into_iter().map(|m| (AreaId(m.id), m)).collect())
     }
 }
@@ -64,7 +64,7 @@ impl Loader<InspectionsOfArea> for Db {
             .filter(inspection::Column::AreaId.is_in(ids(keys, |k| k.0)))
             .order_by_asc(inspection::Column::StartDate)
             .order_by_asc(inspection::Column::Id)
-            .all(&self.0)
+            .all(&*self.0)
             .await?;
         let mut map: HashMap<InspectionsOfArea, Vec<inspection::Model>> =
             keys.iter().map(|k| (*k, Vec::new())).collect();
@@ -83,12 +83,12 @@ impl Loader<PartnersOfArea> for Db {
         let links = area_partner::Entity::find()
             .filter(area_partner::Column::AreaId.is_in(ids(keys, |k| k.0)))
             .order_by_asc(area_partner::Column::IcbCode)
-            .all(&self.0)
+            .all(&*self.0)
             .await?;
         let codes: Vec<String> = links.iter().map(|l| l.icb_code.clone()).collect();
         let icbs: HashMap<String, icb::Model> = icb::Entity::find()
             .filter(icb::Column::Code.is_in(codes))
-            .all(&self.0)
+            .all(&*self.0)
             .await?
             .into_iter()
             .map(|m| (m.code.clone(), m))
@@ -111,7 +111,7 @@ impl Loader<AliasesOfArea> for Db {
         let rows = area_alias::Entity::find()
             .filter(area_alias::Column::AreaId.is_in(ids(keys, |k| k.0)))
             .order_by_asc(area_alias::Column::Alias)
-            .all(&self.0)
+            .all(&*self.0)
             .await?;
         let mut map: HashMap<AliasesOfArea, Vec<area_alias::Model>> = keys.iter().map(|k| (*k, Vec::new())).collect();
         for m in rows {
@@ -135,7 +135,7 @@ impl Loader<LineageOfArea> for Db {
             )
             .order_by_asc(area_lineage::Column::Effective)
             .order_by_asc(area_lineage::Column::Id)
-            .all(&self.0)
+            .all(&*self.0)
             .await?;
         let mut map: HashMap<LineageOfArea, Vec<area_lineage::Model>> = keys.iter().map(|k| (*k, Vec::new())).collect();
         for m in rows {
@@ -157,7 +157,7 @@ impl Loader<ActionsOfInspection> for Db {
         let rows = priority_action::Entity::find()
             .filter(priority_action::Column::InspectionId.is_in(ids(keys, |k| k.0)))
             .order_by_asc(priority_action::Column::Ordinal)
-            .all(&self.0)
+            .all(&*self.0)
             .await?;
         let mut map: HashMap<ActionsOfInspection, Vec<priority_action::Model>> =
             keys.iter().map(|k| (*k, Vec::new())).collect();
@@ -174,7 +174,7 @@ impl Loader<RegionCode> for Db {
 
     async fn load(&self, keys: &[RegionCode]) -> LoadResult<RegionCode, Self::Value> {
         let codes: Vec<String> = keys.iter().map(|k| k.0.clone()).collect();
-        let rows = region::Entity::find().filter(region::Column::Code.is_in(codes)).all(&self.0).await?;
+        let rows = region::Entity::find().filter(region::Column::Code.is_in(codes)).all(&*self.0).await?;
         Ok(rows.into_iter().map(|m| (RegionCode(m.code.clone()), m)).collect())
     }
 }
@@ -185,7 +185,7 @@ impl Loader<ImportRunId> for Db {
 
     async fn load(&self, keys: &[ImportRunId]) -> LoadResult<ImportRunId, Self::Value> {
         let rows =
-            import_run::Entity::find().filter(import_run::Column::Id.is_in(ids(keys, |k| k.0))).all(&self.0).await?;
+            import_run::Entity::find().filter(import_run::Column::Id.is_in(ids(keys, |k| k.0))).all(&*self.0).await?;
         Ok(rows.into_iter().map(|m| (ImportRunId(m.id), m)).collect())
     }
 }
@@ -193,7 +193,7 @@ impl Loader<ImportRunId> for Db {
 /// The loader of one request.
 pub type Loaders = DataLoader<Db>;
 
-/// A fresh loader for one request.
-pub fn for_request(db: DatabaseConnection) -> Loaders {
-    DataLoader::new(Db(db), tokio::spawn)
+/// A fresh loader for one request, reading through its snapshot.
+pub fn for_request(txn: Arc<DatabaseTransaction>) -> Loaders {
+    DataLoader::new(Db(txn), tokio::spawn)
 }

@@ -38,11 +38,31 @@ pub fn sdl() -> String {
         .sdl_with_options(async_graphql::SDLExportOptions::new().sorted_fields().sorted_arguments().sorted_enum_items())
 }
 
-/// Runs one request with fresh per-request loaders, and gives every error a stable `extensions.code`.
+/// The read-only snapshot one request reads through.
+pub struct ReadSnapshot(pub std::sync::Arc<sea_orm::DatabaseTransaction>);
+
+/// Runs one request in its own read snapshot (so that an import committing meanwhile is seen entirely or not at
+/// all), with fresh per-request loaders, and gives every error a stable `extensions.code`.
 pub async fn execute(schema: &AppSchema, db: &DatabaseConnection, request: Request) -> Response {
     let parse_failed = async_graphql::parser::parse_query(&request.query).is_err();
-    let request = request.data(loaders::for_request(db.clone()));
+    let txn = match send_model::backend::begin_snapshot(db).await {
+        Ok(txn) => std::sync::Arc::new(txn),
+        Err(e) => {
+            tracing::error!(error = %e, "cannot begin a read transaction");
+            let error = async_graphql::ServerError::new("internal error", None);
+            let mut response = Response::from_errors(vec![error]);
+            response.errors[0].extensions = async_graphql::Error::new("internal error")
+                .extend_with(|_, e| e.set("code", code::INTERNAL))
+                .extensions;
+            return response;
+        }
+    };
+    let request = request.data(ReadSnapshot(txn.clone())).data(loaders::for_request(txn.clone()));
     let mut response = schema.execute(request).await;
+    // Read-only: ending it either way is the same; commit releases the snapshot promptly.
+    if let Ok(txn) = std::sync::Arc::try_unwrap(txn) {
+        txn.commit().await.ok();
+    }
     for error in &mut response.errors {
         let has_code = error.extensions.as_ref().is_some_and(|e| e.get("code").is_some());
         if !has_code {

@@ -4,7 +4,7 @@ use async_graphql::{Context, InputObject, Object};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{ExprTrait, Func, JoinType, LikeExpr};
 use sea_orm::{
-    ColumnTrait, Condition, DatabaseConnection, EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder,
+    ColumnTrait, Condition, DatabaseTransaction, EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect, RelationTrait, Select,
 };
 use send_model::domain::{self, AreaCode, GssCode, GssKind};
@@ -29,8 +29,11 @@ pub const LICENCE_URL: &str = "https://www.nationalarchives.gov.uk/doc/open-gove
 pub const ATTRIBUTION: &str = "Contains public sector information licensed under the Open Government Licence v3.0 \
      (Ofsted, CQC, DfE, ONS).";
 
-fn db<'a>(ctx: &Context<'a>) -> ApiResult<&'a DatabaseConnection> {
-    ctx.data::<DatabaseConnection>().map_err(|_| ApiError::internal("BUG: schema without a database".to_owned()))
+/// The request's read snapshot: every statement of one request sees the same committed data.
+fn db<'a>(ctx: &Context<'a>) -> ApiResult<&'a DatabaseTransaction> {
+    ctx.data::<super::ReadSnapshot>()
+        .map(|s| &*s.0)
+        .map_err(|_| ApiError::internal("BUG: request without a read snapshot".to_owned()))
 }
 
 connection!(AreaConnection, AreaEdge, Area, "local areas");
@@ -46,7 +49,7 @@ fn page_size(first: Option<i32>) -> ApiResult<u64> {
 
 /// Runs a paged query: the page's rows from `offset`, whether more follow, and the total over all pages.
 async fn paginate<E>(
-    db: &DatabaseConnection,
+    db: &DatabaseTransaction,
     select: Select<E>,
     first: Option<i32>,
     after: Option<String>,
@@ -69,7 +72,7 @@ where
 
 /// Resolves a GSS code, DfE code or Ofsted URN to an area. A DfE code shared by a predecessor and its successor
 /// resolves to the current area.
-pub async fn find_area(db: &DatabaseConnection, code: &str) -> ApiResult<Option<local_area::Model>> {
+pub async fn find_area(db: &DatabaseTransaction, code: &str) -> ApiResult<Option<local_area::Model>> {
     let code = AreaCode::parse(code).map_err(|e| ApiError::bad_input(format!("`code`: {e}")))?;
     let select = local_area::Entity::find();
     let select = match &code {
@@ -82,7 +85,7 @@ pub async fn find_area(db: &DatabaseConnection, code: &str) -> ApiResult<Option<
     Ok(rows.into_iter().next())
 }
 
-async fn require_region(db: &DatabaseConnection, code: &str) -> ApiResult<String> {
+async fn require_region(db: &DatabaseTransaction, code: &str) -> ApiResult<String> {
     let gss = GssCode::parse(code, GssKind::Region).map_err(|e| ApiError::bad_input(format!("`region`: {e}")))?;
     match region::Entity::find_by_id(gss.as_str().to_owned()).one(db).await? {
         Some(r) => Ok(r.code),
@@ -541,7 +544,7 @@ fn priority_action_inspection() -> sea_orm::RelationDef {
 
 /// Inspections joined to their area, narrowed by `filter`.
 async fn filtered_inspections(
-    db: &DatabaseConnection,
+    db: &DatabaseTransaction,
     filter: &InspectionFilter,
 ) -> ApiResult<Select<inspection::Entity>> {
     let mut select = inspection::Entity::find().join(JoinType::InnerJoin, inspection::Relation::Area.def());
