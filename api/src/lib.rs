@@ -24,3 +24,27 @@ pub async fn prepare(db: &DatabaseConnection, import_bundled: bool) -> anyhow::R
     }
     Ok(None)
 }
+
+/// Opens the database `send-api` serves: prepares the primary (`config`: migrate, import the bundled data when empty
+/// and `import_bundled`), then, when `read_url` names a read replica, serves from that instead (with the same pool
+/// options), closing the primary pool.
+pub async fn open_for_serving(
+    config: &send_model::DbConfig,
+    read_url: Option<&str>,
+    import_bundled: bool,
+) -> anyhow::Result<DatabaseConnection> {
+    use anyhow::Context;
+    let db = send_model::connect(config).await.with_context(|| format!("cannot open the database {}", config.url))?;
+    if let Some(report) = prepare(&db, import_bundled).await? {
+        tracing::info!(
+            inserted = report.inserted(),
+            files = report.files.len(),
+            "imported the bundled dataset into an empty database"
+        );
+    }
+    let Some(url) = read_url else { return Ok(db) };
+    db.close().await.ok();
+    let read = send_model::DbConfig { url: url.to_owned(), ..config.clone() };
+    tracing::info!("serving reads from the read database (--read-database-url)");
+    send_model::connect(&read).await.context("cannot open the read database")
+}

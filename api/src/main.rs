@@ -23,6 +23,12 @@ struct Args {
     #[arg(long, env = "SEND_NO_BUNDLED_IMPORT")]
     no_bundled_import: bool,
 
+    /// Serve reads from this database (a PostgreSQL read replica) instead of --database-url, which is then used only
+    /// to migrate and, when empty, to import the bundled data. Pool options apply to both.
+    #[arg(long, env = "READ_DATABASE_URL")]
+    read_database_url: Option<String>,
+
+    /// Where the database is.
     #[command(flatten)]
     database: DatabaseArgs,
 }
@@ -33,15 +39,8 @@ async fn main() -> anyhow::Result<()> {
         .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
         .init();
     let args = Args::parse();
-    let config = args.database.config().context("cannot create the data folder")?;
-    let db = send_model::connect(&config).await.with_context(|| format!("cannot open the database {}", config.url))?;
-    if let Some(report) = send_api::prepare(&db, !args.no_bundled_import).await? {
-        tracing::info!(
-            inserted = report.inserted(),
-            files = report.files.len(),
-            "imported the bundled dataset into an empty database"
-        );
-    }
+    let config = args.database.config_with(30).context("cannot create the data folder")?;
+    let db = send_api::open_for_serving(&config, args.read_database_url.as_deref(), !args.no_bundled_import).await?;
     let listener =
         tokio::net::TcpListener::bind(args.bind).await.with_context(|| format!("cannot listen on {}", args.bind))?;
     tracing::info!(backend = send_model::backend_name(&db), "listening on http://{}/graphql", listener.local_addr()?);

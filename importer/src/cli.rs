@@ -21,12 +21,26 @@ pub struct DatabaseArgs {
     #[arg(long, env = "SEND_DB_MAX_CONNECTIONS", default_value_t = 16)]
     pub db_max_connections: u32,
 
-    /// Seconds a request waits for a pooled connection before it fails.
+    /// Seconds a request waits for a pooled connection (or a new connection) before it fails.
     #[arg(long, env = "SEND_DB_ACQUIRE_TIMEOUT", default_value_t = 5)]
     pub db_acquire_timeout: u64,
+
+    /// Seconds a single SQL statement may run on PostgreSQL before the server cancels it (0: no limit).
+    /// Default: 30 for send-api; no limit for send-import, whose lock wait for another import is one statement.
+    #[arg(long, env = "SEND_DB_STATEMENT_TIMEOUT")]
+    pub db_statement_timeout: Option<u64>,
 }
 
 impl DatabaseArgs {
+    /// The connection configuration these options name (creating the data folder for the default SQLite file), with
+    /// `default_statement_timeout` (seconds, 0 for none) when none is given.
+    pub fn config_with(&self, default_statement_timeout: u64) -> std::io::Result<DbConfig> {
+        let seconds = self.db_statement_timeout.unwrap_or(default_statement_timeout);
+        let mut config = self.config()?;
+        config.statement_timeout = (seconds > 0).then(|| Duration::from_secs(seconds));
+        Ok(config)
+    }
+
     /// The connection configuration these options name (creating the data folder for the default SQLite file).
     pub fn config(&self) -> std::io::Result<DbConfig> {
         let url = match &self.database_url {
@@ -37,6 +51,7 @@ impl DatabaseArgs {
             url,
             max_connections: self.db_max_connections.max(1),
             acquire_timeout: Duration::from_secs(self.db_acquire_timeout.max(1)),
+            statement_timeout: self.db_statement_timeout.filter(|s| *s > 0).map(Duration::from_secs),
         })
     }
 }
@@ -119,7 +134,7 @@ async fn validators_of(
 /// `--format json`). An error lists every problem; `main` prints it and exits non-zero.
 pub async fn run(args: ImportArgs) -> anyhow::Result<String> {
     use anyhow::Context;
-    let config = args.database.config().context("cannot create the data folder")?;
+    let config = args.database.config_with(0).context("cannot create the data folder")?;
     let db = send_model::connect(&config).await.with_context(|| format!("cannot open the database {}", config.url))?;
     send_model::migrate(&db).await.context("cannot migrate the database")?;
     let options = crate::fetch::FetchOptions {

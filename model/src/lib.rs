@@ -23,12 +23,14 @@ pub struct DbConfig {
     pub max_connections: u32,
     /// How long a request may wait for a pooled connection before it fails.
     pub acquire_timeout: Duration,
+    /// Longest a single statement may run (PostgreSQL only; SQLite has no such setting).
+    pub statement_timeout: Option<Duration>,
 }
 
 impl DbConfig {
     /// A configuration with the defaults suited to a small server.
     pub fn new(url: impl Into<String>) -> Self {
-        Self { url: url.into(), max_connections: 16, acquire_timeout: Duration::from_secs(5) }
+        Self { url: url.into(), max_connections: 16, acquire_timeout: Duration::from_secs(5), statement_timeout: None }
     }
 }
 
@@ -48,6 +50,7 @@ pub async fn connect(config: &DbConfig) -> Result<DatabaseConnection, DbErr> {
         .min_connections(1)
         .acquire_timeout(config.acquire_timeout)
         .sqlx_logging(false)
+        .connect_timeout(config.acquire_timeout)
         .map_sqlx_sqlite_opts(|o: SqliteConnectOptions| {
             o.create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
@@ -55,6 +58,9 @@ pub async fn connect(config: &DbConfig) -> Result<DatabaseConnection, DbErr> {
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(30))
         });
+    if let Some(timeout) = config.statement_timeout {
+        options.statement_timeout(timeout);
+    }
     Database::connect(options).await
 }
 

@@ -138,6 +138,7 @@ async fn start_up_imports_the_bundled_data_once_then_serves_it_over_a_real_socke
         let json = response.split("\r\n\r\n").nth(1).expect("body");
         assert_eq!(total_of(json), 26);
         t.close().await;
+        crate::support::record_pass(&backend);
     }
 }
 
@@ -171,4 +172,34 @@ async fn every_query_answers_the_same_over_http_as_through_the_schema() {
         t
     })
     .await;
+}
+
+/// With a read database, `send-api` migrates and fills the primary but answers from the read database.
+#[tokio::test]
+async fn reads_are_served_from_the_read_database_when_one_is_given() {
+    for backend in backends() {
+        let primary = TestDb::new(&backend).await;
+        let replica = TestDb::new(&backend).await;
+        // The "replica" holds only reference data, so its answers differ from the primary's.
+        let reference: Vec<_> =
+            ["regions.csv", "icbs.csv", "local_areas.csv"].iter().map(|n| crate::support::data_file(n)).collect();
+        send_importer::import(&replica.db, send_importer::read_paths(&reference).expect("read"), Default::default())
+            .await
+            .expect("import");
+        let config = send_model::DbConfig::new(primary.url.clone());
+        let served = send_api::open_for_serving(&config, Some(&replica.url), true).await.expect("open");
+        let data = crate::support::gql_data(
+            &served,
+            "{ inspections(first: 0) { totalCount } areas(first: 0) { totalCount } }",
+        )
+        .await;
+        assert_eq!(data["inspections"]["totalCount"], 0, "answers come from the read database");
+        assert_eq!(data["areas"]["totalCount"], 153);
+        let primary_data = crate::support::gql_data(&primary.db, "{ inspections(first: 0) { totalCount } }").await;
+        assert_eq!(primary_data["inspections"]["totalCount"], 254, "the primary was prepared");
+        served.close().await.ok();
+        primary.close().await;
+        replica.close().await;
+        crate::support::record_pass(&backend);
+    }
 }

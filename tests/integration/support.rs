@@ -61,6 +61,22 @@ pub enum Backend {
     Postgres(String),
 }
 
+/// Notes that the current test passed on `backend`, in the file `SEND_TEST_BACKEND_LOG` names (when set), so that
+/// `.ci/run` can show how many tests ran against each backend.
+pub fn record_pass(backend: &Backend) {
+    let Ok(path) = std::env::var("SEND_TEST_BACKEND_LOG") else { return };
+    let name = match backend {
+        Backend::Sqlite => "sqlite",
+        Backend::Postgres(_) => "postgres",
+    };
+    let test = std::thread::current().name().unwrap_or("unknown").to_owned();
+    let line = format!("{name}\t{test}\n");
+    use std::io::Write;
+    if let Ok(mut file) = std::fs::OpenOptions::new().create(true).append(true).open(path) {
+        file.write_all(line.as_bytes()).ok();
+    }
+}
+
 /// SQLite always; PostgreSQL too when `TEST_DATABASE_URL` is set (CI sets it).
 pub fn backends() -> Vec<Backend> {
     let mut all = vec![Backend::Sqlite];
@@ -137,6 +153,7 @@ where
         let db = TestDb::new(&backend).await;
         let db = test(db).await;
         db.close().await;
+        record_pass(&backend);
     }
 }
 
