@@ -13,21 +13,7 @@ use crate::support::{TempDir, csv_rows, each_backend_with_data, gql_data};
 fn new_inspections(dir: &TempDir, name: &str, start: &str, published: &str) -> PathBuf {
     let path = dir.join(name);
     let mut w = csv::Writer::from_path(&path).expect("create");
-    w.write_record([
-        "area_name",
-        "la_code_gss",
-        "la_code_dfe",
-        "region",
-        "framework",
-        "inspection_type",
-        "inspection_start",
-        "inspection_end",
-        "published",
-        "outcome",
-        "priority_actions",
-        "source_url",
-    ])
-    .expect("header");
+    w.write_record(send_importer::layout::Layout::Inspections.columns()).expect("header");
     for area in csv_rows("local_areas.csv") {
         w.write_record([
             area["name"].as_str(),
