@@ -29,7 +29,21 @@ impl AppState {
 
 /// The router. Tests call it without a socket.
 pub fn app(state: AppState) -> Router {
-    Router::new().route("/graphql", get(graphql_get).post(graphql_post)).route("/health", get(health)).with_state(state)
+    Router::new()
+        .route("/graphql", get(graphql_get).post(graphql_post))
+        .route("/health", get(health))
+        .layer(axum::middleware::from_fn(log_request))
+        .with_state(state)
+}
+
+/// Logs each request once it is answered: method, path, status and time taken.
+async fn log_request(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let (method, path) = (request.method().clone(), request.uri().path().to_owned());
+    let started = std::time::Instant::now();
+    let response = next.run(request).await;
+    let micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+    tracing::info!(%method, %path, status = response.status().as_u16(), micros, "request");
+    response
 }
 
 async fn graphql_post(State(state): State<AppState>, request: GraphQLRequest) -> GraphQLResponse {
