@@ -6,6 +6,7 @@ mod concurrency;
 mod http;
 mod importer;
 mod official;
+mod profiles;
 mod schema;
 mod serve;
 mod support;

@@ -4,6 +4,7 @@ pub mod connection;
 pub mod enums;
 pub mod error;
 pub mod loaders;
+pub mod profile;
 pub mod query;
 pub mod scalars;
 pub mod types;

@@ -13,8 +13,9 @@ use send_model::entity::{import_run, inspection, local_area, priority_action, re
 use super::connection::{connection, decode_cursor};
 use super::enums::{Framework, InspectionType, OrderDirection, Outcome, PriorityActionTheme, VisitTheme};
 use super::error::{ApiError, ApiResult};
+use super::profile::{OutcomeProfile, OutcomeProfileFilter};
 use super::scalars::Date;
-use super::types::{Area, ImportRun, Inspection, OutcomeCount, OutcomeProfile, ThematicVisit, ThemeCount};
+use super::types::{Area, ImportRun, Inspection, ThematicVisit, ThemeCount};
 
 /// The largest page a connection returns.
 pub const MAX_PAGE_SIZE: i32 = 100;
@@ -185,21 +186,6 @@ pub struct AreaOrder {
     /// Ascending or descending.
     #[graphql(default)]
     pub direction: OrderDirection,
-}
-
-/// What to profile.
-#[derive(InputObject, Debug, Clone)]
-pub struct OutcomeProfileFilter {
-    /// The framework (required: outcomes differ between frameworks).
-    pub framework: Framework,
-    /// The inspection type (default FULL).
-    #[graphql(default_with = "InspectionType::Full")]
-    pub inspection_type: InspectionType,
-    /// Only inspections that started in this calendar year (Ofsted counts an inspection in the year it was carried
-    /// out, even when published the next year); all years when omitted.
-    pub year: Option<i32>,
-    /// Only areas in this ONS region (code, e.g. `E12000006`); all of England when omitted.
-    pub region: Option<String>,
 }
 
 /// Filters on priority-action themes.
@@ -381,62 +367,19 @@ impl Query {
         ctx: &Context<'_>,
         #[graphql(desc = "What to profile.")] filter: OutcomeProfileFilter,
     ) -> ApiResult<OutcomeProfile> {
-        let db = db(ctx)?;
-        let framework: domain::Framework = filter.framework.into();
-        let inspection_type: domain::InspectionType = filter.inspection_type.into();
-        let outcomes = domain::Outcome::of(framework, inspection_type);
-        if inspection_type.only_framework().is_some_and(|f| f != framework) {
-            return Err(ApiError::bad_input(format!(
-                "the {framework} framework has no {} inspections",
-                inspection_type.code()
-            )));
-        }
-        let region = match &filter.region {
-            Some(code) => Some(require_region(db, code).await?),
-            None => None,
-        };
-        let mut select = inspection::Entity::find()
-            .join(JoinType::InnerJoin, inspection::Relation::Area.def())
-            .filter(inspection::Column::Framework.eq(framework))
-            .filter(inspection::Column::InspectionType.eq(inspection_type));
-        if let Some(year) = filter.year {
-            select = select.filter(inspection::Column::StartYear.eq(year));
-        }
-        if let Some(code) = &region {
-            select = select.filter(local_area::Column::RegionCode.eq(code.as_str()));
-        }
-        let counts: Vec<(Option<domain::Outcome>, i64)> = select
-            .select_only()
-            .column(inspection::Column::Outcome)
-            .column_as(inspection::Column::Id.count(), "n")
-            .group_by(inspection::Column::Outcome)
-            .into_tuple()
-            .all(db)
-            .await?;
-        let count_of = |o: Option<domain::Outcome>| -> i32 {
-            counts.iter().filter(|(k, _)| *k == o).map(|(_, n)| i32::try_from(*n).unwrap_or(i32::MAX)).sum()
-        };
-        let total: i32 = outcomes.iter().map(|o| count_of(Some(*o))).sum();
-        Ok(OutcomeProfile {
-            framework: filter.framework,
-            inspection_type: filter.inspection_type,
-            year: filter.year,
-            region,
-            total,
-            unknown: count_of(None),
-            outcomes: outcomes
-                .iter()
-                .map(|o| {
-                    let count = count_of(Some(*o));
-                    OutcomeCount {
-                        outcome: (*o).into(),
-                        description: o.description(),
-                        count,
-                        share: (total > 0).then(|| f64::from(count) / f64::from(total)),
-                    }
-                })
-                .collect(),
-        })
+        super::profile::outcome_profile(db(ctx)?, &filter).await
+    }
+
+    /// Outcome profiles side by side, one per year, ONS region, Ofsted region or ICB (every region and ICB listed,
+    /// zero counts included), each with shares, 95% Wilson intervals and a small-number flag. For example the 2016
+    /// framework's written statements of action by Ofsted region, or an area's region against the others.
+    async fn outcome_profiles(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What to profile (the grouping narrows it further).")] filter: OutcomeProfileFilter,
+        #[graphql(desc = "What to group by.")] group_by: super::profile::ProfileGrouping,
+    ) -> ApiResult<Vec<super::profile::OutcomeProfileGroup>> {
+        super::profile::outcome_profiles(db(ctx)?, &filter, group_by).await
     }
 
     /// Every priority-action theme with how many areas for priority action, and how many inspections, cite it;

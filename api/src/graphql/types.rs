@@ -456,38 +456,6 @@ impl ImportRun {
     }
 }
 
-/// Counts of one outcome within an outcome profile.
-#[derive(SimpleObject, Debug, Clone)]
-pub struct OutcomeCount {
-    /// The outcome.
-    pub outcome: Outcome,
-    /// The outcome in Ofsted's words.
-    pub description: &'static str,
-    /// Inspections with this outcome.
-    pub count: i32,
-    /// `count / total` (null when `total` is 0). The shares of a profile sum to 1.
-    pub share: Option<f64>,
-}
-
-/// How many inspections had each outcome, for one framework and type.
-#[derive(SimpleObject, Debug, Clone)]
-pub struct OutcomeProfile {
-    /// The framework profiled.
-    pub framework: Framework,
-    /// The inspection type profiled.
-    pub inspection_type: InspectionType,
-    /// The year profiled (year the inspection started, Ofsted's counting rule); null for all years.
-    pub year: Option<i32>,
-    /// The ONS region profiled; null for England.
-    pub region: Option<String>,
-    /// Inspections with a published outcome: the denominator of every share.
-    pub total: i32,
-    /// Inspections whose outcome is not published, counted apart and not in the shares.
-    pub unknown: i32,
-    /// Every outcome of the framework and type, in a fixed order (best first), zero counts included.
-    pub outcomes: Vec<OutcomeCount>,
-}
-
 /// How often one theme is cited among areas for priority action.
 #[derive(SimpleObject, Debug, Clone)]
 pub struct ThemeCount {

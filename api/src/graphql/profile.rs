@@ -1,0 +1,367 @@
+//! Outcome profiles: counts and shares of each outcome, with 95% Wilson intervals and a small-number flag, for
+//! England or grouped by year, ONS region, Ofsted region or ICB.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use async_graphql::{Enum, SimpleObject};
+use sea_orm::sea_query::JoinType;
+use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QuerySelect, RelationTrait};
+use send_model::domain;
+use send_model::entity::{area_partner, icb, inspection, local_area, region};
+
+use super::enums::{Framework, InspectionType, Outcome};
+use super::error::{ApiError, ApiResult};
+use super::scalars::Date;
+
+/// Below this many inspections a share is too uncertain to compare; profiles say so with `smallNumber`.
+pub const SMALL_NUMBER: i32 = 10;
+
+/// A 95% confidence interval for a share.
+#[derive(SimpleObject, Debug, Clone, Copy)]
+pub struct Interval {
+    /// Lower bound, 0 to 1.
+    pub lower: f64,
+    /// Upper bound, 0 to 1.
+    pub upper: f64,
+}
+
+/// The 95% Wilson score interval for `k` successes out of `n`; none when `n` is 0. Unlike the normal approximation it
+/// stays within 0..1 and behaves for the small numbers of one region or year.
+pub fn wilson(k: i32, n: i32) -> Option<Interval> {
+    if n <= 0 {
+        return None;
+    }
+    let (k, n, z) = (f64::from(k), f64::from(n), 1.959_963_984_540_054_f64);
+    let p = k / n;
+    let z2 = z * z;
+    let denominator = 1.0 + z2 / n;
+    let centre = (p + z2 / (2.0 * n)) / denominator;
+    let half = z * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt() / denominator;
+    Some(Interval { lower: (centre - half).max(0.0), upper: (centre + half).min(1.0) })
+}
+
+/// Counts of one outcome within an outcome profile.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct OutcomeCount {
+    /// The outcome.
+    pub outcome: Outcome,
+    /// The outcome in Ofsted's words.
+    pub description: &'static str,
+    /// Inspections with this outcome.
+    pub count: i32,
+    /// `count / total` (null when `total` is 0). The shares of a profile sum to 1.
+    pub share: Option<f64>,
+    /// The 95% Wilson score interval of `share` (null when `total` is 0).
+    pub interval: Option<Interval>,
+}
+
+/// How many inspections had each outcome, for one framework and type.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct OutcomeProfile {
+    /// The framework profiled.
+    pub framework: Framework,
+    /// The inspection type profiled.
+    pub inspection_type: InspectionType,
+    /// The year profiled (year the inspection started, Ofsted's counting rule); null for all years.
+    pub year: Option<i32>,
+    /// Inspections counted were carried out (started) on or before this date; null for no limit.
+    pub as_at: Option<Date>,
+    /// The ONS region profiled; null for England.
+    pub region: Option<String>,
+    /// The Ofsted region profiled; null for England.
+    pub ofsted_region: Option<String>,
+    /// The ICB profiled (areas it serves, as named in reports); null for all.
+    pub icb: Option<String>,
+    /// Inspections with a published outcome: the denominator of every share.
+    pub total: i32,
+    /// Inspections whose outcome is not published, counted apart and not in the shares.
+    pub unknown: i32,
+    /// True when `total` is under 10: shares this small are too uncertain to rank or compare.
+    pub small_number: bool,
+    /// Every outcome of the framework and type, in a fixed order (best first), zero counts included.
+    pub outcomes: Vec<OutcomeCount>,
+}
+
+/// What to group outcome profiles by.
+#[derive(Enum, Clone, Copy, PartialEq, Eq, Debug)]
+pub enum ProfileGrouping {
+    /// The calendar year the inspections started (Ofsted's counting rule), each year with inspections.
+    Year,
+    /// The nine ONS regions, all listed.
+    Region,
+    /// The eight Ofsted regions, all listed.
+    OfstedRegion,
+    /// The ICBs, all listed; an area counts under each ICB its report names (areas whose ICBs are not yet known are
+    /// in no group).
+    Icb,
+}
+
+/// One group's profile.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct OutcomeProfileGroup {
+    /// The group's code: the year, the ONS region or ICB code, or the Ofsted region's name.
+    pub key: String,
+    /// The group's name.
+    pub label: String,
+    /// The profile of the inspections in the group.
+    pub profile: OutcomeProfile,
+}
+
+/// What to profile.
+#[derive(async_graphql::InputObject, Debug, Clone)]
+pub struct OutcomeProfileFilter {
+    /// The framework (required: outcomes differ between frameworks).
+    pub framework: Framework,
+    /// The inspection type (default FULL).
+    #[graphql(default_with = "InspectionType::Full")]
+    pub inspection_type: InspectionType,
+    /// Only inspections that started in this calendar year (Ofsted counts an inspection in the year it was carried
+    /// out, even when published the next year); all years when omitted.
+    pub year: Option<i32>,
+    /// Only inspections carried out (started) on or before this date: with `year` omitted, the cumulative profile as
+    /// at a date, as Ofsted's releases "as at 31 December" count.
+    pub as_at: Option<Date>,
+    /// Only areas in this ONS region (code, e.g. `E12000006`); all of England when omitted.
+    pub region: Option<String>,
+    /// Only areas in this Ofsted region (name, e.g. "North East, Yorkshire and the Humber").
+    pub ofsted_region: Option<String>,
+    /// Only areas served by this ICB (code, e.g. `E54000023`), as named in their reports.
+    pub icb: Option<String>,
+}
+
+/// One inspection as profiles see it.
+struct Row {
+    outcome: Option<domain::Outcome>,
+    year: i32,
+    region_code: String,
+    area_id: i32,
+}
+
+/// The reference data groups are drawn from.
+struct Reference {
+    regions: Vec<region::Model>,
+    icbs: Vec<icb::Model>,
+    partners: HashMap<i32, Vec<String>>,
+}
+
+async fn reference(db: &DatabaseTransaction) -> ApiResult<Reference> {
+    let mut regions = region::Entity::find().all(db).await?;
+    regions.sort_by(|a, b| a.code.cmp(&b.code));
+    let mut icbs = icb::Entity::find().all(db).await?;
+    icbs.sort_by(|a, b| a.code.cmp(&b.code));
+    let mut partners: HashMap<i32, Vec<String>> = HashMap::new();
+    for p in area_partner::Entity::find().all(db).await? {
+        partners.entry(p.area_id).or_default().push(p.icb_code);
+    }
+    Ok(Reference { regions, icbs, partners })
+}
+
+fn check_type(filter: &OutcomeProfileFilter) -> ApiResult<(domain::Framework, domain::InspectionType)> {
+    let framework: domain::Framework = filter.framework.into();
+    let inspection_type: domain::InspectionType = filter.inspection_type.into();
+    if inspection_type.only_framework().is_some_and(|f| f != framework) {
+        return Err(ApiError::bad_input(format!(
+            "the {framework} framework has no {} inspections",
+            inspection_type.code()
+        )));
+    }
+    Ok((framework, inspection_type))
+}
+
+/// The inspections the filter selects, with what grouping needs.
+async fn rows(db: &DatabaseTransaction, filter: &OutcomeProfileFilter, reference: &Reference) -> ApiResult<Vec<Row>> {
+    let (framework, inspection_type) = check_type(filter)?;
+    let mut select = inspection::Entity::find()
+        .join(JoinType::InnerJoin, inspection::Relation::Area.def())
+        .filter(inspection::Column::Framework.eq(framework))
+        .filter(inspection::Column::InspectionType.eq(inspection_type));
+    if let Some(year) = filter.year {
+        select = select.filter(inspection::Column::StartYear.eq(year));
+    }
+    if let Some(date) = filter.as_at {
+        select = select.filter(inspection::Column::StartDate.lte(date.0));
+    }
+    if let Some(code) = &filter.region {
+        if !reference.regions.iter().any(|r| r.code == *code) {
+            return Err(ApiError::bad_input(format!(
+                "`region`: no ONS region has the code {code:?} (E12000001 to E12000009)"
+            )));
+        }
+        select = select.filter(local_area::Column::RegionCode.eq(code.as_str()));
+    }
+    if let Some(name) = &filter.ofsted_region {
+        let codes: Vec<String> =
+            reference.regions.iter().filter(|r| r.ofsted_region == *name).map(|r| r.code.clone()).collect();
+        if codes.is_empty() {
+            let mut names: Vec<&str> = reference.regions.iter().map(|r| r.ofsted_region.as_str()).collect();
+            names.sort();
+            names.dedup();
+            return Err(ApiError::bad_input(format!("`ofstedRegion`: expected one of {names:?}, found {name:?}")));
+        }
+        select = select.filter(local_area::Column::RegionCode.is_in(codes));
+    }
+    if let Some(code) = &filter.icb {
+        if !reference.icbs.iter().any(|i| i.code == *code) {
+            return Err(ApiError::bad_input(format!("`icb`: no ICB has the code {code:?}")));
+        }
+        let areas: Vec<i32> =
+            reference.partners.iter().filter(|(_, codes)| codes.contains(code)).map(|(id, _)| *id).collect();
+        select = select.filter(inspection::Column::AreaId.is_in(areas));
+    }
+    let found: Vec<(Option<domain::Outcome>, i32, String, i32)> = select
+        .select_only()
+        .column(inspection::Column::Outcome)
+        .column(inspection::Column::StartYear)
+        .column(local_area::Column::RegionCode)
+        .column(inspection::Column::AreaId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(found
+        .into_iter()
+        .map(|(outcome, year, region_code, area_id)| Row { outcome, year, region_code, area_id })
+        .collect())
+}
+
+/// The profile of `rows`.
+fn profile(filter: &OutcomeProfileFilter, rows: &[&Row]) -> OutcomeProfile {
+    let framework: domain::Framework = filter.framework.into();
+    let inspection_type: domain::InspectionType = filter.inspection_type.into();
+    let count_of = |o: Option<domain::Outcome>| -> i32 {
+        i32::try_from(rows.iter().filter(|r| r.outcome == o).count()).unwrap_or(i32::MAX)
+    };
+    let outcomes = domain::Outcome::of(framework, inspection_type);
+    let total: i32 = outcomes.iter().map(|o| count_of(Some(*o))).sum();
+    OutcomeProfile {
+        framework: filter.framework,
+        inspection_type: filter.inspection_type,
+        year: filter.year,
+        as_at: filter.as_at,
+        region: filter.region.clone(),
+        ofsted_region: filter.ofsted_region.clone(),
+        icb: filter.icb.clone(),
+        total,
+        unknown: count_of(None),
+        small_number: total < SMALL_NUMBER,
+        outcomes: outcomes
+            .iter()
+            .map(|o| {
+                let count = count_of(Some(*o));
+                OutcomeCount {
+                    outcome: (*o).into(),
+                    description: o.description(),
+                    count,
+                    share: (total > 0).then(|| f64::from(count) / f64::from(total)),
+                    interval: wilson(count, total),
+                }
+            })
+            .collect(),
+    }
+}
+
+/// One profile over everything the filter selects.
+pub async fn outcome_profile(db: &DatabaseTransaction, filter: &OutcomeProfileFilter) -> ApiResult<OutcomeProfile> {
+    let reference = reference(db).await?;
+    let rows = rows(db, filter, &reference).await?;
+    Ok(profile(filter, &rows.iter().collect::<Vec<_>>()))
+}
+
+/// One profile per group.
+pub async fn outcome_profiles(
+    db: &DatabaseTransaction,
+    filter: &OutcomeProfileFilter,
+    group_by: ProfileGrouping,
+) -> ApiResult<Vec<OutcomeProfileGroup>> {
+    let reference = reference(db).await?;
+    let rows = rows(db, filter, &reference).await?;
+    let group = |key: String, label: String, members: Vec<&Row>, narrowed: OutcomeProfileFilter| OutcomeProfileGroup {
+        key,
+        label,
+        profile: profile(&narrowed, &members),
+    };
+    Ok(match group_by {
+        ProfileGrouping::Year => {
+            let mut years: BTreeMap<i32, Vec<&Row>> = BTreeMap::new();
+            for r in &rows {
+                years.entry(r.year).or_default().push(r);
+            }
+            years
+                .into_iter()
+                .map(|(year, members)| {
+                    group(
+                        year.to_string(),
+                        year.to_string(),
+                        members,
+                        OutcomeProfileFilter { year: Some(year), ..filter.clone() },
+                    )
+                })
+                .collect()
+        }
+        ProfileGrouping::Region => reference
+            .regions
+            .iter()
+            .map(|reg| {
+                let members = rows.iter().filter(|r| r.region_code == reg.code).collect();
+                group(
+                    reg.code.clone(),
+                    reg.name.clone(),
+                    members,
+                    OutcomeProfileFilter { region: Some(reg.code.clone()), ..filter.clone() },
+                )
+            })
+            .collect(),
+        ProfileGrouping::OfstedRegion => {
+            let mut names: Vec<&str> = reference.regions.iter().map(|r| r.ofsted_region.as_str()).collect();
+            names.sort();
+            names.dedup();
+            names
+                .into_iter()
+                .map(|name| {
+                    let codes: HashSet<&str> =
+                        reference.regions.iter().filter(|r| r.ofsted_region == name).map(|r| r.code.as_str()).collect();
+                    let members = rows.iter().filter(|r| codes.contains(r.region_code.as_str())).collect();
+                    group(
+                        name.to_owned(),
+                        name.to_owned(),
+                        members,
+                        OutcomeProfileFilter { ofsted_region: Some(name.to_owned()), ..filter.clone() },
+                    )
+                })
+                .collect()
+        }
+        ProfileGrouping::Icb => reference
+            .icbs
+            .iter()
+            .map(|i| {
+                let members = rows
+                    .iter()
+                    .filter(|r| reference.partners.get(&r.area_id).is_some_and(|codes| codes.contains(&i.code)))
+                    .collect();
+                group(
+                    i.code.clone(),
+                    i.name.clone(),
+                    members,
+                    OutcomeProfileFilter { icb: Some(i.code.clone()), ..filter.clone() },
+                )
+            })
+            .collect(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wilson;
+
+    #[test]
+    fn wilson_intervals_match_the_formula_and_stay_within_bounds() {
+        // 7 of 26: p = 0.269; the Wilson 95% interval is about 0.137 to 0.461.
+        let i = wilson(7, 26).expect("interval");
+        assert!((i.lower - 0.1370).abs() < 0.001 && (i.upper - 0.4608).abs() < 0.001, "{i:?}");
+        let zero = wilson(0, 5).expect("interval");
+        assert_eq!(zero.lower, 0.0);
+        assert!(zero.upper > 0.4 && zero.upper < 0.5, "{zero:?}");
+        let all = wilson(5, 5).expect("interval");
+        assert_eq!(all.upper, 1.0);
+        assert!(wilson(0, 0).is_none());
+    }
+}
