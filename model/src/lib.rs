@@ -6,6 +6,7 @@
 pub mod backend;
 pub mod domain;
 pub mod entity;
+pub mod schedule;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

@@ -274,6 +274,23 @@ impl Dataset {
     }
 }
 
+/// Progress of the 2023 framework's programme of full inspections.
+#[derive(async_graphql::SimpleObject)]
+pub struct Coverage {
+    /// The date counted to.
+    pub as_at: Date,
+    /// Current local areas (153).
+    pub areas: i32,
+    /// Of them, those with a full inspection under the 2023 framework carried out by `asAt`.
+    pub inspected: i32,
+    /// Those without one yet.
+    pub remaining: i32,
+    /// When the framework expects every area to have been inspected (end of 2027/28).
+    pub programme_end: Date,
+    /// Full inspections of new areas needed per year from `asAt` to finish on time; null once the end has passed.
+    pub needed_per_year: Option<f64>,
+}
+
 /// The root of every query.
 pub struct Query;
 
@@ -463,6 +480,49 @@ impl Query {
             .all(db)
             .await?;
         Ok(rows.into_iter().map(ThematicVisit).collect())
+    }
+
+    /// How far the 2023 framework's programme has got: of the current local areas, how many have had a full
+    /// inspection under it carried out by `asAt`, how many remain, and the pace needed to inspect them all by the
+    /// end of 2027/28.
+    async fn coverage(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Count inspections carried out (started) on or before this date (default: today).")]
+        as_at: Option<Date>,
+    ) -> ApiResult<Coverage> {
+        let db = db(ctx)?;
+        let as_at = as_at.map_or_else(|| chrono::Utc::now().date_naive(), |d| d.0);
+        let current: std::collections::HashSet<i32> = local_area::Entity::find()
+            .filter(local_area::Column::ValidTo.is_null())
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|a| a.id)
+            .collect();
+        let inspected: std::collections::HashSet<i32> = inspection::Entity::find()
+            .filter(inspection::Column::Framework.eq(domain::Framework::F2023))
+            .filter(inspection::Column::InspectionType.eq(domain::InspectionType::Full))
+            .filter(inspection::Column::StartDate.lte(as_at))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|i| i.area_id)
+            .filter(|id| current.contains(id))
+            .collect();
+        let end = send_model::schedule::programme_end();
+        let areas = i32::try_from(current.len()).unwrap_or(i32::MAX);
+        let done = i32::try_from(inspected.len()).unwrap_or(i32::MAX);
+        let days_left = (end - as_at).num_days();
+        let remaining = areas - done;
+        Ok(Coverage {
+            as_at: Date(as_at),
+            areas,
+            inspected: done,
+            remaining,
+            programme_end: Date(end),
+            needed_per_year: (days_left > 0).then(|| f64::from(remaining) / (days_left as f64 / 365.25)),
+        })
     }
 
     /// Where the data comes from, when it was last imported, and its licence and attribution.

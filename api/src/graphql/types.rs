@@ -206,6 +206,163 @@ impl Area {
         let framework: Option<DomainFramework> = framework.map(Into::into);
         Ok(rows.into_iter().rev().find(|i| framework.is_none_or(|f| i.framework == f)).map(Inspection))
     }
+
+    /// Every inspection of this area and of the areas it replaced (recursively, through `predecessors`), oldest
+    /// first: the area's history across reorganisations and frameworks. Entries say whether they came through a
+    /// predecessor and whether their outcome is comparable with the current framework's.
+    async fn timeline(&self, ctx: &Context<'_>) -> ApiResult<Vec<TimelineEntry>> {
+        let loaders = loaders(ctx)?;
+        let mut areas = vec![(self.0.id, false)];
+        let mut frontier = vec![self.0.id];
+        let mut seen = std::collections::HashSet::from([self.0.id]);
+        while let Some(id) = frontier.pop() {
+            let links = loaders.load_one(LineageOfArea(id)).await?.unwrap_or_default();
+            for link in links.iter().filter(|l| l.successor_id == id) {
+                if seen.insert(link.predecessor_id) {
+                    areas.push((link.predecessor_id, true));
+                    frontier.push(link.predecessor_id);
+                }
+            }
+        }
+        let loaded = loaders.load_many(areas.iter().map(|(id, _)| InspectionsOfArea(*id))).await?;
+        let mut entries: Vec<TimelineEntry> = areas
+            .iter()
+            .flat_map(|(id, via)| {
+                loaded
+                    .get(&InspectionsOfArea(*id))
+                    .into_iter()
+                    .flatten()
+                    .map(|m| TimelineEntry { inspection: m.clone(), via_predecessor: *via })
+            })
+            .collect();
+        entries.sort_by_key(|e| (e.inspection.start_date, e.inspection.id));
+        Ok(entries)
+    }
+
+    /// The official-statistics view of the area's current outcome: its latest full inspection under the current
+    /// (2023) framework, of this area itself. A new area does not inherit a predecessor's outcome and a 2016-framework
+    /// outcome does not carry over, so this is null for areas not yet inspected under the 2023 framework (see
+    /// `timeline` for the lineage view).
+    async fn current_outcome(&self, ctx: &Context<'_>) -> ApiResult<Option<Inspection>> {
+        let rows = loaders(ctx)?.load_one(InspectionsOfArea(self.0.id)).await?.unwrap_or_default();
+        Ok(rows
+            .into_iter()
+            .rev()
+            .find(|i| i.framework == DomainFramework::F2023 && i.inspection_type == domain::InspectionType::Full)
+            .map(Inspection))
+    }
+
+    /// The inspections expected next under the 2023 framework's rules (a versioned rule set), computed from the
+    /// area's latest 2023-framework full inspection: each with its due date, the rule it follows, and whether it is
+    /// done or overdue as of `asOf`. An area not yet inspected under the 2023 framework is due by the end of the
+    /// programme (31 March 2028).
+    async fn schedule(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The date to judge `overdue` against (default: today).")] as_of: Option<Date>,
+    ) -> ApiResult<Vec<ExpectedInspection>> {
+        use send_model::schedule::{add_months, current_rules, programme_end};
+        let as_of = as_of.map_or_else(|| Utc::now().date_naive(), |d| d.0);
+        let rows = loaders(ctx)?.load_one(InspectionsOfArea(self.0.id)).await?.unwrap_or_default();
+        let rules = current_rules();
+        let latest_full = rows
+            .iter()
+            .rev()
+            .find(|i| i.framework == DomainFramework::F2023 && i.inspection_type == domain::InspectionType::Full);
+        let Some(full) = latest_full else {
+            // An abolished area is inspected no more.
+            if self.0.valid_to.is_some() {
+                return Ok(Vec::new());
+            }
+            return Ok(vec![ExpectedInspection {
+                inspection_type: InspectionType::Full,
+                due: Date(programme_end()),
+                after: None,
+                rule_id: "2023-programme".to_owned(),
+                rule_version: rules.version.to_owned(),
+                rule_description: "every area's first full inspection under the 2023 framework by the end of 2027/28"
+                    .to_owned(),
+                rule_source: rules.source.to_owned(),
+                done: false,
+                overdue: as_of > programme_end(),
+            }]);
+        };
+        let Some(outcome) = full.outcome else { return Ok(Vec::new()) };
+        let base = full.published.or(full.end_date).unwrap_or(full.start_date);
+        Ok(rules
+            .rules
+            .iter()
+            .filter(|r| r.after == outcome)
+            .map(|rule| {
+                let due = add_months(base, rule.months);
+                let done = rows.iter().any(|i| {
+                    i.framework == DomainFramework::F2023
+                        && i.inspection_type == rule.next
+                        && i.start_date > full.start_date
+                });
+                ExpectedInspection {
+                    inspection_type: rule.next.into(),
+                    due: Date(due),
+                    after: Some(Inspection(full.clone())),
+                    rule_id: rule.id.to_owned(),
+                    rule_version: rules.version.to_owned(),
+                    rule_description: rule.description.to_owned(),
+                    rule_source: rules.source.to_owned(),
+                    done,
+                    overdue: !done && as_of > due,
+                }
+            })
+            .collect())
+    }
+}
+
+/// One entry of an area's timeline.
+pub struct TimelineEntry {
+    inspection: inspection::Model,
+    via_predecessor: bool,
+}
+
+/// One inspection in an area's history, possibly of an area it replaced.
+#[Object]
+impl TimelineEntry {
+    /// The inspection (its `area` says which area it was of).
+    async fn inspection(&self) -> Inspection {
+        Inspection(self.inspection.clone())
+    }
+
+    /// True when the inspection was of a predecessor area (before a reorganisation), not of this area itself.
+    async fn via_predecessor(&self) -> bool {
+        self.via_predecessor
+    }
+
+    /// True when the outcome is comparable with the current (2023) framework's outcomes; 2016-framework outcomes
+    /// (written statements of action) are on a different scale.
+    async fn comparable_with_current_framework(&self) -> bool {
+        self.inspection.framework == DomainFramework::F2023
+    }
+}
+
+/// An inspection the 2023 framework's rules expect next, with the rule it follows.
+#[derive(SimpleObject)]
+pub struct ExpectedInspection {
+    /// The type of inspection expected.
+    pub inspection_type: InspectionType,
+    /// The latest date it is expected by (counted from the report's publication).
+    pub due: Date,
+    /// The full inspection the expectation follows; null for an area not yet inspected under the 2023 framework.
+    pub after: Option<Inspection>,
+    /// The rule's identifier, e.g. `2023-systemic-monitoring`.
+    pub rule_id: String,
+    /// The version of the rule set.
+    pub rule_version: String,
+    /// The rule in words.
+    pub rule_description: String,
+    /// Where the rule is stated.
+    pub rule_source: String,
+    /// True when an inspection of that type has started since.
+    pub done: bool,
+    /// True when it is not done and `due` is before `asOf`.
+    pub overdue: bool,
 }
 
 /// An area for priority action named in a 2023-framework report.

@@ -1,0 +1,108 @@
+//! Research queries on the real bundled data: timelines across reorganisations, the two views of an area's current
+//! outcome, the computed inspection schedule, and the programme's coverage.
+
+use std::collections::HashSet;
+
+use crate::support::{csv_rows, each_backend_with_data, gql_data};
+
+#[tokio::test]
+async fn northamptonshires_2017_inspection_is_on_both_successors_timelines() {
+    each_backend_with_data(|t| async move {
+        for code in ["E06000061", "E06000062"] {
+            let data = gql_data(
+                &t.db,
+                &format!(
+                    r#"{{ area(code: "{code}") {{ timeline {{ viaPredecessor comparableWithCurrentFramework inspection {{ id area {{ code }} framework }} }} currentOutcome {{ id }} }} }}"#
+                ),
+            )
+            .await;
+            let timeline = data["area"]["timeline"].as_array().expect("timeline");
+            let first = &timeline[0];
+            assert_eq!(first["inspection"]["id"], "E10000021/2016/full/2017-05", "{code}");
+            assert_eq!(first["viaPredecessor"], true);
+            assert_eq!(first["comparableWithCurrentFramework"], false);
+            assert_eq!(first["inspection"]["area"]["code"], "E10000021");
+            let own: Vec<_> = timeline.iter().filter(|e| e["viaPredecessor"] == false).collect();
+            let expected_own = csv_rows("inspections.csv").iter().filter(|r| r["la_code_gss"] == code).count();
+            assert_eq!(own.len(), expected_own, "{code}");
+            assert!(own.iter().all(|e| e["inspection"]["area"]["code"] == code));
+        }
+        // The official view: no inheritance; North Northamptonshire's own 2024 inspection is its current outcome.
+        let data = gql_data(&t.db, r#"{ area(code: "E06000061") { currentOutcome { id outcome } } }"#).await;
+        assert_eq!(data["area"]["currentOutcome"]["id"], "E06000061/2023/full/2024-01-22");
+        // An area inspected only under the 2016 framework has no current outcome in the official view.
+        let only_2016: HashSet<String> = {
+            let rows = csv_rows("inspections.csv");
+            let with_2023: HashSet<&String> = rows.iter().filter(|r| r["framework"] == "2023").map(|r| &r["la_code_gss"]).collect();
+            rows.iter().filter(|r| !with_2023.contains(&r["la_code_gss"])).map(|r| r["la_code_gss"].clone()).collect()
+        };
+        let code = only_2016.iter().find(|c| c.starts_with("E0")).expect("an area");
+        let data = gql_data(&t.db, &format!(r#"{{ area(code: "{code}") {{ currentOutcome {{ id }} timeline {{ inspection {{ id }} }} }} }}"#)).await;
+        assert!(data["area"]["currentOutcome"].is_null(), "{code}");
+        assert!(!data["area"]["timeline"].as_array().expect("t").is_empty());
+        t
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn suffolks_monitoring_inspection_is_expected_18_months_after_publication() {
+    each_backend_with_data(|t| async move {
+        let data = gql_data(
+            &t.db,
+            r#"{ early: area(code: "E10000029") { schedule(asOf: "2025-01-01") { inspectionType due ruleId ruleVersion done overdue after { published { text } } } }
+                 late: area(code: "E10000029") { schedule(asOf: "2025-09-01") { inspectionType due overdue } } }"#,
+        )
+        .await;
+        let schedule = data["early"]["schedule"].as_array().expect("schedule");
+        let monitoring = schedule.iter().find(|e| e["inspectionType"] == "MONITORING").expect("monitoring expected");
+        assert_eq!(monitoring["due"], "2025-07-30", "18 months after 30 January 2024");
+        assert_eq!(monitoring["ruleId"], "2023-systemic-monitoring");
+        assert_eq!(monitoring["after"]["published"]["text"], "2024-01-30");
+        assert_eq!(monitoring["overdue"], false);
+        assert!(monitoring["ruleVersion"].as_str().is_some_and(|v| !v.is_empty()));
+        let full = schedule.iter().find(|e| e["inspectionType"] == "FULL").expect("full reinspection expected");
+        assert_eq!(full["due"], "2027-01-30", "about 3 years after publication");
+        let late = data["late"]["schedule"].as_array().expect("schedule");
+        let monitoring = late.iter().find(|e| e["inspectionType"] == "MONITORING").expect("monitoring");
+        assert_eq!(monitoring["overdue"], true, "no monitoring inspection in the data by September 2025");
+        // A typically positive area is next due about 5 years on; an area never inspected under 2023, by 2028.
+        let data = gql_data(&t.db, r#"{ bolton: area(code: "E08000001") { schedule(asOf: "2025-01-01") { inspectionType due ruleId } } }"#).await;
+        assert_eq!(data["bolton"]["schedule"][0]["due"], "2029-08-30");
+        assert_eq!(data["bolton"]["schedule"][0]["ruleId"], "2023-positive-full");
+        t
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn coverage_of_the_153_areas_as_at_31_december_2024() {
+    each_backend_with_data(|t| async move {
+        let inspected: HashSet<String> = csv_rows("inspections.csv")
+            .into_iter()
+            .filter(|r| {
+                r["framework"] == "2023"
+                    && r["inspection_type"] == "full"
+                    && r["inspection_start"].as_str() <= "2024-12-31"
+            })
+            .map(|r| r["la_code_gss"].clone())
+            .collect();
+        let data = gql_data(
+            &t.db,
+            r#"{ coverage(asAt: "2024-12-31") { areas inspected remaining programmeEnd neededPerYear } }"#,
+        )
+        .await;
+        let c = &data["coverage"];
+        assert_eq!(c["areas"], 153);
+        assert_eq!(c["inspected"], inspected.len());
+        assert_eq!(c["remaining"], 153 - inspected.len());
+        assert_eq!(c["programmeEnd"], "2028-03-31");
+        let pace = c["neededPerYear"].as_f64().expect("pace");
+        let years = 1186.0 / 365.25; // 31 December 2024 to 31 March 2028
+        assert!((pace - (153 - inspected.len()) as f64 / years).abs() < 0.01, "{pace}");
+        let data = gql_data(&t.db, r#"{ coverage(asAt: "2022-12-31") { inspected } }"#).await;
+        assert_eq!(data["coverage"]["inspected"], 0, "the framework began in January 2023");
+        t
+    })
+    .await;
+}
