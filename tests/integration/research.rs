@@ -106,3 +106,67 @@ async fn coverage_of_the_153_areas_as_at_31_december_2024() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn theme_shares_are_of_systemic_failings_inspections_by_year_and_region() {
+    each_backend_with_data(|t| async move {
+        let rows = csv_rows("inspections.csv");
+        for (year, region, region_name) in [
+            (None, None, None),
+            (Some("2023"), Some("E12000006"), Some("East of England")),
+            (Some("2024"), Some("E12000006"), Some("East of England")),
+        ] {
+            let systemic: Vec<_> = rows
+                .iter()
+                .filter(|r| r["outcome"] == "systemic")
+                .filter(|r| year.is_none_or(|y| r["inspection_start"].starts_with(y)))
+                .filter(|r| region_name.is_none_or(|n| r["region"] == n))
+                .collect();
+            let mut filter = Vec::new();
+            if let Some(y) = year {
+                filter.push(format!("year: {y}"));
+            }
+            if let Some(r) = region {
+                filter.push(format!("region: \"{r}\""));
+            }
+            let data = gql_data(
+                &t.db,
+                &format!("{{ priorityActionThemes(filter: {{{}}}) {{ label inspections systemicInspections shareOfSystemicInspections }} }}", filter.join(", ")),
+            )
+            .await;
+            for theme in data["priorityActionThemes"].as_array().expect("themes") {
+                let label = theme["label"].as_str().expect("label");
+                let citing = systemic.iter().filter(|r| r["priority_actions"].split(';').any(|p| p.trim() == label)).count();
+                assert_eq!(theme["systemicInspections"], systemic.len(), "{label}");
+                assert_eq!(theme["inspections"], citing, "{label}");
+                if systemic.is_empty() {
+                    assert!(theme["shareOfSystemicInspections"].is_null(), "no share of nothing: {label}");
+                } else {
+                    let share = theme["shareOfSystemicInspections"].as_f64().expect("share");
+                    assert!((share - citing as f64 / systemic.len() as f64).abs() < 1e-12, "{label}");
+                }
+            }
+        }
+        t
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_dataset_version_changes_only_when_data_changes() {
+    each_backend_with_data(|t| async move {
+        let version = |db: sea_orm::DatabaseConnection| async move {
+            gql_data(&db, "{ dataset { version } }").await["dataset"]["version"].as_str().expect("version").to_owned()
+        };
+        let first = version(t.db.clone()).await;
+        send_importer::import(&t.db, send_importer::bundled(), Default::default()).await.expect("re-import");
+        assert_eq!(version(t.db.clone()).await, first, "an import that changes nothing keeps the version");
+        let ods = crate::support::data_file("official/Area_SEND_inspection_data_01_May_2016_to_31_August_2022.ods");
+        send_importer::import(&t.db, send_importer::read_paths(&[ods]).expect("read"), Default::default())
+            .await
+            .expect("ods");
+        assert_ne!(version(t.db.clone()).await, first, "an import that adds values changes it");
+        t
+    })
+    .await;
+}

@@ -214,6 +214,19 @@ pub struct Dataset;
 /// Where the data comes from, how fresh it is, and on what terms it may be reused.
 #[Object]
 impl Dataset {
+    /// The dataset's version: changes with every import that changes data (the number of the last import run that
+    /// inserted or updated a record), so caches keyed on it stay correct. Null before the first import.
+    async fn version(&self, ctx: &Context<'_>) -> ApiResult<Option<String>> {
+        let run = import_run::Entity::find()
+            .filter(
+                Condition::any().add(import_run::Column::RowsInserted.gt(0)).add(import_run::Column::RowsUpdated.gt(0)),
+            )
+            .order_by_desc(import_run::Column::Id)
+            .one(db(ctx)?)
+            .await?;
+        Ok(run.map(|r| format!("r{}", r.id)))
+    }
+
     /// The dataset's name.
     async fn title(&self) -> &'static str {
         "Area SEND inspection outcomes in England"
@@ -399,8 +412,9 @@ impl Query {
         super::profile::outcome_profiles(db(ctx)?, &filter, group_by).await
     }
 
-    /// Every priority-action theme with how many areas for priority action, and how many inspections, cite it;
-    /// most cited first (ties in a fixed theme order), zero counts included.
+    /// Every priority-action theme with how many areas for priority action, and how many inspections, cite it, and
+    /// the share of widespread/systemic-failings inspections citing it; most cited first (ties in a fixed theme
+    /// order), zero counts included. Filter by year and region to compare them.
     async fn priority_action_themes(
         &self,
         ctx: &Context<'_>,
@@ -417,6 +431,17 @@ impl Query {
         if let Some(code) = &filter.region {
             select = select.filter(local_area::Column::RegionCode.eq(require_region(db, code).await?));
         }
+        // The denominator of shares: widespread/systemic failings inspections in the same filter.
+        let mut systemic = inspection::Entity::find()
+            .join(JoinType::InnerJoin, inspection::Relation::Area.def())
+            .filter(inspection::Column::Outcome.eq(domain::Outcome::WidespreadSystemicFailings));
+        if let Some(year) = filter.year {
+            systemic = systemic.filter(inspection::Column::StartYear.eq(year));
+        }
+        if let Some(code) = &filter.region {
+            systemic = systemic.filter(local_area::Column::RegionCode.eq(code.as_str()));
+        }
+        let systemic = i32::try_from(systemic.count(db).await?).unwrap_or(i32::MAX);
         let rows: Vec<(domain::Theme, i64, i64)> = select
             .select_only()
             .column(priority_action::Column::Theme)
@@ -434,11 +459,14 @@ impl Query {
             .iter()
             .map(|t| {
                 let (actions, inspections) = rows.iter().find(|(k, _, _)| k == t).map_or((0, 0), |(_, a, i)| (*a, *i));
+                let inspections = i32::try_from(inspections).unwrap_or(i32::MAX);
                 ThemeCount {
                     theme: PriorityActionTheme::from(*t),
                     label: t.code(),
                     priority_actions: i32::try_from(actions).unwrap_or(i32::MAX),
-                    inspections: i32::try_from(inspections).unwrap_or(i32::MAX),
+                    inspections,
+                    systemic_inspections: systemic,
+                    share_of_systemic_inspections: (systemic > 0).then(|| f64::from(inspections) / f64::from(systemic)),
                 }
             })
             .collect();

@@ -624,4 +624,9 @@ pub struct ThemeCount {
     pub priority_actions: i32,
     /// Inspections citing the theme at least once.
     pub inspections: i32,
+    /// Inspections with widespread and/or systemic failings in the same filter (the denominator of the share).
+    pub systemic_inspections: i32,
+    /// `inspections / systemicInspections`: the share of systemic-failings inspections citing the theme (null when
+    /// there are none).
+    pub share_of_systemic_inspections: Option<f64>,
 }
