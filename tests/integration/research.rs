@@ -170,3 +170,77 @@ async fn the_dataset_version_changes_only_when_data_changes() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn timeliness_gives_days_to_publication_and_its_distribution_by_year() {
+    each_backend_with_data(|t| async move {
+        let day = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
+        let mut by_year: std::collections::BTreeMap<String, Vec<i64>> = Default::default();
+        for r in csv_rows("inspections.csv") {
+            if r["framework"] == "2023"
+                && r["inspection_type"] == "full"
+                && let (Some(end), Some(published)) = (day(&r["inspection_end"]), day(&r["published"]))
+            {
+                by_year.entry(r["inspection_start"][..4].to_owned()).or_default().push((published - end).num_days());
+            }
+        }
+        let data = gql_data(
+            &t.db,
+            r#"{ timeliness { year inspections median lowerQuartile upperQuartile min max }
+                 area(code: "E10000029") { inspections { daysToPublication } } }"#,
+        )
+        .await;
+        // Suffolk: last day on site 17 November 2023, published 30 January 2024.
+        assert_eq!(data["area"]["inspections"][2]["daysToPublication"], 74);
+        assert!(data["area"]["inspections"][0]["daysToPublication"].is_null(), "no end date in the 2016 framework");
+        let years = data["timeliness"].as_array().expect("years");
+        assert_eq!(years.len(), by_year.len());
+        for y in years {
+            let mut days = by_year[&y["year"].to_string()].clone();
+            days.sort_unstable();
+            assert_eq!(y["inspections"], days.len(), "{y}");
+            assert_eq!(y["min"], days[0]);
+            assert_eq!(y["max"], days[days.len() - 1]);
+            // The median of an odd count is the middle value; of an even count, the mean of the two middle values.
+            let n = days.len();
+            let median = if n % 2 == 1 { days[n / 2] as f64 } else { (days[n / 2 - 1] + days[n / 2]) as f64 / 2.0 };
+            assert!((y["median"].as_f64().expect("median") - median).abs() < 1e-9, "{y}");
+            let (lq, uq) = (y["lowerQuartile"].as_f64().expect("lq"), y["upperQuartile"].as_f64().expect("uq"));
+            assert!(days[0] as f64 <= lq && lq <= median && median <= uq && uq <= days[n - 1] as f64, "{y}");
+        }
+        t
+    })
+    .await;
+}
+
+/// The no-N+1 guarantee: a page of areas with their latest inspection, partners and priority actions costs the same
+/// few SQL statements whether it holds 5 areas or 100.
+#[tokio::test]
+async fn a_dashboard_page_costs_a_constant_number_of_statements() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    each_backend_with_data(|t| async move {
+        let mut db = send_model::connect(&send_model::DbConfig::new(t.url.clone())).await.expect("connect");
+        let statements = Arc::new(AtomicUsize::new(0));
+        let counter = statements.clone();
+        db.set_metric_callback(move |_| {
+            counter.fetch_add(1, Ordering::SeqCst);
+        });
+        let mut counts = Vec::new();
+        for n in [5, 100] {
+            statements.store(0, Ordering::SeqCst);
+            let data = gql_data(
+                &db,
+                &format!("{{ areas(first: {n}) {{ edges {{ node {{ code partners {{ name }} latestInspection {{ outcome priorityActions {{ theme }} }} }} }} }} }}"),
+            )
+            .await;
+            assert_eq!(data["areas"]["edges"].as_array().map(Vec::len), Some(n));
+            counts.push(statements.load(Ordering::SeqCst));
+        }
+        assert_eq!(counts[0], counts[1], "statements must not grow with the number of areas: {counts:?}");
+        assert!(counts[1] <= 8, "a small constant: {counts:?}");
+        db.close().await.ok();
+        t
+    })
+    .await;
+}

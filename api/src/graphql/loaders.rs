@@ -191,9 +191,10 @@ impl Loader<ImportRunId> for Db {
 }
 
 /// The loader of one request.
-pub type Loaders = DataLoader<Db>;
+pub type Loaders = DataLoader<Db, async_graphql::dataloader::HashMapCache>;
 
-/// A fresh loader for one request, reading through its snapshot.
+/// A fresh loader for one request, reading through its snapshot. It caches what it loaded for the request's
+/// lifetime, so that lists can prefetch their items' relations in one statement each (see `prefetch_areas`).
 pub fn for_request(txn: Arc<DatabaseTransaction>) -> Loaders {
-    DataLoader::new(Db(txn), tokio::spawn)
+    DataLoader::with_cache(Db(txn), tokio::spawn, async_graphql::dataloader::HashMapCache::default())
 }

@@ -287,6 +287,47 @@ impl Dataset {
     }
 }
 
+/// How long reports took to publish, for one year's inspections.
+#[derive(async_graphql::SimpleObject)]
+pub struct Timeliness {
+    /// The year the inspections started.
+    pub year: i32,
+    /// Inspections whose last day on site and publication are both known to the day (the others are left out).
+    pub inspections: i32,
+    /// Median days from the last day on site to publication.
+    pub median: Option<f64>,
+    /// First quartile (linear interpolation between order statistics, as R's default and Excel's QUARTILE.INC).
+    pub lower_quartile: Option<f64>,
+    /// Third quartile.
+    pub upper_quartile: Option<f64>,
+    /// Fewest days.
+    pub min: Option<i32>,
+    /// Most days.
+    pub max: Option<i32>,
+}
+
+/// The `q` quantile of sorted values by linear interpolation between order statistics (R's type 7).
+pub fn quantile(sorted: &[i32], q: f64) -> Option<f64> {
+    let last = sorted.len().checked_sub(1)?;
+    let position = q * last as f64;
+    let (low, high) = (position.floor() as usize, position.ceil() as usize);
+    let (a, b) = (f64::from(sorted[low]), f64::from(sorted[high.min(last)]));
+    Some(a + (b - a) * (position - low as f64))
+}
+
+/// Filters on timeliness.
+#[derive(InputObject, Debug, Clone)]
+pub struct TimelinessFilter {
+    /// The framework (2016-framework sources give no end date, so only the 2023 framework has figures).
+    #[graphql(default_with = "Framework::F2023")]
+    pub framework: Framework,
+    /// The inspection type (default FULL).
+    #[graphql(default_with = "InspectionType::Full")]
+    pub inspection_type: InspectionType,
+    /// Only areas in this ONS region (code, e.g. `E12000006`).
+    pub region: Option<String>,
+}
+
 /// Progress of the 2023 framework's programme of full inspections.
 #[derive(async_graphql::SimpleObject)]
 pub struct Coverage {
@@ -354,6 +395,7 @@ impl Query {
         }
         .order_by_asc(local_area::Column::Id);
         let (offset, rows, has_next, total) = paginate(db, select, first, after).await?;
+        prefetch_areas(ctx, &rows).await?;
         Ok(AreaConnection::new(offset, rows.into_iter().map(Area).collect(), has_next, total))
     }
 
@@ -553,10 +595,81 @@ impl Query {
         })
     }
 
+    /// How long reports took to publish after the last day on site, by the year the inspections started: median
+    /// and quartiles of `Inspection.daysToPublication`.
+    async fn timeliness(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Which inspections (default: 2023-framework full inspections in England).")] filter: Option<
+            TimelinessFilter,
+        >,
+    ) -> ApiResult<Vec<Timeliness>> {
+        let db = db(ctx)?;
+        let filter = filter.unwrap_or(TimelinessFilter {
+            framework: Framework::F2023,
+            inspection_type: InspectionType::Full,
+            region: None,
+        });
+        let mut select = inspection::Entity::find()
+            .join(JoinType::InnerJoin, inspection::Relation::Area.def())
+            .filter(inspection::Column::Framework.eq(domain::Framework::from(filter.framework)))
+            .filter(inspection::Column::InspectionType.eq(domain::InspectionType::from(filter.inspection_type)));
+        if let Some(code) = &filter.region {
+            select = select.filter(local_area::Column::RegionCode.eq(require_region(db, code).await?));
+        }
+        let mut by_year: std::collections::BTreeMap<i32, Vec<i32>> = std::collections::BTreeMap::new();
+        for m in select.all(db).await? {
+            let days = super::types::days_to_publication(&m);
+            let entry = by_year.entry(m.start_year).or_default();
+            entry.extend(days);
+        }
+        Ok(by_year
+            .into_iter()
+            .map(|(year, mut days)| {
+                days.sort_unstable();
+                Timeliness {
+                    year,
+                    inspections: i32::try_from(days.len()).unwrap_or(i32::MAX),
+                    median: quantile(&days, 0.5),
+                    lower_quartile: quantile(&days, 0.25),
+                    upper_quartile: quantile(&days, 0.75),
+                    min: days.first().copied(),
+                    max: days.last().copied(),
+                }
+            })
+            .collect())
+    }
+
     /// Where the data comes from, when it was last imported, and its licence and attribution.
     async fn dataset(&self) -> Dataset {
         Dataset
     }
+}
+
+/// Loads, in one statement each, the relations a page of areas asks for, into the request's loader cache: the
+/// batch does not then depend on how many per-item loads happen to arrive within the loader's batching delay.
+async fn prefetch_areas(ctx: &Context<'_>, areas: &[local_area::Model]) -> ApiResult<()> {
+    use super::loaders::{ActionsOfInspection, InspectionsOfArea, PartnersOfArea, RegionCode};
+    let node = ctx.look_ahead().field("edges").field("node");
+    let loaders = super::types::loaders(ctx)?;
+    let ids: Vec<i32> = areas.iter().map(|a| a.id).collect();
+    if node.field("partners").exists() {
+        loaders.load_many(ids.iter().map(|id| PartnersOfArea(*id))).await?;
+    }
+    if node.field("region").exists() {
+        loaders.load_many(areas.iter().map(|a| RegionCode(a.region_code.clone()))).await?;
+    }
+    let wants_actions = node.field("latestInspection").field("priorityActions").exists()
+        || node.field("inspections").field("priorityActions").exists();
+    if node.field("inspections").exists() || node.field("latestInspection").exists() {
+        let inspections = loaders.load_many(ids.iter().map(|id| InspectionsOfArea(*id))).await?;
+        if wants_actions {
+            let inspection_ids: Vec<ActionsOfInspection> =
+                inspections.values().flatten().map(|i| ActionsOfInspection(i.id)).collect();
+            loaders.load_many(inspection_ids).await?;
+        }
+    }
+    Ok(())
 }
 
 fn sort_order(direction: OrderDirection) -> Order {

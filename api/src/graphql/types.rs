@@ -365,6 +365,17 @@ pub struct ExpectedInspection {
     pub overdue: bool,
 }
 
+/// Days from an inspection's last day on site to its publication, when both are known to the day.
+pub fn days_to_publication(m: &inspection::Model) -> Option<i32> {
+    use send_model::domain::DatePrecision;
+    match (m.end_date, m.end_precision, m.published, m.published_precision) {
+        (Some(end), Some(DatePrecision::Day), Some(published), Some(DatePrecision::Day)) => {
+            i32::try_from((published - end).num_days()).ok()
+        }
+        _ => None,
+    }
+}
+
 /// An area for priority action named in a 2023-framework report.
 pub struct PriorityAction(pub priority_action::Model);
 
@@ -446,6 +457,12 @@ impl Inspection {
     /// report is published the next year.
     async fn year(&self) -> i32 {
         self.0.start_year
+    }
+
+    /// Days from the last day on site to publication: Ofsted's timeliness measure. Null unless both dates are known
+    /// to the day (2016-framework sources give no end date).
+    async fn days_to_publication(&self) -> Option<i32> {
+        days_to_publication(&self.0)
     }
 
     /// The outcome; null where the source does not state it.
