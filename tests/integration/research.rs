@@ -244,3 +244,66 @@ async fn a_dashboard_page_costs_a_constant_number_of_statements() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn global_ids_fetch_areas_and_inspections_again() {
+    each_backend_with_data(|t| async move {
+        let data = gql_data(
+            &t.db,
+            r#"{ a: node(id: "E10000029") { id ... on Area { name } }
+                 i: node(id: "E10000029/2023/full/2023-11-13") { id ... on Inspection { outcome area { code } } }
+                 month: node(id: "E10000021/2016/full/2017-05") { id }
+                 missing: node(id: "E10000029/2023/full/2020-01-06") { id }
+                 garbage: node(id: "not an id") { id } }"#,
+        )
+        .await;
+        assert_eq!(data["a"]["name"], "Suffolk");
+        assert_eq!(data["a"]["id"], "E10000029");
+        assert_eq!(data["i"]["outcome"], "WIDESPREAD_SYSTEMIC_FAILINGS");
+        assert_eq!(data["i"]["id"], "E10000029/2023/full/2023-11-13");
+        assert_eq!(data["month"]["id"], "E10000021/2016/full/2017-05", "month-precision IDs round-trip");
+        assert!(data["missing"].is_null() && data["garbage"].is_null());
+        // Every inspection's ID fetches that same inspection.
+        let page = gql_data(&t.db, "{ inspections(first: 100) { edges { node { id } } } }").await;
+        for edge in page["inspections"]["edges"].as_array().expect("edges").iter().take(25) {
+            let id = edge["node"]["id"].as_str().expect("id");
+            let again = gql_data(&t.db, &format!(r#"{{ node(id: "{id}") {{ id }} }}"#)).await;
+            assert_eq!(again["node"]["id"], id);
+        }
+        t
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn connections_filter_by_ofsted_region_and_icb() {
+    each_backend_with_data(|t| async move {
+        let rows = csv_rows("inspections.csv");
+        let combined = ["North East", "Yorkshire and The Humber"];
+        let data = gql_data(
+            &t.db,
+            r#"{ inspections(first: 0, filter: {ofstedRegion: "North East, Yorkshire and the Humber"}) { totalCount }
+                 areas(first: 0, filter: {icb: "E54000059"}) { totalCount }
+                 icbInspections: inspections(first: 0, filter: {icb: "E54000059"}) { totalCount } }"#,
+        )
+        .await;
+        assert_eq!(
+            data["inspections"]["totalCount"],
+            rows.iter().filter(|r| combined.contains(&r["region"].as_str())).count()
+        );
+        let served: Vec<String> = csv_rows("local_areas.csv")
+            .into_iter()
+            .filter(|r| r["icb_codes"].split(';').any(|c| c == "E54000059"))
+            .map(|r| r["la_code_gss"].clone())
+            .collect();
+        assert_eq!(data["areas"]["totalCount"], served.len());
+        assert_eq!(
+            data["icbInspections"]["totalCount"],
+            rows.iter().filter(|r| served.contains(&r["la_code_gss"])).count()
+        );
+        let bad = crate::support::gql(&t.db, r#"{ areas(filter: {ofstedRegion: "Narnia"}) { totalCount } }"#).await;
+        assert_eq!(crate::support::error_code(&bad), "BAD_USER_INPUT");
+        t
+    })
+    .await;
+}

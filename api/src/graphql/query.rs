@@ -1,6 +1,6 @@
 //! The root query: entry points, filters, ordering and pagination.
 
-use async_graphql::{Context, InputObject, Object};
+use async_graphql::{Context, ID, InputObject, Object};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{ExprTrait, Func, JoinType, LikeExpr};
 use sea_orm::{
@@ -96,6 +96,29 @@ async fn require_region(db: &DatabaseTransaction, code: &str) -> ApiResult<Strin
     }
 }
 
+/// The ONS regions that make up an Ofsted region; an unknown name is bad input naming the valid ones.
+async fn regions_of_ofsted_region(db: &DatabaseTransaction, name: &str) -> ApiResult<Vec<String>> {
+    let regions = region::Entity::find().all(db).await?;
+    let codes: Vec<String> = regions.iter().filter(|r| r.ofsted_region == name).map(|r| r.code.clone()).collect();
+    if codes.is_empty() {
+        let mut names: Vec<&str> = regions.iter().map(|r| r.ofsted_region.as_str()).collect();
+        names.sort();
+        names.dedup();
+        return Err(ApiError::bad_input(format!("`ofstedRegion`: expected one of {names:?}, found {name:?}")));
+    }
+    Ok(codes)
+}
+
+/// The areas an ICB serves (as named in their reports); an unknown ICB code is bad input.
+async fn areas_served_by(db: &DatabaseTransaction, code: &str) -> ApiResult<Vec<i32>> {
+    use send_model::entity::{area_partner, icb};
+    if icb::Entity::find_by_id(code.to_owned()).one(db).await?.is_none() {
+        return Err(ApiError::bad_input(format!("`icb`: no ICB has the code {code:?}")));
+    }
+    let links = area_partner::Entity::find().filter(area_partner::Column::IcbCode.eq(code)).all(db).await?;
+    Ok(links.into_iter().map(|l| l.area_id).collect())
+}
+
 /// A case-insensitive "contains" on an area's name, with LIKE's wildcards escaped.
 fn name_contains(text: &str) -> Condition {
     let escaped: String = text
@@ -118,6 +141,10 @@ pub struct InspectionFilter {
     pub outcome: Option<Outcome>,
     /// Only inspections of areas in this ONS region (code, e.g. `E12000006`).
     pub region: Option<String>,
+    /// Only inspections of areas in this Ofsted region (name, e.g. "North East, Yorkshire and the Humber").
+    pub ofsted_region: Option<String>,
+    /// Only inspections of areas served by this ICB (code, e.g. `E54000023`), as named in their reports.
+    pub icb: Option<String>,
     /// Only inspections that started in this calendar year (Ofsted's counting rule).
     pub year: Option<i32>,
     /// Only inspections that started on or after this date.
@@ -158,6 +185,10 @@ pub struct InspectionOrder {
 pub struct AreaFilter {
     /// Only areas in this ONS region (code, e.g. `E12000006`).
     pub region: Option<String>,
+    /// Only areas in this Ofsted region (name, e.g. "North East, Yorkshire and the Humber").
+    pub ofsted_region: Option<String>,
+    /// Only areas served by this ICB (code, e.g. `E54000023`), as named in their reports.
+    pub icb: Option<String>,
     /// Only areas whose name contains this text (case-insensitive).
     pub name_contains: Option<String>,
     /// Only the area with this code: GSS code, DfE code or Ofsted URN.
@@ -361,6 +392,41 @@ impl Query {
         Ok(find_area(db(ctx)?, &code).await?.map(Area))
     }
 
+    /// Fetches an area or an inspection by its global ID (`Area.id`, `Inspection.id`); null when nothing has it.
+    async fn node(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "A global ID this API returned.")] id: ID,
+    ) -> ApiResult<Option<super::types::Node>> {
+        let db = db(ctx)?;
+        let parts: Vec<&str> = id.split('/').collect();
+        match parts.as_slice() {
+            [code] => Ok(match AreaCode::parse(code) {
+                Ok(AreaCode::Gss(_)) => find_area(db, code).await?.map(|a| super::types::Node::Area(Area(a))),
+                _ => None,
+            }),
+            [code, framework, kind, start] => {
+                let (Ok(framework), Ok(kind), Ok(start)) = (
+                    domain::Framework::parse(framework),
+                    domain::InspectionType::parse(kind),
+                    domain::PartialDate::parse(start),
+                ) else {
+                    return Ok(None);
+                };
+                let Some(area) = find_area(db, code).await? else { return Ok(None) };
+                let found = inspection::Entity::find()
+                    .filter(inspection::Column::AreaId.eq(area.id))
+                    .filter(inspection::Column::Framework.eq(framework))
+                    .filter(inspection::Column::InspectionType.eq(kind))
+                    .filter(inspection::Column::StartDate.eq(start.date))
+                    .one(db)
+                    .await?;
+                Ok(found.map(|m| super::types::Node::Inspection(Inspection(m))))
+            }
+            _ => Ok(None),
+        }
+    }
+
     /// Local areas, a page at a time (Relay cursor connection). By default the 153 current areas, ordered by name.
     async fn areas(
         &self,
@@ -379,6 +445,12 @@ impl Query {
         }
         if let Some(code) = &filter.region {
             select = select.filter(local_area::Column::RegionCode.eq(require_region(db, code).await?));
+        }
+        if let Some(name) = &filter.ofsted_region {
+            select = select.filter(local_area::Column::RegionCode.is_in(regions_of_ofsted_region(db, name).await?));
+        }
+        if let Some(code) = &filter.icb {
+            select = select.filter(local_area::Column::Id.is_in(areas_served_by(db, code).await?));
         }
         if let Some(text) = &filter.name_contains {
             select = select.filter(name_contains(text));
@@ -703,6 +775,12 @@ async fn filtered_inspections(
     }
     if let Some(code) = &filter.region {
         select = select.filter(local_area::Column::RegionCode.eq(require_region(db, code).await?));
+    }
+    if let Some(name) = &filter.ofsted_region {
+        select = select.filter(local_area::Column::RegionCode.is_in(regions_of_ofsted_region(db, name).await?));
+    }
+    if let Some(code) = &filter.icb {
+        select = select.filter(inspection::Column::AreaId.is_in(areas_served_by(db, code).await?));
     }
     if let Some(year) = filter.year {
         select = select.filter(inspection::Column::StartYear.eq(year));

@@ -29,6 +29,17 @@ async fn load_area(ctx: &Context<'_>, id: i32) -> ApiResult<Area> {
         .ok_or_else(|| ApiError::internal(format!("BUG: area {id} referenced but missing")))
 }
 
+/// Anything with a global ID that `node(id:)` fetches again: an area (its GSS code) or an inspection (its natural
+/// key). IDs are stable across re-imports.
+#[derive(async_graphql::Interface)]
+#[graphql(field(name = "id", ty = "ApiResult<ID>", desc = "The global ID, stable across re-imports."))]
+pub enum Node {
+    /// A local area.
+    Area(Area),
+    /// An inspection.
+    Inspection(Inspection),
+}
+
 /// One of the nine ONS regions of England.
 pub struct Region(pub region::Model);
 
@@ -101,9 +112,9 @@ impl Area {
         &self.0.gss_code
     }
 
-    /// The same as `code`, as a GraphQL ID.
-    async fn id(&self) -> ID {
-        ID(self.0.gss_code.clone())
+    /// Global ID (the `Node` interface): the GSS code, stable across re-imports.
+    async fn id(&self, _ctx: &Context<'_>) -> ApiResult<ID> {
+        Ok(ID(self.0.gss_code.clone()))
     }
 
     /// DfE's 3-digit local authority code (e.g. `935`). A successor may keep its predecessor's code.
@@ -409,8 +420,8 @@ pub struct Inspection(pub inspection::Model);
 /// One inspection of one local area, under either framework.
 #[Object]
 impl Inspection {
-    /// Stable identifier built from the natural key: `AREA/FRAMEWORK/TYPE/START`, e.g.
-    /// `E10000029/2023/full/2023-11-13`.
+    /// Global ID (the `Node` interface), built from the natural key and stable across re-imports:
+    /// `AREA/FRAMEWORK/TYPE/START`, e.g. `E10000029/2023/full/2023-11-13`.
     async fn id(&self, ctx: &Context<'_>) -> ApiResult<ID> {
         let area = load_area(ctx, self.0.area_id).await?;
         Ok(ID(format!(
