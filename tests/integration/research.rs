@@ -307,3 +307,52 @@ async fn connections_filter_by_ofsted_region_and_icb() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn an_area_compares_with_its_region_and_england() {
+    each_backend_with_data(|t| async move {
+        let rows = csv_rows("inspections.csv");
+        let full_2023 = |region: Option<&str>| {
+            rows.iter()
+                .filter(|r| r["framework"] == "2023" && r["inspection_type"] == "full")
+                .filter(|r| region.is_none_or(|g| r["region"] == g))
+                .count()
+        };
+        let data = gql_data(
+            &t.db,
+            r#"{ area(code: "E10000029") { comparison { currentOutcome { id } region { region total } england { total } } } }"#,
+        )
+        .await;
+        let c = &data["area"]["comparison"];
+        assert_eq!(c["currentOutcome"]["id"], "E10000029/2023/full/2023-11-13");
+        assert_eq!(c["region"]["region"], "E12000006");
+        assert_eq!(c["region"]["total"], full_2023(Some("East of England")));
+        assert_eq!(c["england"]["total"], full_2023(None));
+        t
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn every_kind_of_record_names_the_import_run_it_came_from() {
+    each_backend_with_data(|t| async move {
+        let data = gql_data(
+            &t.db,
+            r#"{ area(code: "E10000029") { importRun { source } region { importRun { source } }
+                   partners { importRun { source } }
+                   inspections { importRun { source finishedAt } priorityActions { importRun { source } } } }
+                 thematicVisits { importRun { source } } }"#,
+        )
+        .await;
+        let area = &data["area"];
+        assert_eq!(area["importRun"]["source"], "bundled:data/ofsted_report_links.csv", "the URN came last");
+        assert_eq!(area["region"]["importRun"]["source"], "bundled:data/regions.csv");
+        assert_eq!(area["partners"][0]["importRun"]["source"], "bundled:data/icbs.csv");
+        assert_eq!(area["inspections"][0]["importRun"]["source"], "bundled:data/inspections.csv");
+        assert!(area["inspections"][0]["importRun"]["finishedAt"].is_string());
+        assert_eq!(area["inspections"][2]["priorityActions"][0]["importRun"]["source"], "bundled:data/inspections.csv");
+        assert_eq!(data["thematicVisits"][0]["importRun"]["source"], "bundled:data/thematic_visits.csv");
+        t
+    })
+    .await;
+}

@@ -31,7 +31,7 @@ pub const ATTRIBUTION: &str = "Contains public sector information licensed under
      (Ofsted, CQC, DfE, ONS).";
 
 /// The request's read snapshot: every statement of one request sees the same committed data.
-fn db<'a>(ctx: &Context<'a>) -> ApiResult<&'a DatabaseTransaction> {
+pub(crate) fn db<'a>(ctx: &Context<'a>) -> ApiResult<&'a DatabaseTransaction> {
     ctx.data::<super::ReadSnapshot>()
         .map(|s| &*s.0)
         .map_err(|_| ApiError::internal("BUG: request without a read snapshot".to_owned()))

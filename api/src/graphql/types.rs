@@ -61,6 +61,11 @@ impl Region {
     async fn ofsted_region(&self) -> &str {
         &self.0.ofsted_region
     }
+
+    /// The import run that last changed this record: the file or URL it came from, and when.
+    async fn import_run(&self, ctx: &Context<'_>) -> ApiResult<Option<ImportRun>> {
+        Ok(loaders(ctx)?.load_one(ImportRunId(self.0.import_run_id)).await?.map(ImportRun))
+    }
 }
 
 /// An NHS Integrated Care Board: a health partner in a local area partnership (2023 framework).
@@ -77,6 +82,11 @@ impl HealthPartner {
     /// Name, e.g. "NHS Suffolk and North East Essex Integrated Care Board".
     async fn name(&self) -> &str {
         &self.0.name
+    }
+
+    /// The import run that last changed this record: the file or URL it came from, and when.
+    async fn import_run(&self, ctx: &Context<'_>) -> ApiResult<Option<ImportRun>> {
+        Ok(loaders(ctx)?.load_one(ImportRunId(self.0.import_run_id)).await?.map(ImportRun))
     }
 }
 
@@ -130,6 +140,43 @@ impl Area {
     /// Name as ONS and DfE write it (e.g. "Bristol, City of").
     async fn name(&self) -> &str {
         &self.0.name
+    }
+
+    /// The import run that last changed this record: the file or URL it came from, and when.
+    async fn import_run(&self, ctx: &Context<'_>) -> ApiResult<Option<ImportRun>> {
+        Ok(loaders(ctx)?.load_one(ImportRunId(self.0.import_run_id)).await?.map(ImportRun))
+    }
+
+    /// This area against its region and England on the same measure: its current outcome (official view) beside
+    /// the outcome profile of its ONS region and of England, for the 2023 framework's full inspections.
+    async fn comparison(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only inspections that started in this year (default: all years).")] year: Option<i32>,
+        #[graphql(desc = "Only inspections carried out by this date (default: all).")] as_at: Option<Date>,
+    ) -> ApiResult<Comparison> {
+        use super::profile::{OutcomeProfileFilter, outcome_profile};
+        let db = super::query::db(ctx)?;
+        let filter = OutcomeProfileFilter {
+            framework: Framework::F2023,
+            inspection_type: InspectionType::Full,
+            year,
+            as_at,
+            region: None,
+            ofsted_region: None,
+            icb: None,
+        };
+        let region =
+            outcome_profile(db, &OutcomeProfileFilter { region: Some(self.0.region_code.clone()), ..filter.clone() })
+                .await?;
+        let england = outcome_profile(db, &filter).await?;
+        let rows = loaders(ctx)?.load_one(InspectionsOfArea(self.0.id)).await?.unwrap_or_default();
+        let current = rows
+            .into_iter()
+            .rev()
+            .find(|i| i.framework == DomainFramework::F2023 && i.inspection_type == domain::InspectionType::Full)
+            .map(Inspection);
+        Ok(Comparison { current_outcome: current, region, england })
     }
 
     /// Other names other publishers use (e.g. Ofsted's "Bristol"), sorted.
@@ -327,6 +374,17 @@ impl Area {
     }
 }
 
+/// An area's current outcome beside its region's and England's outcome profiles.
+#[derive(SimpleObject)]
+pub struct Comparison {
+    /// The area's latest 2023-framework full inspection (official view); null if it has none yet.
+    pub current_outcome: Option<Inspection>,
+    /// The outcome profile of the area's ONS region.
+    pub region: super::profile::OutcomeProfile,
+    /// The outcome profile of England.
+    pub england: super::profile::OutcomeProfile,
+}
+
 /// One entry of an area's timeline.
 pub struct TimelineEntry {
     inspection: inspection::Model,
@@ -411,6 +469,11 @@ impl PriorityAction {
     /// The report's wording, when it has been imported (null when only the theme is known).
     async fn text(&self) -> Option<&str> {
         self.0.text.as_deref()
+    }
+
+    /// The import run that last changed this record: the file or URL it came from, and when.
+    async fn import_run(&self, ctx: &Context<'_>) -> ApiResult<Option<ImportRun>> {
+        Ok(loaders(ctx)?.load_one(ImportRunId(self.0.import_run_id)).await?.map(ImportRun))
     }
 }
 
@@ -581,6 +644,11 @@ impl ThematicVisit {
     /// Where these facts were read.
     async fn source(&self) -> &str {
         &self.0.source
+    }
+
+    /// The import run that last changed this record: the file or URL it came from, and when.
+    async fn import_run(&self, ctx: &Context<'_>) -> ApiResult<Option<ImportRun>> {
+        Ok(loaders(ctx)?.load_one(ImportRunId(self.0.import_run_id)).await?.map(ImportRun))
     }
 }
 
