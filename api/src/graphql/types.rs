@@ -269,32 +269,7 @@ impl Area {
     /// first: the area's history across reorganisations and frameworks. Entries say whether they came through a
     /// predecessor and whether their outcome is comparable with the current framework's.
     async fn timeline(&self, ctx: &Context<'_>) -> ApiResult<Vec<TimelineEntry>> {
-        let loaders = loaders(ctx)?;
-        let mut areas = vec![(self.0.id, false)];
-        let mut frontier = vec![self.0.id];
-        let mut seen = std::collections::HashSet::from([self.0.id]);
-        while let Some(id) = frontier.pop() {
-            let links = loaders.load_one(LineageOfArea(id)).await?.unwrap_or_default();
-            for link in links.iter().filter(|l| l.successor_id == id) {
-                if seen.insert(link.predecessor_id) {
-                    areas.push((link.predecessor_id, true));
-                    frontier.push(link.predecessor_id);
-                }
-            }
-        }
-        let loaded = loaders.load_many(areas.iter().map(|(id, _)| InspectionsOfArea(*id))).await?;
-        let mut entries: Vec<TimelineEntry> = areas
-            .iter()
-            .flat_map(|(id, via)| {
-                loaded
-                    .get(&InspectionsOfArea(*id))
-                    .into_iter()
-                    .flatten()
-                    .map(|m| TimelineEntry { inspection: m.clone(), via_predecessor: *via })
-            })
-            .collect();
-        entries.sort_by_key(|e| (e.inspection.start_date, e.inspection.id));
-        Ok(entries)
+        timeline_of(&self.0, ctx).await
     }
 
     /// The official-statistics view of the area's current outcome: its latest full inspection under the current
@@ -308,6 +283,19 @@ impl Area {
             .rev()
             .find(|i| i.framework == DomainFramework::F2023 && i.inspection_type == domain::InspectionType::Full)
             .map(Inspection))
+    }
+
+    /// The lineage view of the area's current outcome: its latest full inspection under either framework, of this
+    /// area or of an area it replaced. Unlike `currentOutcome` (the official-statistics view) it may be a
+    /// predecessor's, or a 2016-framework outcome that is not comparable with the current framework's; check the
+    /// inspection's `area` and `framework`.
+    async fn current_outcome_with_lineage(&self, ctx: &Context<'_>) -> ApiResult<Option<Inspection>> {
+        let timeline = timeline_of(&self.0, ctx).await?;
+        Ok(timeline
+            .into_iter()
+            .rev()
+            .find(|e| e.inspection.inspection_type == domain::InspectionType::Full)
+            .map(|e| Inspection(e.inspection)))
     }
 
     /// The inspections expected next under the 2023 framework's rules (a versioned rule set), computed from the
@@ -383,6 +371,36 @@ pub struct Comparison {
     pub region: super::profile::OutcomeProfile,
     /// The outcome profile of England.
     pub england: super::profile::OutcomeProfile,
+}
+
+/// The area's and its predecessors' inspections, oldest first.
+async fn timeline_of(area: &local_area::Model, ctx: &Context<'_>) -> ApiResult<Vec<TimelineEntry>> {
+    let loaders = loaders(ctx)?;
+    let mut areas = vec![(area.id, false)];
+    let mut frontier = vec![area.id];
+    let mut seen = std::collections::HashSet::from([area.id]);
+    while let Some(id) = frontier.pop() {
+        let links = loaders.load_one(LineageOfArea(id)).await?.unwrap_or_default();
+        for link in links.iter().filter(|l| l.successor_id == id) {
+            if seen.insert(link.predecessor_id) {
+                areas.push((link.predecessor_id, true));
+                frontier.push(link.predecessor_id);
+            }
+        }
+    }
+    let loaded = loaders.load_many(areas.iter().map(|(id, _)| InspectionsOfArea(*id))).await?;
+    let mut entries: Vec<TimelineEntry> = areas
+        .iter()
+        .flat_map(|(id, via)| {
+            loaded
+                .get(&InspectionsOfArea(*id))
+                .into_iter()
+                .flatten()
+                .map(|m| TimelineEntry { inspection: m.clone(), via_predecessor: *via })
+        })
+        .collect();
+    entries.sort_by_key(|e| (e.inspection.start_date, e.inspection.id));
+    Ok(entries)
 }
 
 /// One entry of an area's timeline.
