@@ -127,7 +127,7 @@ async fn an_outcome_profile_of_a_type_the_framework_lacks_is_bad_input() {
 const SUFFOLK: &str = r#"{ area(code: "E10000029") {
     code name dfeCode ofstedUrn current region { code name ofstedRegion }
     partners { code name }
-    inspections { id framework inspectionType start { date precision text } end { text } published { text }
+    inspections { key framework inspectionType start { date precision text } end { text } published { text }
       outcome outcomeDescription priorityActionCount priorityActions { ordinal theme themeLabel } reportUrl sourceUrl
       importRun { id format } }
 } }"#;
@@ -163,7 +163,7 @@ async fn suffolk_has_its_three_inspections_and_both_icbs() {
         assert_eq!(revisit["inspectionType"], "REVISIT");
         assert_eq!(revisit["start"]["text"], "2019-01-21");
         assert_eq!(revisit["outcome"], "SOME_WEAKNESSES_ADDRESSED");
-        assert_eq!(full_2023["id"], "E10000029/2023/full/2023-11-13");
+        assert_eq!(full_2023["key"], "E10000029/2023/full/2023-11-13");
         assert_eq!(full_2023["start"]["date"], "2023-11-13");
         assert_eq!(full_2023["start"]["precision"], "DAY");
         assert_eq!(full_2023["end"]["text"], "2023-11-17");
@@ -298,14 +298,14 @@ async fn page_size_is_capped_at_100_and_cursors_are_checked() {
 async fn inspection_ids(db: &sea_orm::DatabaseConnection, filter: &str) -> (i64, Vec<String>) {
     let data = gql_data(
         db,
-        &format!("{{ inspections(first: 100, filter: {{{filter}}}) {{ totalCount edges {{ node {{ id }} }} }} }}"),
+        &format!("{{ inspections(first: 100, filter: {{{filter}}}) {{ totalCount edges {{ node {{ key }} }} }} }}"),
     )
     .await;
     let ids = data["inspections"]["edges"]
         .as_array()
         .expect("edges")
         .iter()
-        .map(|e| e["node"]["id"].as_str().expect("id").to_owned())
+        .map(|e| e["node"]["key"].as_str().expect("key").to_owned())
         .collect();
     (data["inspections"]["totalCount"].as_i64().expect("total"), ids)
 }

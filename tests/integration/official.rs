@@ -87,12 +87,12 @@ async fn the_official_ods_gives_the_2016_framework_records_exactly_as_published(
 }
 
 async fn gql_ids(db: &sea_orm::DatabaseConnection, code: &str) -> Vec<String> {
-    let data = crate::support::gql_data(db, &format!("{{ area(code: \"{code}\") {{ inspections {{ id }} }} }}")).await;
+    let data = crate::support::gql_data(db, &format!("{{ area(code: \"{code}\") {{ inspections {{ key }} }} }}")).await;
     data["area"]["inspections"]
         .as_array()
         .expect("list")
         .iter()
-        .map(|i| i["id"].as_str().expect("id").to_owned())
+        .map(|i| i["key"].as_str().expect("key").to_owned())
         .collect()
 }
 

@@ -12,13 +12,13 @@ async fn northamptonshires_2017_inspection_is_on_both_successors_timelines() {
             let data = gql_data(
                 &t.db,
                 &format!(
-                    r#"{{ area(code: "{code}") {{ timeline {{ viaPredecessor comparableWithCurrentFramework inspection {{ id area {{ code }} framework }} }} currentOutcome {{ id }} }} }}"#
+                    r#"{{ area(code: "{code}") {{ timeline {{ viaPredecessor comparableWithCurrentFramework inspection {{ key area {{ code }} framework }} }} currentOutcome {{ key }} }} }}"#
                 ),
             )
             .await;
             let timeline = data["area"]["timeline"].as_array().expect("timeline");
             let first = &timeline[0];
-            assert_eq!(first["inspection"]["id"], "E10000021/2016/full/2017-05", "{code}");
+            assert_eq!(first["inspection"]["key"], "E10000021/2016/full/2017-05", "{code}");
             assert_eq!(first["viaPredecessor"], true);
             assert_eq!(first["comparableWithCurrentFramework"], false);
             assert_eq!(first["inspection"]["area"]["code"], "E10000021");
@@ -28,8 +28,8 @@ async fn northamptonshires_2017_inspection_is_on_both_successors_timelines() {
             assert!(own.iter().all(|e| e["inspection"]["area"]["code"] == code));
         }
         // The official view: no inheritance; North Northamptonshire's own 2024 inspection is its current outcome.
-        let data = gql_data(&t.db, r#"{ area(code: "E06000061") { currentOutcome { id outcome } } }"#).await;
-        assert_eq!(data["area"]["currentOutcome"]["id"], "E06000061/2023/full/2024-01-22");
+        let data = gql_data(&t.db, r#"{ area(code: "E06000061") { currentOutcome { key outcome } } }"#).await;
+        assert_eq!(data["area"]["currentOutcome"]["key"], "E06000061/2023/full/2024-01-22");
         // Cumberland (2023) has no inspection of its own: no official outcome, but the lineage view shows Cumbria's
         // latest full inspection (a 2016-framework outcome, not comparable).
         let rows = csv_rows("inspections.csv");
@@ -42,12 +42,12 @@ async fn northamptonshires_2017_inspection_is_on_both_successors_timelines() {
             .expect("Cumbria was inspected");
         let data = gql_data(
             &t.db,
-            r#"{ area(code: "E06000063") { currentOutcome { id } currentOutcomeWithLineage { id framework area { code } } } }"#,
+            r#"{ area(code: "E06000063") { currentOutcome { key } currentOutcomeWithLineage { key framework area { code } } } }"#,
         )
         .await;
         assert!(data["area"]["currentOutcome"].is_null());
         let lineage = &data["area"]["currentOutcomeWithLineage"];
-        assert_eq!(lineage["id"], format!("E10000006/2016/full/{cumbria_latest}"));
+        assert_eq!(lineage["key"], format!("E10000006/2016/full/{cumbria_latest}"));
         assert_eq!(lineage["framework"], "FRAMEWORK_2016");
         assert_eq!(lineage["area"]["code"], "E10000006");
         // An area inspected only under the 2016 framework has no current outcome in the official view.
@@ -57,7 +57,7 @@ async fn northamptonshires_2017_inspection_is_on_both_successors_timelines() {
             rows.iter().filter(|r| !with_2023.contains(&r["la_code_gss"])).map(|r| r["la_code_gss"].clone()).collect()
         };
         let code = only_2016.iter().find(|c| c.starts_with("E0")).expect("an area");
-        let data = gql_data(&t.db, &format!(r#"{{ area(code: "{code}") {{ currentOutcome {{ id }} timeline {{ inspection {{ id }} }} }} }}"#)).await;
+        let data = gql_data(&t.db, &format!(r#"{{ area(code: "{code}") {{ currentOutcome {{ key }} timeline {{ inspection {{ key }} }} }} }}"#)).await;
         assert!(data["area"]["currentOutcome"].is_null(), "{code}");
         assert!(!data["area"]["timeline"].as_array().expect("t").is_empty());
         t
@@ -278,28 +278,55 @@ async fn a_dashboard_page_costs_a_constant_number_of_statements() {
 #[tokio::test]
 async fn global_ids_fetch_areas_and_inspections_again() {
     each_backend_with_data(|t| async move {
+        let ids = gql_data(
+            &t.db,
+            r#"{ suffolk: area(code: "E10000029") { id inspections { id key } }
+                 northants: area(code: "E10000021") { inspections { id key } } }"#,
+        )
+        .await;
+        let id_of = |area: &str, key: &str| -> String {
+            ids[area]["inspections"]
+                .as_array()
+                .expect("inspections")
+                .iter()
+                .find(|i| i["key"] == key)
+                .and_then(|i| i["id"].as_str())
+                .expect("id")
+                .to_owned()
+        };
+        let area_id = ids["suffolk"]["id"].as_str().expect("id").to_owned();
+        let inspection_id = id_of("suffolk", "E10000029/2023/full/2023-11-13");
+        let month_id = id_of("northants", "E10000021/2016/full/2017-05");
+        assert!(!area_id.contains("E10000029") && !inspection_id.contains("2023-11-13"), "IDs are opaque");
+        // A well-formed ID of an inspection that does not exist (IDs encode "Type:key" as hex).
+        let missing: String = "Inspection:E10000029/2023/full/2020-01-06".bytes().map(|b| format!("{b:02x}")).collect();
         let data = gql_data(
             &t.db,
-            r#"{ a: node(id: "E10000029") { id ... on Area { name } }
-                 i: node(id: "E10000029/2023/full/2023-11-13") { id ... on Inspection { outcome area { code } } }
-                 month: node(id: "E10000021/2016/full/2017-05") { id }
-                 missing: node(id: "E10000029/2023/full/2020-01-06") { id }
-                 garbage: node(id: "not an id") { id } }"#,
+            &format!(
+                r#"{{ a: node(id: "{area_id}") {{ id ... on Area {{ name }} }}
+                     i: node(id: "{inspection_id}") {{ id ... on Inspection {{ key outcome }} }}
+                     month: node(id: "{month_id}") {{ id ... on Inspection {{ key }} }}
+                     missing: node(id: "{missing}") {{ id }}
+                     garbage: node(id: "not an id") {{ id }} }}"#
+            ),
         )
         .await;
         assert_eq!(data["a"]["name"], "Suffolk");
-        assert_eq!(data["a"]["id"], "E10000029");
+        assert_eq!(data["a"]["id"], area_id.as_str());
         assert_eq!(data["i"]["outcome"], "WIDESPREAD_SYSTEMIC_FAILINGS");
-        assert_eq!(data["i"]["id"], "E10000029/2023/full/2023-11-13");
-        assert_eq!(data["month"]["id"], "E10000021/2016/full/2017-05", "month-precision IDs round-trip");
+        assert_eq!(data["i"]["id"], inspection_id.as_str());
+        assert_eq!(data["month"]["key"], "E10000021/2016/full/2017-05", "month-precision IDs round-trip");
         assert!(data["missing"].is_null() && data["garbage"].is_null());
-        // Every inspection's ID fetches that same inspection.
+        // Every inspection's ID fetches that same inspection, and IDs survive a re-import.
+        send_importer::import(&t.db, send_importer::bundled(), Default::default()).await.expect("re-import");
         let page = gql_data(&t.db, "{ inspections(first: 100) { edges { node { id } } } }").await;
         for edge in page["inspections"]["edges"].as_array().expect("edges").iter().take(25) {
             let id = edge["node"]["id"].as_str().expect("id");
             let again = gql_data(&t.db, &format!(r#"{{ node(id: "{id}") {{ id }} }}"#)).await;
             assert_eq!(again["node"]["id"], id);
         }
+        let again = gql_data(&t.db, r#"{ area(code: "E10000029") { id } }"#).await;
+        assert_eq!(again["area"]["id"], area_id.as_str(), "stable across re-imports");
         t
     })
     .await;
@@ -350,11 +377,11 @@ async fn an_area_compares_with_its_region_and_england() {
         };
         let data = gql_data(
             &t.db,
-            r#"{ area(code: "E10000029") { comparison { currentOutcome { id } region { region total } england { total } } } }"#,
+            r#"{ area(code: "E10000029") { comparison { currentOutcome { key } region { region total } england { total } } } }"#,
         )
         .await;
         let c = &data["area"]["comparison"];
-        assert_eq!(c["currentOutcome"]["id"], "E10000029/2023/full/2023-11-13");
+        assert_eq!(c["currentOutcome"]["key"], "E10000029/2023/full/2023-11-13");
         assert_eq!(c["region"]["region"], "E12000006");
         assert_eq!(c["region"]["total"], full_2023(Some("East of England")));
         assert_eq!(c["england"]["total"], full_2023(None));

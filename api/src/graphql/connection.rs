@@ -18,21 +18,40 @@ pub struct PageInfo {
     pub end_cursor: Option<String>,
 }
 
-/// An opaque cursor: the position of an item in the ordered list. Clients must not build cursors themselves.
+/// Text as lowercase hex: how cursors and global IDs are made opaque (clients must not build or parse them).
+fn to_hex(text: &str) -> String {
+    text.bytes().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Reverses [`to_hex`]; `None` for anything it did not produce.
+fn from_hex(hex: &str) -> Option<String> {
+    if !hex.len().is_multiple_of(2) || !hex.is_ascii() {
+        return None;
+    }
+    let bytes: Option<Vec<u8>> =
+        (0..hex.len()).step_by(2).map(|i| u8::from_str_radix(&hex[i..i + 2], 16).ok()).collect();
+    bytes.and_then(|b| String::from_utf8(b).ok())
+}
+
+/// An opaque cursor: the position of an item in the ordered list.
 pub fn encode_cursor(position: u64) -> String {
-    format!("p:{position}").bytes().map(|b| format!("{b:02x}")).collect()
+    to_hex(&format!("p:{position}"))
 }
 
 /// Reads a cursor this API returned.
 pub fn decode_cursor(cursor: &str) -> ApiResult<u64> {
     let bad = || ApiError::bad_input(format!("`after` is not a cursor this API returned: {cursor:?}"));
-    if !cursor.len().is_multiple_of(2) || !cursor.is_ascii() {
-        return Err(bad());
-    }
-    let bytes: Option<Vec<u8>> =
-        (0..cursor.len()).step_by(2).map(|i| u8::from_str_radix(&cursor[i..i + 2], 16).ok()).collect();
-    let text = bytes.and_then(|b| String::from_utf8(b).ok()).ok_or_else(bad)?;
-    text.strip_prefix("p:").and_then(|n| n.parse().ok()).ok_or_else(bad)
+    from_hex(cursor).and_then(|t| t.strip_prefix("p:").and_then(|n| n.parse().ok())).ok_or_else(bad)
+}
+
+/// An opaque global ID for a record of `kind` with natural key `key`; stable while the key is.
+pub fn global_id(kind: &str, key: &str) -> String {
+    to_hex(&format!("{kind}:{key}"))
+}
+
+/// The kind and natural key inside a global ID this API returned.
+pub fn parse_global_id(id: &str) -> Option<(String, String)> {
+    from_hex(id).and_then(|t| t.split_once(':').map(|(k, v)| (k.to_owned(), v.to_owned())))
 }
 
 /// Defines a connection type and its edge type over a node type.
@@ -92,6 +111,9 @@ mod tests {
         }
         assert!(decode_cursor("zz").is_err());
         assert!(decode_cursor("abc").is_err());
-        assert!(decode_cursor(&"x:1".bytes().map(|b| format!("{b:02x}")).collect::<String>()).is_err());
+        assert!(decode_cursor(&to_hex("x:1")).is_err());
+        let id = global_id("Area", "E10000029");
+        assert_eq!(parse_global_id(&id), Some(("Area".to_owned(), "E10000029".to_owned())));
+        assert_eq!(parse_global_id("E10000029"), None);
     }
 }

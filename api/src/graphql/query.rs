@@ -399,13 +399,14 @@ impl Query {
         #[graphql(desc = "A global ID this API returned.")] id: ID,
     ) -> ApiResult<Option<super::types::Node>> {
         let db = db(ctx)?;
-        let parts: Vec<&str> = id.split('/').collect();
-        match parts.as_slice() {
-            [code] => Ok(match AreaCode::parse(code) {
+        let Some((kind, key)) = super::connection::parse_global_id(&id) else { return Ok(None) };
+        let parts: Vec<&str> = key.split('/').collect();
+        match (kind.as_str(), parts.as_slice()) {
+            ("Area", [code]) => Ok(match AreaCode::parse(code) {
                 Ok(AreaCode::Gss(_)) => find_area(db, code).await?.map(|a| super::types::Node::Area(Area(a))),
                 _ => None,
             }),
-            [code, framework, kind, start] => {
+            ("Inspection", [code, framework, kind, start]) => {
                 let (Ok(framework), Ok(kind), Ok(start)) = (
                     domain::Framework::parse(framework),
                     domain::InspectionType::parse(kind),

@@ -40,6 +40,18 @@ pub enum Node {
     Inspection(Inspection),
 }
 
+/// An inspection's natural key: `AREA/FRAMEWORK/TYPE/START`.
+pub async fn inspection_key(ctx: &Context<'_>, m: &inspection::Model) -> ApiResult<String> {
+    let area = load_area(ctx, m.area_id).await?;
+    Ok(format!(
+        "{}/{}/{}/{}",
+        area.0.gss_code,
+        m.framework.code(),
+        m.inspection_type.code(),
+        PartialDate::from_parts(m.start_date, m.start_precision)
+    ))
+}
+
 /// One of the nine ONS regions of England.
 pub struct Region(pub region::Model);
 
@@ -122,9 +134,9 @@ impl Area {
         &self.0.gss_code
     }
 
-    /// Global ID (the `Node` interface): the GSS code, stable across re-imports.
+    /// Global ID (the `Node` interface): opaque, stable across re-imports. Use `code` for the GSS code.
     async fn id(&self, _ctx: &Context<'_>) -> ApiResult<ID> {
-        Ok(ID(self.0.gss_code.clone()))
+        Ok(ID(super::connection::global_id("Area", &self.0.gss_code)))
     }
 
     /// DfE's 3-digit local authority code (e.g. `935`). A successor may keep its predecessor's code.
@@ -501,17 +513,15 @@ pub struct Inspection(pub inspection::Model);
 /// One inspection of one local area, under either framework.
 #[Object]
 impl Inspection {
-    /// Global ID (the `Node` interface), built from the natural key and stable across re-imports:
-    /// `AREA/FRAMEWORK/TYPE/START`, e.g. `E10000029/2023/full/2023-11-13`.
+    /// Global ID (the `Node` interface): opaque, stable across re-imports. Use `key` for a readable identifier.
     async fn id(&self, ctx: &Context<'_>) -> ApiResult<ID> {
-        let area = load_area(ctx, self.0.area_id).await?;
-        Ok(ID(format!(
-            "{}/{}/{}/{}",
-            area.0.gss_code,
-            self.0.framework.code(),
-            self.0.inspection_type.code(),
-            PartialDate::from_parts(self.0.start_date, self.0.start_precision)
-        )))
+        Ok(ID(super::connection::global_id("Inspection", &inspection_key(ctx, &self.0).await?)))
+    }
+
+    /// The inspection's natural key, readable and stable across re-imports: `AREA/FRAMEWORK/TYPE/START`, e.g.
+    /// `E10000029/2023/full/2023-11-13` (the start as published: `yyyy-mm` when only the month is known).
+    async fn key(&self, ctx: &Context<'_>) -> ApiResult<String> {
+        inspection_key(ctx, &self.0).await
     }
 
     /// The area inspected, under the code it had at the time (a predecessor for inspections before a
