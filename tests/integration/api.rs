@@ -213,7 +213,7 @@ async fn lineage_links_northamptonshire_to_its_successors_and_its_inspection_sta
     each_backend_with_data(|t| async move {
         let data = gql_data(
             &t.db,
-            r#"{ area(code: "E10000021") { name current validTo successors { area { code name validFrom } effective }
+            r#"{ area(code: "E10000021") { name current validTo successors { area { code name validFrom } effective reorganisation }
                  inspections { start { text precision } outcome } } }"#,
         )
         .await;
@@ -224,6 +224,10 @@ async fn lineage_links_northamptonshire_to_its_successors_and_its_inspection_sta
             area["successors"].as_array().expect("s").iter().map(|s| s["area"]["code"].as_str().expect("c")).collect();
         assert_eq!(successors, vec!["E06000061", "E06000062"]);
         assert_eq!(area["successors"][0]["effective"], "2021-04-01");
+        assert_eq!(
+            area["successors"][0]["reorganisation"],
+            "Northamptonshire (E10000021) replaced by North Northamptonshire (E06000061) on 2021-04-01"
+        );
         assert_eq!(area["successors"][0]["area"]["validFrom"], "2021-04-01");
         assert_eq!(area["inspections"][0]["start"]["text"], "2017-05");
         assert_eq!(area["inspections"][0]["start"]["precision"], "MONTH");

@@ -120,6 +120,21 @@ impl LineageLink {
     async fn effective(&self) -> Date {
         Date(self.row.effective)
     }
+
+    /// The reorganisation in words, e.g. "Northamptonshire (E10000021) replaced by North Northamptonshire
+    /// (E06000061) on 2021-04-01".
+    async fn reorganisation(&self, ctx: &Context<'_>) -> ApiResult<String> {
+        let predecessor = load_area(ctx, self.row.predecessor_id).await?;
+        let successor = load_area(ctx, self.row.successor_id).await?;
+        Ok(format!(
+            "{} ({}) replaced by {} ({}) on {}",
+            predecessor.0.name,
+            predecessor.0.gss_code,
+            successor.0.name,
+            successor.0.gss_code,
+            self.row.effective.format("%Y-%m-%d")
+        ))
+    }
 }
 
 /// A local area: the footprint of one local authority, current or abolished by a reorganisation.
