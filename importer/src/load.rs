@@ -93,6 +93,29 @@ impl Tally {
     }
 }
 
+/// What to write for a compared record: a fresh active model for a new record, the stored one for an update (the
+/// caller then sets the columns its file owns), or nothing when it is unchanged.
+fn to_write<M, A>(action: &Action, old: Option<&M>, fresh: impl FnOnce() -> A) -> Option<(A, bool)>
+where
+    M: Clone + IntoActiveModel<A>,
+    A: ActiveModelTrait,
+{
+    match action {
+        Action::Insert => Some((fresh(), true)),
+        Action::Update(_) => old.map(|m| (m.clone().into_active_model(), false)),
+        Action::Unchanged => None,
+    }
+}
+
+/// Inserts or updates `am` (tables with natural primary keys cannot tell from the key which one is meant).
+async fn save<A>(txn: &DatabaseTransaction, am: A, is_new: bool) -> Result<<A::Entity as EntityTrait>::Model, DbErr>
+where
+    A: ActiveModelTrait + sea_orm::ActiveModelBehavior + Send,
+    <A::Entity as EntityTrait>::Model: IntoActiveModel<A>,
+{
+    if is_new { am.insert(txn).await } else { am.update(txn).await }
+}
+
 fn changed(fields: &[FieldChange], name: &str) -> bool {
     fields.iter().any(|f| f.field == name)
 }
@@ -194,32 +217,20 @@ async fn write_regions(
     for r in rows {
         let facts = |name: &str, ofsted: &str| -> Facts { vec![("name", some(name)), ("ofsted_region", some(ofsted))] };
         let old = existing.get(r.code.as_str());
-        match tally.compare(
+        let action = tally.compare(
             format!("region {}", r.code),
             old.map(|m| facts(&m.name, &m.ofsted_region)),
             &facts(&r.name, &r.ofsted_region),
-        ) {
-            Action::Insert => {
-                region::ActiveModel {
-                    code: Set(r.code.to_string()),
-                    name: Set(r.name.clone()),
-                    ofsted_region: Set(r.ofsted_region.clone()),
-                    import_run_id: Set(run),
-                }
-                .insert(txn)
-                .await?;
-            }
-            Action::Update(_) => {
-                if let Some(m) = old {
-                    let mut am = m.clone().into_active_model();
-                    am.name = Set(r.name.clone());
-                    am.ofsted_region = Set(r.ofsted_region.clone());
-                    am.import_run_id = Set(run);
-                    am.update(txn).await?;
-                }
-            }
-            Action::Unchanged => {}
-        }
+        );
+        let Some((mut am, is_new)) =
+            to_write(&action, old, || region::ActiveModel { code: Set(r.code.to_string()), ..Default::default() })
+        else {
+            continue;
+        };
+        am.name = Set(r.name.clone());
+        am.ofsted_region = Set(r.ofsted_region.clone());
+        am.import_run_id = Set(run);
+        save(txn, am, is_new).await?;
     }
     Ok(())
 }
@@ -230,22 +241,15 @@ async fn write_icbs(txn: &DatabaseTransaction, rows: &[IcbRow], run: i32, tally:
     for r in rows {
         let old = existing.get(r.code.as_str());
         let old_facts = old.map(|m| vec![("name", some(&m.name))]);
-        match tally.compare(format!("icb {}", r.code), old_facts, &vec![("name", some(&r.name))]) {
-            Action::Insert => {
-                icb::ActiveModel { code: Set(r.code.to_string()), name: Set(r.name.clone()), import_run_id: Set(run) }
-                    .insert(txn)
-                    .await?;
-            }
-            Action::Update(_) => {
-                if let Some(m) = old {
-                    let mut am = m.clone().into_active_model();
-                    am.name = Set(r.name.clone());
-                    am.import_run_id = Set(run);
-                    am.update(txn).await?;
-                }
-            }
-            Action::Unchanged => {}
-        }
+        let action = tally.compare(format!("icb {}", r.code), old_facts, &vec![("name", some(&r.name))]);
+        let Some((mut am, is_new)) =
+            to_write(&action, old, || icb::ActiveModel { code: Set(r.code.to_string()), ..Default::default() })
+        else {
+            continue;
+        };
+        am.name = Set(r.name.clone());
+        am.import_run_id = Set(run);
+        save(txn, am, is_new).await?;
     }
     Ok(())
 }
@@ -289,36 +293,28 @@ async fn write_areas(txn: &DatabaseTransaction, rows: &[AreaRow], run: i32, tall
                 ("icb_codes", partners.get(&m.id).map(|c| c.join(";"))),
             ]
         });
-        let area_id = match tally.compare(format!("area {}", r.gss), old_facts, &new) {
-            Action::Insert => {
-                let m = local_area::ActiveModel {
-                    gss_code: Set(r.gss.to_string()),
-                    dfe_code: Set(Some(r.dfe.as_str().to_owned())),
-                    ofsted_urn: Set(None),
-                    name: Set(r.name.clone()),
-                    region_code: Set(region_code),
-                    valid_from: Set(None),
-                    valid_to: Set(None),
-                    import_run_id: Set(run),
-                    ..Default::default()
-                }
-                .insert(txn)
-                .await?;
-                Some(m.id)
+        let action = tally.compare(format!("area {}", r.gss), old_facts, &new);
+        let partners_changed = match &action {
+            Action::Insert => true,
+            Action::Update(fields) => changed(fields, "icb_codes"),
+            Action::Unchanged => false,
+        };
+        let area_id = match to_write(&action, old, || local_area::ActiveModel {
+            gss_code: Set(r.gss.to_string()),
+            ofsted_urn: Set(None),
+            valid_from: Set(None),
+            valid_to: Set(None),
+            ..Default::default()
+        }) {
+            Some((mut am, is_new)) => {
+                am.dfe_code = Set(Some(r.dfe.as_str().to_owned()));
+                am.name = Set(r.name.clone());
+                am.region_code = Set(region_code);
+                am.import_run_id = Set(run);
+                let m = save(txn, am, is_new).await?;
+                partners_changed.then_some(m.id)
             }
-            Action::Update(fields) => match old {
-                Some(m) => {
-                    let mut am = m.clone().into_active_model();
-                    am.dfe_code = Set(Some(r.dfe.as_str().to_owned()));
-                    am.name = Set(r.name.clone());
-                    am.region_code = Set(region_code);
-                    am.import_run_id = Set(run);
-                    am.update(txn).await?;
-                    changed(&fields, "icb_codes").then_some(m.id)
-                }
-                None => None,
-            },
-            Action::Unchanged => None,
+            None => None,
         };
         if let Some(area_id) = area_id
             && !icbs.is_empty()
@@ -375,33 +371,19 @@ async fn write_lineage(
             ("name", some(&r.predecessor_name)),
             ("valid_to", end.map(|d| d.to_string())),
         ];
-        match tally.compare(format!("area {gss}"), old_facts, &new) {
-            Action::Insert => {
-                local_area::ActiveModel {
-                    gss_code: Set((*gss).to_owned()),
-                    dfe_code: Set(Some(r.predecessor_dfe.as_str().to_owned())),
-                    ofsted_urn: Set(None),
-                    name: Set(r.predecessor_name.clone()),
-                    region_code: Set(region_code),
-                    valid_from: Set(None),
-                    valid_to: Set(end),
-                    import_run_id: Set(run),
-                    ..Default::default()
-                }
-                .insert(txn)
-                .await?;
-            }
-            Action::Update(_) => {
-                if let Some(m) = old {
-                    let mut am = m.clone().into_active_model();
-                    am.dfe_code = Set(Some(r.predecessor_dfe.as_str().to_owned()));
-                    am.name = Set(r.predecessor_name.clone());
-                    am.valid_to = Set(end);
-                    am.import_run_id = Set(run);
-                    am.update(txn).await?;
-                }
-            }
-            Action::Unchanged => {}
+        let action = tally.compare(format!("area {gss}"), old_facts, &new);
+        if let Some((mut am, is_new)) = to_write(&action, old, || local_area::ActiveModel {
+            gss_code: Set((*gss).to_owned()),
+            ofsted_urn: Set(None),
+            region_code: Set(region_code),
+            valid_from: Set(None),
+            ..Default::default()
+        }) {
+            am.dfe_code = Set(Some(r.predecessor_dfe.as_str().to_owned()));
+            am.name = Set(r.predecessor_name.clone());
+            am.valid_to = Set(end);
+            am.import_run_id = Set(run);
+            save(txn, am, is_new).await?;
         }
     }
     for (gss, start) in &valid_from {
@@ -428,27 +410,15 @@ async fn write_lineage(
         let old = existing.get(&(p, s));
         let old_facts = old.map(|m| vec![("effective", some(m.effective))]);
         let record = format!("lineage {} -> {}", r.predecessor_gss, r.successor_gss);
-        match tally.compare(record, old_facts, &vec![("effective", some(r.effective))]) {
-            Action::Insert => {
-                area_lineage::ActiveModel {
-                    predecessor_id: Set(p),
-                    successor_id: Set(s),
-                    effective: Set(r.effective),
-                    import_run_id: Set(run),
-                    ..Default::default()
-                }
-                .insert(txn)
-                .await?;
-            }
-            Action::Update(_) => {
-                if let Some(m) = old {
-                    let mut am = m.clone().into_active_model();
-                    am.effective = Set(r.effective);
-                    am.import_run_id = Set(run);
-                    am.update(txn).await?;
-                }
-            }
-            Action::Unchanged => {}
+        let action = tally.compare(record, old_facts, &vec![("effective", some(r.effective))]);
+        if let Some((mut am, is_new)) = to_write(&action, old, || area_lineage::ActiveModel {
+            predecessor_id: Set(p),
+            successor_id: Set(s),
+            ..Default::default()
+        }) {
+            am.effective = Set(r.effective);
+            am.import_run_id = Set(run);
+            save(txn, am, is_new).await?;
         }
     }
     Ok(())
@@ -471,30 +441,15 @@ async fn write_aliases(txn: &DatabaseTransaction, rows: &[AliasRow], run: i32, t
             ]
         });
         let new: Facts = vec![("area", some(&r.gss)), ("alias", some(&r.alias)), ("publisher", some(&r.publisher))];
-        match tally.compare(format!("alias {:?}", r.alias), old_facts, &new) {
-            Action::Insert => {
-                area_alias::ActiveModel {
-                    area_id: Set(area_id),
-                    alias: Set(r.alias.clone()),
-                    normalised: Set(key),
-                    publisher: Set(r.publisher.clone()),
-                    import_run_id: Set(run),
-                    ..Default::default()
-                }
-                .insert(txn)
-                .await?;
-            }
-            Action::Update(_) => {
-                if let Some(m) = old {
-                    let mut am = m.clone().into_active_model();
-                    am.area_id = Set(area_id);
-                    am.alias = Set(r.alias.clone());
-                    am.publisher = Set(r.publisher.clone());
-                    am.import_run_id = Set(run);
-                    am.update(txn).await?;
-                }
-            }
-            Action::Unchanged => {}
+        let action = tally.compare(format!("alias {:?}", r.alias), old_facts, &new);
+        if let Some((mut am, is_new)) =
+            to_write(&action, old, || area_alias::ActiveModel { normalised: Set(key), ..Default::default() })
+        {
+            am.area_id = Set(area_id);
+            am.alias = Set(r.alias.clone());
+            am.publisher = Set(r.publisher.clone());
+            am.import_run_id = Set(run);
+            save(txn, am, is_new).await?;
         }
     }
     Ok(())
