@@ -580,29 +580,18 @@ fn decide(
     kind: SourceKind,
     source: &str,
 ) -> (bool, Option<String>) {
-    let (Some(old_text), Some(new_text)) = (old, new) else {
-        // Filling an empty field is an addition, not a disagreement. A source that says "empty" where another gave a
-        // value is a disagreement like any other.
-        if old.is_none() {
-            return (true, None);
+    match (old, new) {
+        // Filling an empty field is an addition, not a disagreement. (A source that says "empty" where another gave
+        // a value is a disagreement like any other, ranked below.)
+        (None, _) => return (true, None),
+        // The same date at another precision: a day refines a month; a month never replaces a day.
+        (Some(old_text), Some(new_text)) => {
+            if let Some(refines) = precision_relation(field, old_text, new_text) {
+                return (refines, None);
+            }
         }
-        return decide_ranked(record, field, old, new, said, kind, source);
-    };
-    match precision_relation(field, old_text, new_text) {
-        Some(refines) => (refines, None),
-        None => decide_ranked(record, field, old, new, said, kind, source),
+        (Some(_), None) => {}
     }
-}
-
-fn decide_ranked(
-    record: &str,
-    field: &str,
-    old: &Option<String>,
-    new: &Option<String>,
-    said: &Said,
-    kind: SourceKind,
-    source: &str,
-) -> (bool, Option<String>) {
     let show = |v: &Option<String>| v.clone().unwrap_or_else(|| "(empty)".to_owned());
     let same_source = said.kind == kind && said.source == source;
     if same_source {
