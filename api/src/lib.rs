@@ -6,8 +6,10 @@
 pub mod graphql;
 pub mod http;
 
-pub use graphql::{AppSchema, build_schema, execute, sdl};
-pub use http::{AppState, app};
+pub mod cli;
+
+pub use graphql::{AppSchema, Limits, build_schema, build_schema_with, execute, sdl};
+pub use http::{AppState, HttpConfig, Safelist, app, serve};
 
 use sea_orm::DatabaseConnection;
 use send_importer::{ImportOptions, ImportReport, bundled, import, is_empty};

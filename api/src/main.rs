@@ -5,6 +5,7 @@ use std::net::SocketAddr;
 
 use anyhow::Context;
 use clap::Parser;
+use send_api::cli::LogFormat;
 use send_importer::cli::DatabaseArgs;
 use tracing_subscriber::EnvFilter;
 
@@ -31,24 +32,32 @@ struct Args {
     /// Where the database is.
     #[command(flatten)]
     database: DatabaseArgs,
+
+    /// The HTTP face.
+    #[command(flatten)]
+    http: send_api::cli::HttpArgs,
 }
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
-        .init();
     let args = Args::parse();
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    match args.http.log_format {
+        LogFormat::Text => tracing_subscriber::fmt().with_env_filter(filter).init(),
+        LogFormat::Json => tracing_subscriber::fmt().json().with_current_span(true).with_env_filter(filter).init(),
+    }
+    let http = args.http.config()?;
     let config = args.database.config_with(30).context("cannot create the data folder")?;
     let db = send_api::open_for_serving(&config, args.read_database_url.as_deref(), !args.no_bundled_import).await?;
     let listener =
         tokio::net::TcpListener::bind(args.bind).await.with_context(|| format!("cannot listen on {}", args.bind))?;
     tracing::info!(backend = send_model::backend_name(&db), "listening on http://{}/graphql", listener.local_addr()?);
-    axum::serve(listener, send_api::app(send_api::AppState::new(db.clone())))
-        .with_graceful_shutdown(shutdown_signal())
+    send_api::serve(listener, send_api::AppState::with_config(db.clone(), http), shutdown_signal())
         .await
         .context("server failed")?;
+    // Every in-flight request has finished: close the pool's connections cleanly.
     db.close().await.ok();
+    tracing::info!("stopped");
     Ok(())
 }
 
@@ -69,5 +78,5 @@ async fn shutdown_signal() {
         () = ctrl_c => {},
         () = terminate => {},
     }
-    tracing::info!("shutting down: finishing in-flight requests");
+    tracing::info!("shutting down: refusing new connections, finishing in-flight requests");
 }

@@ -70,6 +70,12 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
     Migrator::up(db, None).await
 }
 
+/// How many migrations the database still lacks (0 when its schema is up to date). Fails when the database cannot
+/// be reached.
+pub async fn pending_migrations(db: &DatabaseConnection) -> Result<usize, DbErr> {
+    Ok(Migrator::get_pending_migrations(db).await?.len())
+}
+
 /// Whether the backend is SQLite (the embedded default) or PostgreSQL.
 pub fn backend_name(db: &DatabaseConnection) -> &'static str {
     match db.get_database_backend() {

@@ -7,6 +7,7 @@ mod http;
 mod importer;
 mod official;
 mod profiles;
+mod public;
 mod research;
 mod schema;
 mod serve;

@@ -111,6 +111,13 @@ pub struct TestDb {
 impl TestDb {
     /// Creates the database and applies the migrations.
     pub async fn new(backend: &Backend) -> Self {
+        let t = Self::new_unmigrated(backend).await;
+        send_model::migrate(&t.db).await.expect("migrate");
+        t
+    }
+
+    /// A fresh, empty database whose schema has not been created.
+    pub async fn new_unmigrated(backend: &Backend) -> Self {
         let (url, dir, pg) = match backend {
             Backend::Sqlite => {
                 let dir = TempDir::new();
@@ -126,7 +133,6 @@ impl TestDb {
             }
         };
         let db = send_model::connect(&send_model::DbConfig::new(url.clone())).await.expect("connect");
-        send_model::migrate(&db).await.expect("migrate");
         Self { db, url, dir, pg }
     }
 

@@ -12,8 +12,53 @@ pub mod code {
     pub const INTERNAL: &str = "INTERNAL";
     /// The document is not valid GraphQL syntax.
     pub const GRAPHQL_PARSE_FAILED: &str = "GRAPHQL_PARSE_FAILED";
-    /// The document does not fit the schema (unknown field, wrong argument type, limits).
+    /// The document does not fit the schema (unknown field, wrong argument type).
     pub const GRAPHQL_VALIDATION_FAILED: &str = "GRAPHQL_VALIDATION_FAILED";
+    /// The query nests deeper than the depth limit.
+    pub const QUERY_TOO_DEEP: &str = "QUERY_TOO_DEEP";
+    /// The query's complexity (connections counted by their page size) exceeds the limit.
+    pub const QUERY_TOO_COMPLEX: &str = "QUERY_TOO_COMPLEX";
+    /// The query uses more aliases than the limit.
+    pub const TOO_MANY_ALIASES: &str = "TOO_MANY_ALIASES";
+    /// The operation selects more root fields than the limit.
+    pub const TOO_MANY_ROOT_FIELDS: &str = "TOO_MANY_ROOT_FIELDS";
+    /// `first` asks for a bigger page than the limit.
+    pub const PAGE_SIZE_TOO_LARGE: &str = "PAGE_SIZE_TOO_LARGE";
+    /// The query ran longer than the per-request time limit.
+    pub const TIMEOUT: &str = "TIMEOUT";
+    /// The HTTP request is not a GraphQL request (bad JSON, missing `query`, bad `variables`).
+    pub const BAD_REQUEST: &str = "BAD_REQUEST";
+    /// The request body is larger than the limit.
+    pub const REQUEST_TOO_LARGE: &str = "REQUEST_TOO_LARGE";
+    /// A POST body that is not `application/json`.
+    pub const UNSUPPORTED_MEDIA_TYPE: &str = "UNSUPPORTED_MEDIA_TYPE";
+    /// The `Accept` header allows none of the media types the API answers in.
+    pub const NOT_ACCEPTABLE: &str = "NOT_ACCEPTABLE";
+    /// The HTTP method is not allowed (a mutation over GET, or neither GET nor POST).
+    pub const METHOD_NOT_ALLOWED: &str = "METHOD_NOT_ALLOWED";
+    /// Automatic persisted queries: the hash is not known yet; send the query with it once.
+    pub const PERSISTED_QUERY_NOT_FOUND: &str = "PERSISTED_QUERY_NOT_FOUND";
+    /// Automatic persisted queries: the query's sha256 is not the hash sent with it.
+    pub const PERSISTED_QUERY_HASH_MISMATCH: &str = "PERSISTED_QUERY_HASH_MISMATCH";
+    /// Safelist mode: only the operations in the safelist are served.
+    pub const PERSISTED_QUERY_NOT_ALLOWED: &str = "PERSISTED_QUERY_NOT_ALLOWED";
+
+    /// Whether `code` marks a request error: one raised before execution, so the response has no `data`.
+    pub fn is_request_error(code: &str) -> bool {
+        matches!(
+            code,
+            GRAPHQL_PARSE_FAILED
+                | GRAPHQL_VALIDATION_FAILED
+                | QUERY_TOO_DEEP
+                | QUERY_TOO_COMPLEX
+                | TOO_MANY_ALIASES
+                | TOO_MANY_ROOT_FIELDS
+                | BAD_REQUEST
+                | PERSISTED_QUERY_NOT_FOUND
+                | PERSISTED_QUERY_HASH_MISMATCH
+                | PERSISTED_QUERY_NOT_ALLOWED
+        )
+    }
 }
 
 /// A resolver failure. It deliberately has no `Display`, so that it can only become a GraphQL error through the
@@ -24,6 +69,8 @@ pub enum ApiError {
     BadInput(String),
     /// Nothing matches.
     NotFound(String),
+    /// A limit refused the request: the code names the limit, the message says what to ask for instead.
+    Limit(&'static str, String),
     /// The server failed; the detail went to the log.
     Internal(String),
 }
@@ -62,6 +109,7 @@ impl From<ApiError> for async_graphql::Error {
         let (code, message) = match e {
             ApiError::BadInput(m) => (code::BAD_USER_INPUT, m),
             ApiError::NotFound(m) => (code::NOT_FOUND, m),
+            ApiError::Limit(code, m) => (code, m),
             ApiError::Internal(_) => (code::INTERNAL, "internal error".to_owned()),
         };
         async_graphql::Error::new(message).extend_with(|_, ext| ext.set("code", code))

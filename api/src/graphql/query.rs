@@ -17,8 +17,8 @@ use super::profile::{OutcomeProfile, OutcomeProfileFilter};
 use super::scalars::Date;
 use super::types::{Area, ImportRun, Inspection, ThematicVisit, ThemeCount};
 
-/// The largest page a connection returns.
-pub const MAX_PAGE_SIZE: i32 = 100;
+/// The largest page a connection returns unless configured otherwise (`Limits::max_page_size`).
+pub const DEFAULT_MAX_PAGE_SIZE: i32 = 100;
 /// The page size when `first` is not given.
 pub const DEFAULT_PAGE_SIZE: i32 = 20;
 
@@ -40,16 +40,31 @@ pub(crate) fn db<'a>(ctx: &Context<'a>) -> ApiResult<&'a DatabaseTransaction> {
 connection!(AreaConnection, AreaEdge, Area, "local areas");
 connection!(InspectionConnection, InspectionEdge, Inspection, "inspections");
 
-fn page_size(first: Option<i32>) -> ApiResult<u64> {
-    let first = first.unwrap_or(DEFAULT_PAGE_SIZE);
-    if !(0..=MAX_PAGE_SIZE).contains(&first) {
-        return Err(ApiError::bad_input(format!("`first` must be between 0 and {MAX_PAGE_SIZE}, found {first}")));
+fn page_size(ctx: &Context<'_>, first: Option<i32>) -> ApiResult<u64> {
+    let max = ctx.data::<super::Limits>().map_or(DEFAULT_MAX_PAGE_SIZE, |l| l.max_page_size);
+    let first = first.unwrap_or(std::cmp::min(DEFAULT_PAGE_SIZE, max));
+    if first < 0 {
+        return Err(ApiError::bad_input(format!("`first` must be 0 or more, found {first}")));
+    }
+    if first > max {
+        return Err(ApiError::Limit(
+            super::code::PAGE_SIZE_TOO_LARGE,
+            format!("`first` is {first}; the largest page is {max}: page through with `after`"),
+        ));
     }
     Ok(u64::try_from(first).unwrap_or(0))
 }
 
+/// The complexity of a connection field: its page size times its selection, plus itself. async-graphql counts a
+/// field once whatever its arguments, so a 100-item page would otherwise cost as much as a 1-item one.
+pub fn connection_complexity(child_complexity: usize, first: Option<i32>) -> usize {
+    let page = usize::try_from(first.unwrap_or(DEFAULT_PAGE_SIZE)).unwrap_or(0);
+    page.max(1).saturating_mul(child_complexity).saturating_add(1)
+}
+
 /// Runs a paged query: the page's rows from `offset`, whether more follow, and the total over all pages.
 async fn paginate<E>(
+    ctx: &Context<'_>,
     db: &DatabaseTransaction,
     select: Select<E>,
     first: Option<i32>,
@@ -59,7 +74,7 @@ where
     E: EntityTrait,
     E::Model: Sync,
 {
-    let limit = page_size(first)?;
+    let limit = page_size(ctx, first)?;
     let offset = match after {
         None => 0,
         Some(cursor) => decode_cursor(&cursor)? + 1,
@@ -239,6 +254,17 @@ pub struct ThematicVisitFilter {
     pub region: Option<String>,
 }
 
+/// The dataset's version: `r` and the number of the last import run that inserted or updated a record; null before
+/// the first import. HTTP caching (ETags) derives from it.
+pub async fn dataset_version(db: &DatabaseTransaction) -> Result<Option<String>, sea_orm::DbErr> {
+    let run = import_run::Entity::find()
+        .filter(Condition::any().add(import_run::Column::RowsInserted.gt(0)).add(import_run::Column::RowsUpdated.gt(0)))
+        .order_by_desc(import_run::Column::Id)
+        .one(db)
+        .await?;
+    Ok(run.map(|r| format!("r{}", r.id)))
+}
+
 /// Where the data comes from, how fresh it is, and on what terms it may be reused.
 pub struct Dataset;
 
@@ -248,14 +274,7 @@ impl Dataset {
     /// The dataset's version: changes with every import that changes data (the number of the last import run that
     /// inserted or updated a record), so caches keyed on it stay correct. Null before the first import.
     async fn version(&self, ctx: &Context<'_>) -> ApiResult<Option<String>> {
-        let run = import_run::Entity::find()
-            .filter(
-                Condition::any().add(import_run::Column::RowsInserted.gt(0)).add(import_run::Column::RowsUpdated.gt(0)),
-            )
-            .order_by_desc(import_run::Column::Id)
-            .one(db(ctx)?)
-            .await?;
-        Ok(run.map(|r| format!("r{}", r.id)))
+        Ok(dataset_version(db(ctx)?).await?)
     }
 
     /// The dataset's name.
@@ -307,12 +326,13 @@ impl Dataset {
     }
 
     /// Import runs, newest first.
+    #[graphql(complexity = "connection_complexity(child_complexity, Some(first))")]
     async fn import_runs(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "How many runs (at most 100).", default = 20)] first: i32,
     ) -> ApiResult<Vec<ImportRun>> {
-        let limit = page_size(Some(first))?;
+        let limit = page_size(ctx, Some(first))?;
         let runs = import_run::Entity::find().order_by_desc(import_run::Column::Id).limit(limit).all(db(ctx)?).await?;
         Ok(runs.into_iter().map(ImportRun).collect())
     }
@@ -429,10 +449,11 @@ impl Query {
     }
 
     /// Local areas, a page at a time (Relay cursor connection). By default the 153 current areas, ordered by name.
+    #[graphql(complexity = "connection_complexity(child_complexity, first)")]
     async fn areas(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Page size, 0 to 100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Page size, 0 to 100 unless the server sets another limit (default 20).")] first: Option<i32>,
         #[graphql(desc = "Return items after this cursor (a `cursor` or `pageInfo.endCursor` from a previous page).")]
         after: Option<String>,
         #[graphql(desc = "Which areas.")] filter: Option<AreaFilter>,
@@ -467,40 +488,26 @@ impl Query {
             AreaOrderField::Code => select.order_by(local_area::Column::GssCode, direction),
         }
         .order_by_asc(local_area::Column::Id);
-        let (offset, rows, has_next, total) = paginate(db, select, first, after).await?;
+        let (offset, rows, has_next, total) = paginate(ctx, db, select, first, after).await?;
         prefetch_areas(ctx, &rows).await?;
         Ok(AreaConnection::new(offset, rows.into_iter().map(Area).collect(), has_next, total))
     }
 
     /// Inspections, a page at a time (Relay cursor connection), filtered and ordered. Default order: start date
     /// ascending.
+    #[graphql(complexity = "connection_complexity(child_complexity, first)")]
     async fn inspections(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Page size, 0 to 100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Page size, 0 to 100 unless the server sets another limit (default 20).")] first: Option<i32>,
         #[graphql(desc = "Return items after this cursor (a `cursor` or `pageInfo.endCursor` from a previous page).")]
         after: Option<String>,
         #[graphql(desc = "Which inspections.")] filter: Option<InspectionFilter>,
         #[graphql(desc = "Order (default START_DATE ascending).")] order_by: Option<InspectionOrder>,
     ) -> ApiResult<InspectionConnection> {
         let db = db(ctx)?;
-        let select = filtered_inspections(db, &filter.unwrap_or_default()).await?;
-        let order = order_by.unwrap_or_default();
-        let direction = sort_order(order.direction);
-        let area_name = (local_area::Entity, local_area::Column::Name);
-        let select = match order.field {
-            InspectionOrderField::StartDate => select
-                .order_by(inspection::Column::StartDate, direction.clone())
-                .order_by(sea_orm::sea_query::Expr::col(area_name), Order::Asc),
-            InspectionOrderField::Published => select
-                .order_by(inspection::Column::Published.is_null(), Order::Asc)
-                .order_by(inspection::Column::Published, direction.clone()),
-            InspectionOrderField::AreaName => select
-                .order_by(sea_orm::sea_query::Expr::col(area_name), direction.clone())
-                .order_by(inspection::Column::StartDate, Order::Asc),
-        }
-        .order_by_asc(inspection::Column::Id);
-        let (offset, rows, has_next, total) = paginate(db, select, first, after).await?;
+        let select = inspection_select(db, &filter.unwrap_or_default(), order_by.unwrap_or_default()).await?;
+        let (offset, rows, has_next, total) = paginate(ctx, db, select, first, after).await?;
         Ok(InspectionConnection::new(offset, rows.into_iter().map(Inspection).collect(), has_next, total))
     }
 
@@ -757,6 +764,30 @@ fn priority_action_inspection() -> sea_orm::RelationDef {
         .from(priority_action::Column::InspectionId)
         .to(inspection::Column::Id)
         .into()
+}
+
+/// Inspections joined to their area, narrowed by `filter`, in `order` (ties broken by id, so pages are stable): what
+/// the `inspections` connection and the CSV export list.
+pub async fn inspection_select(
+    db: &DatabaseTransaction,
+    filter: &InspectionFilter,
+    order: InspectionOrder,
+) -> ApiResult<Select<inspection::Entity>> {
+    let select = filtered_inspections(db, filter).await?;
+    let direction = sort_order(order.direction);
+    let area_name = (local_area::Entity, local_area::Column::Name);
+    Ok(match order.field {
+        InspectionOrderField::StartDate => select
+            .order_by(inspection::Column::StartDate, direction)
+            .order_by(sea_orm::sea_query::Expr::col(area_name), Order::Asc),
+        InspectionOrderField::Published => select
+            .order_by(inspection::Column::Published.is_null(), Order::Asc)
+            .order_by(inspection::Column::Published, direction),
+        InspectionOrderField::AreaName => select
+            .order_by(sea_orm::sea_query::Expr::col(area_name), direction)
+            .order_by(inspection::Column::StartDate, Order::Asc),
+    }
+    .order_by_asc(inspection::Column::Id))
 }
 
 /// Inspections joined to their area, narrowed by `filter`.

@@ -43,13 +43,18 @@ pub enum Node {
 /// An inspection's natural key: `AREA/FRAMEWORK/TYPE/START`.
 pub async fn inspection_key(ctx: &Context<'_>, m: &inspection::Model) -> ApiResult<String> {
     let area = load_area(ctx, m.area_id).await?;
-    Ok(format!(
+    Ok(key_of(&area.0.gss_code, m))
+}
+
+/// An inspection's natural key given its area's GSS code: `E10000029/2023/full/2023-11-13`.
+pub fn key_of(gss_code: &str, m: &inspection::Model) -> String {
+    format!(
         "{}/{}/{}/{}",
-        area.0.gss_code,
+        gss_code,
         m.framework.code(),
         m.inspection_type.code(),
         PartialDate::from_parts(m.start_date, m.start_precision)
-    ))
+    )
 }
 
 /// One of the nine ONS regions of England.

@@ -1,0 +1,95 @@
+//! `send-api`'s options for the HTTP face, shared by the binary and the tests that check them.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::{Args, ValueEnum};
+
+use crate::graphql::Limits;
+use crate::http::{HttpConfig, Safelist};
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line (for log collectors), with the request ID of the request being answered.
+    Json,
+}
+
+/// Options of the HTTP face: limits, caching, CORS, persisted queries.
+#[derive(Debug, Clone, Args)]
+pub struct HttpArgs {
+    /// Largest request body (POST) or query string (GET), in bytes.
+    #[arg(long, env = "SEND_MAX_BODY_BYTES", default_value_t = 64 * 1024)]
+    pub max_body_bytes: usize,
+    /// Deepest nesting of fields a query may have.
+    #[arg(long, env = "SEND_MAX_DEPTH", default_value_t = 16)]
+    pub max_depth: usize,
+    /// Largest query complexity: each field counts 1, a connection counts `first` times its selection.
+    #[arg(long, env = "SEND_MAX_COMPLEXITY", default_value_t = 20_000)]
+    pub max_complexity: usize,
+    /// Most aliases in one operation.
+    #[arg(long, env = "SEND_MAX_ALIASES", default_value_t = 30)]
+    pub max_aliases: usize,
+    /// Most root fields in one operation.
+    #[arg(long, env = "SEND_MAX_ROOT_FIELDS", default_value_t = 20)]
+    pub max_root_fields: usize,
+    /// Largest page (`first`) a connection returns.
+    #[arg(long, env = "SEND_MAX_PAGE_SIZE", default_value_t = 100)]
+    pub max_page_size: i32,
+    /// Longest a GraphQL request may run, in seconds (fractions allowed).
+    #[arg(long, env = "SEND_REQUEST_TIMEOUT", default_value_t = 10.0)]
+    pub request_timeout: f64,
+    /// `Cache-Control: max-age` of cacheable GET responses, in seconds.
+    #[arg(long, env = "SEND_CACHE_MAX_AGE", default_value_t = 300)]
+    pub cache_max_age: u32,
+    /// Origins CORS allows, comma-separated; `*` for any (the default: the data are public and read-only).
+    #[arg(long, env = "SEND_CORS_ORIGINS", default_value = "*", value_delimiter = ',')]
+    pub cors_origins: Vec<String>,
+    /// How many automatic persisted queries each replica remembers.
+    #[arg(long, env = "SEND_APQ_CAPACITY", default_value_t = 10_000)]
+    pub apq_capacity: usize,
+    /// Safelist mode: serve only the operations of this persisted-query manifest (Apollo's JSON format).
+    #[arg(long, env = "SEND_SAFELIST")]
+    pub safelist: Option<std::path::PathBuf>,
+    /// Log format.
+    #[arg(long, env = "SEND_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+}
+
+impl HttpArgs {
+    /// The configuration these options describe (reads the safelist, if any).
+    pub fn config(&self) -> anyhow::Result<HttpConfig> {
+        anyhow::ensure!(
+            self.request_timeout.is_finite() && self.request_timeout > 0.0,
+            "--request-timeout must be a positive number of seconds, found {}",
+            self.request_timeout
+        );
+        let safelist = match &self.safelist {
+            None => None,
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("cannot read the safelist {}", path.display()))?;
+                let list = Safelist::from_manifest(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+                Some(Arc::new(list))
+            }
+        };
+        Ok(HttpConfig {
+            limits: Limits {
+                max_depth: self.max_depth,
+                max_complexity: self.max_complexity,
+                max_aliases: self.max_aliases,
+                max_root_fields: self.max_root_fields,
+                max_page_size: self.max_page_size,
+                timeout: Duration::from_secs_f64(self.request_timeout),
+            },
+            max_body_bytes: self.max_body_bytes,
+            cache_max_age: self.cache_max_age,
+            cors_origins: self.cors_origins.iter().map(|o| o.trim().to_owned()).filter(|o| !o.is_empty()).collect(),
+            apq_capacity: self.apq_capacity,
+            safelist,
+        })
+    }
+}

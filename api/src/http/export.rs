@@ -1,0 +1,438 @@
+//! CSV export of what researchers download most: `/export/inspections.csv` and `/export/outcome-profile.csv`.
+//!
+//! Both take the same filters as their GraphQL fields, as query parameters with the same names and values
+//! (`?framework=FRAMEWORK_2023&year=2023&region=E12000006`), checked the same way. Rows are streamed as they are
+//! read, inside one read snapshot. The licence is in a `Link: <...>; rel="license"` header. Cells a spreadsheet
+//! would read as a formula (starting `=`, `+`, `-`, `@`, tab or carriage return) are prefixed with `'`.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use async_graphql::registry::{MetaType, Registry};
+use async_graphql::{InputType, Name, Value};
+use axum::body::{Body, Bytes};
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::Response;
+use futures_util::StreamExt;
+use sea_orm::EntityTrait;
+use send_model::entity::{inspection, local_area, region};
+
+use super::{AppState, caching, json_error};
+use crate::graphql::error::ApiError;
+use crate::graphql::profile::{self, OutcomeProfile, OutcomeProfileFilter, ProfileGrouping};
+use crate::graphql::query::{self, InspectionFilter, InspectionOrder, InspectionOrderField, LICENCE, LICENCE_URL};
+use crate::graphql::{Snapshot, code, enums, types};
+
+/// Rows per streamed chunk.
+const CHUNK_ROWS: usize = 200;
+
+/// Prefixes a cell a spreadsheet would evaluate as a formula, so that it reads as text.
+pub fn neutralise(cell: &str) -> Cow<'_, str> {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        Cow::Owned(format!("'{cell}"))
+    } else {
+        Cow::Borrowed(cell)
+    }
+}
+
+/// A refusal: status, message, code.
+type Refused = (StatusCode, String, &'static str);
+
+fn bad_input(message: impl Into<String>) -> Refused {
+    (StatusCode::BAD_REQUEST, message.into(), code::BAD_USER_INPUT)
+}
+
+fn from_api(error: ApiError) -> Refused {
+    match error {
+        ApiError::BadInput(m) => bad_input(m),
+        ApiError::Limit(code, m) => (StatusCode::BAD_REQUEST, m, code),
+        ApiError::NotFound(m) => (StatusCode::NOT_FOUND, m, code::NOT_FOUND),
+        ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal error".to_owned(), code::INTERNAL),
+    }
+}
+
+fn unavailable(e: &sea_orm::DbErr) -> Refused {
+    tracing::error!(error = %e, "export: cannot read the database");
+    (StatusCode::SERVICE_UNAVAILABLE, "the database is unavailable; try again later".to_owned(), code::INTERNAL)
+}
+
+fn refuse((status, message, code): Refused) -> Response {
+    json_error(status, message, code)
+}
+
+/// The query string's parameters, in order.
+fn pairs(query_string: Option<&str>) -> Result<Vec<(String, String)>, Refused> {
+    serde_urlencoded::from_str(query_string.unwrap_or(""))
+        .map_err(|e| bad_input(format!("cannot read the query string: {e}")))
+}
+
+/// The value of a GraphQL type `ty` (`Int`, `Boolean`, an enum or a string-like scalar) written as `text` in a
+/// query parameter, checked as GraphQL would.
+fn param_value(registry: &Registry, key: &str, ty: &str, text: &str) -> Result<Value, Refused> {
+    let ty = ty.trim_end_matches('!');
+    match ty {
+        "Int" => text
+            .parse::<i32>()
+            .map(|n| Value::Number(n.into()))
+            .map_err(|_| bad_input(format!("query parameter `{key}`: expected a whole number, found {text:?}"))),
+        "Boolean" => match text {
+            "true" => Ok(Value::Boolean(true)),
+            "false" => Ok(Value::Boolean(false)),
+            _ => Err(bad_input(format!("query parameter `{key}`: expected true or false, found {text:?}"))),
+        },
+        _ => match registry.types.get(ty) {
+            Some(MetaType::Enum { enum_values, .. }) => {
+                if enum_values.contains_key(text) {
+                    Ok(Value::Enum(Name::new(text)))
+                } else {
+                    let names: Vec<&str> = enum_values.keys().map(String::as_str).collect();
+                    Err(bad_input(format!(
+                        "query parameter `{key}`: expected one of {}, found {text:?}",
+                        names.join(", ")
+                    )))
+                }
+            }
+            _ => Ok(Value::String(text.to_owned())),
+        },
+    }
+}
+
+/// Reads the input object `T` (a GraphQL filter) from query parameters named as its fields, skipping `others`
+/// (parameters the endpoint reads itself). Unknown parameters and missing required ones are errors that list the
+/// valid ones.
+fn input_from_params<T: InputType>(params: &[(String, String)], others: &[&str]) -> Result<T, Refused> {
+    let mut registry = Registry::default();
+    T::create_type_info(&mut registry);
+    let type_name = T::type_name();
+    let Some(MetaType::InputObject { input_fields, .. }) = registry.types.get(type_name.as_ref()) else {
+        return Err((StatusCode::INTERNAL_SERVER_ERROR, "internal error".to_owned(), code::INTERNAL));
+    };
+    let valid = || {
+        let mut names: Vec<&str> = input_fields.keys().map(String::as_str).chain(others.iter().copied()).collect();
+        names.sort_unstable();
+        names.join(", ")
+    };
+    let mut object = async_graphql::indexmap::IndexMap::new();
+    for (key, text) in params {
+        if others.contains(&key.as_str()) {
+            continue;
+        }
+        let Some(field) = input_fields.get(key) else {
+            return Err(bad_input(format!("unknown query parameter `{key}`: expected {}", valid())));
+        };
+        object.insert(Name::new(key), param_value(&registry, key, &field.ty, text)?);
+    }
+    for (name, field) in input_fields {
+        if field.ty.ends_with('!') && field.default_value.is_none() && !object.contains_key(name.as_str()) {
+            return Err(bad_input(format!("query parameter `{name}` is required")));
+        }
+    }
+    T::parse(Some(Value::Object(object))).map_err(|e| bad_input(e.into_server_error(Default::default()).message))
+}
+
+/// The one value of parameter `key` read as the GraphQL enum `T`, if given.
+fn enum_param<T: InputType>(params: &[(String, String)], key: &str) -> Result<Option<T>, Refused> {
+    let Some((_, text)) = params.iter().rev().find(|(k, _)| k == key) else { return Ok(None) };
+    let mut registry = Registry::default();
+    T::create_type_info(&mut registry);
+    let value = param_value(&registry, key, T::type_name().as_ref(), text)?;
+    T::parse(Some(value)).map(Some).map_err(|e| bad_input(e.into_server_error(Default::default()).message))
+}
+
+/// The headers of a CSV download named `file`.
+fn csv_headers(file: &str, etag: &str, max_age: u32) -> HeaderMap {
+    let mut headers = HeaderMap::new();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8; header=present"));
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{file}\"")) {
+        headers.insert(header::CONTENT_DISPOSITION, v);
+    }
+    if let Ok(v) = HeaderValue::from_str(&format!("<{LICENCE_URL}>; rel=\"license\"; title=\"{LICENCE}\"")) {
+        headers.insert(header::LINK, v);
+    }
+    caching::cacheable(&mut headers, etag, max_age);
+    headers
+}
+
+/// Opens the snapshot an export reads and answers `304` when the client's copy is current. The ETag covers the
+/// dataset version, the endpoint and its parameters.
+async fn open(
+    state: &AppState,
+    headers: &HeaderMap,
+    endpoint: &str,
+    params: &[(String, String)],
+) -> Result<(Snapshot, String), Response> {
+    let snapshot = Snapshot::begin(&state.db).await.map_err(|e| refuse(unavailable(&e)))?;
+    let version = snapshot.dataset_version().await.map_err(|e| refuse(unavailable(&e)))?;
+    let canonical = serde_urlencoded::to_string(params).unwrap_or_default();
+    let etag = caching::etag(version.as_deref(), &[endpoint, &canonical]);
+    if caching::not_modified(headers, &etag) {
+        snapshot.finish().await;
+        return Err(caching::not_modified_response(&etag, state.config.cache_max_age, "Accept-Encoding"));
+    }
+    Ok((snapshot, etag))
+}
+
+/// A CSV record as bytes, cells neutralised.
+fn record(cells: &[Cow<'_, str>]) -> Vec<u8> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let neutral: Vec<Cow<'_, str>> = cells.iter().map(|c| neutralise(c)).collect();
+    // Writing to memory cannot fail.
+    writer.write_record(neutral.iter().map(|c| c.as_bytes())).ok();
+    writer.into_inner().unwrap_or_default()
+}
+
+/// `GET /export/inspections.csv`: the inspections the `inspections` connection would list for the same `filter`
+/// (its fields as parameters), in the order `orderBy` (`START_DATE`, `PUBLISHED`, `AREA_NAME`) and `direction`
+/// (`ASC`, `DESC`) give, every page at once.
+pub async fn inspections(State(state): State<AppState>, headers: HeaderMap, RawQuery(qs): RawQuery) -> Response {
+    let params = match pairs(qs.as_deref()) {
+        Ok(p) => p,
+        Err(r) => return refuse(r),
+    };
+    let parsed = (|| {
+        let filter: InspectionFilter = input_from_params(&params, &["orderBy", "direction"])?;
+        let field: Option<InspectionOrderField> = enum_param(&params, "orderBy")?;
+        let direction: Option<enums::OrderDirection> = enum_param(&params, "direction")?;
+        Ok::<_, Refused>((
+            filter,
+            InspectionOrder { field: field.unwrap_or_default(), direction: direction.unwrap_or_default() },
+        ))
+    })();
+    let (filter, order) = match parsed {
+        Ok(p) => p,
+        Err(r) => return refuse(r),
+    };
+    let (snapshot, etag) = match open(&state, &headers, "inspections.csv", &params).await {
+        Ok(opened) => opened,
+        Err(response) => return response,
+    };
+    let select = match query::inspection_select(snapshot.txn(), &filter, order).await {
+        Ok(select) => select,
+        Err(e) => return refuse(from_api(e)),
+    };
+    let lookups = async {
+        let areas = local_area::Entity::find().all(snapshot.txn()).await?;
+        let regions = region::Entity::find().all(snapshot.txn()).await?;
+        Ok::<_, sea_orm::DbErr>((
+            areas.into_iter().map(|a| (a.id, a)).collect::<HashMap<_, _>>(),
+            regions.into_iter().map(|r| (r.code.clone(), r)).collect::<HashMap<_, _>>(),
+        ))
+    };
+    let (areas, regions) = match lookups.await {
+        Ok(l) => l,
+        Err(e) => return refuse(unavailable(&e)),
+    };
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(8);
+    tokio::spawn(async move {
+        let result = async {
+            let mut chunk = record(&INSPECTION_COLUMNS.map(Cow::Borrowed));
+            let mut rows = 0;
+            let mut stream = select.stream(snapshot.txn()).await?;
+            while let Some(row) = stream.next().await {
+                let row = row?;
+                let area = areas.get(&row.area_id);
+                let region = area.and_then(|a| regions.get(&a.region_code));
+                chunk.extend(record(&inspection_cells(&row, area, region)));
+                rows += 1;
+                if rows % CHUNK_ROWS == 0 && tx.send(Ok(Bytes::from(std::mem::take(&mut chunk)))).await.is_err() {
+                    return Ok(()); // The client went away.
+                }
+            }
+            drop(stream);
+            if !chunk.is_empty() {
+                tx.send(Ok(Bytes::from(chunk))).await.ok();
+            }
+            Ok::<_, sea_orm::DbErr>(())
+        }
+        .await;
+        if let Err(e) = result {
+            // Abort the body, so the client sees a failed download rather than a silently short file.
+            tracing::error!(error = %e, "export: reading inspections failed mid-stream");
+            tx.send(Err(std::io::Error::other("export failed"))).await.ok();
+        }
+        snapshot.finish().await;
+    });
+    let body = futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|item| (item, rx)) }).fuse();
+    let mut response = Response::new(Body::from_stream(body));
+    *response.headers_mut() = csv_headers("inspections.csv", &etag, state.config.cache_max_age);
+    response
+}
+
+/// The columns of `inspections.csv`.
+pub const INSPECTION_COLUMNS: [&str; 22] = [
+    "id",
+    "key",
+    "area_code",
+    "area_name",
+    "dfe_code",
+    "region_code",
+    "region_name",
+    "ofsted_region",
+    "framework",
+    "inspection_type",
+    "start_date",
+    "start_precision",
+    "end_date",
+    "published",
+    "outcome",
+    "outcome_description",
+    "significant_weaknesses",
+    "weaknesses_progress_made",
+    "weaknesses_progress_not_made",
+    "priority_action_count",
+    "report_url",
+    "source_url",
+];
+
+/// A GraphQL enum value's name, as filters take it.
+fn enum_name<T: InputType>(value: &T) -> String {
+    match value.to_value() {
+        Value::Enum(name) => name.to_string(),
+        other => other.to_string(),
+    }
+}
+
+fn inspection_cells<'a>(
+    m: &'a inspection::Model,
+    area: Option<&'a local_area::Model>,
+    region: Option<&'a region::Model>,
+) -> Vec<Cow<'a, str>> {
+    let date =
+        |d: Option<chrono::NaiveDate>| Cow::Owned(d.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default());
+    let number = |n: Option<i32>| Cow::Owned(n.map(|n| n.to_string()).unwrap_or_default());
+    let text = |t: Option<&'a str>| Cow::Borrowed(t.unwrap_or(""));
+    let gss = area.map_or("", |a| a.gss_code.as_str());
+    let key = types::key_of(gss, m);
+    vec![
+        Cow::Owned(crate::graphql::connection::global_id("Inspection", &key)),
+        Cow::Owned(key),
+        Cow::Borrowed(gss),
+        text(area.map(|a| a.name.as_str())),
+        text(area.and_then(|a| a.dfe_code.as_deref())),
+        text(area.map(|a| a.region_code.as_str())),
+        text(region.map(|r| r.name.as_str())),
+        text(region.map(|r| r.ofsted_region.as_str())),
+        Cow::Owned(enum_name(&enums::Framework::from(m.framework))),
+        Cow::Owned(enum_name(&enums::InspectionType::from(m.inspection_type))),
+        date(Some(m.start_date)),
+        Cow::Owned(enum_name(&crate::graphql::scalars::DatePrecision::from(m.start_precision))),
+        date(m.end_date),
+        date(m.published),
+        Cow::Owned(m.outcome.map(|o| enum_name(&enums::Outcome::from(o))).unwrap_or_default()),
+        Cow::Borrowed(m.outcome.map_or("", |o| o.description())),
+        number(m.significant_weaknesses),
+        number(m.weaknesses_progress_made),
+        number(m.weaknesses_progress_not_made),
+        number(m.priority_action_count),
+        text(m.report_url.as_deref()),
+        Cow::Borrowed(m.source_url.as_str()),
+    ]
+}
+
+/// The columns of `outcome-profile.csv`.
+pub const PROFILE_COLUMNS: [&str; 15] = [
+    "group_key",
+    "group_label",
+    "framework",
+    "inspection_type",
+    "year",
+    "as_at",
+    "outcome",
+    "outcome_description",
+    "count",
+    "share",
+    "ci95_lower",
+    "ci95_upper",
+    "total",
+    "unknown",
+    "small_number",
+];
+
+/// `GET /export/outcome-profile.csv`: the `outcomeProfile` for the same `filter` (its fields as parameters;
+/// `framework` is required), one row per outcome; with `groupBy` (`YEAR`, `REGION`, `OFSTED_REGION`, `ICB`), the
+/// `outcomeProfiles` of each group, one row per group and outcome.
+pub async fn outcome_profile(State(state): State<AppState>, headers: HeaderMap, RawQuery(qs): RawQuery) -> Response {
+    let parsed = (|| {
+        let params = pairs(qs.as_deref())?;
+        let filter: OutcomeProfileFilter = input_from_params(&params, &["groupBy"])?;
+        let group: Option<ProfileGrouping> = enum_param(&params, "groupBy")?;
+        Ok::<_, Refused>((params, filter, group))
+    })();
+    let (params, filter, group) = match parsed {
+        Ok(p) => p,
+        Err(r) => return refuse(r),
+    };
+    let (snapshot, etag) = match open(&state, &headers, "outcome-profile.csv", &params).await {
+        Ok(opened) => opened,
+        Err(response) => return response,
+    };
+    let groups = match group {
+        None => {
+            profile::outcome_profile(snapshot.txn(), &filter).await.map(|p| vec![(String::new(), String::new(), p)])
+        }
+        Some(g) => profile::outcome_profiles(snapshot.txn(), &filter, g)
+            .await
+            .map(|gs| gs.into_iter().map(|g| (g.key, g.label, g.profile)).collect()),
+    };
+    snapshot.finish().await;
+    let groups = match groups {
+        Ok(g) => g,
+        Err(e) => return refuse(from_api(e)),
+    };
+    let mut csv = record(&PROFILE_COLUMNS.map(Cow::Borrowed));
+    for (key, label, p) in &groups {
+        for row in profile_rows(key, label, p) {
+            csv.extend(record(&row));
+        }
+    }
+    let mut response = Response::new(Body::from(csv));
+    *response.headers_mut() = csv_headers("outcome-profile.csv", &etag, state.config.cache_max_age);
+    response
+}
+
+fn profile_rows<'a>(key: &'a str, label: &'a str, p: &'a OutcomeProfile) -> Vec<Vec<Cow<'a, str>>> {
+    let float = |f: Option<f64>| Cow::Owned(f.map(|f| f.to_string()).unwrap_or_default());
+    p.outcomes
+        .iter()
+        .map(|o| {
+            vec![
+                Cow::Borrowed(key),
+                Cow::Borrowed(label),
+                Cow::Owned(enum_name(&p.framework)),
+                Cow::Owned(enum_name(&p.inspection_type)),
+                Cow::Owned(p.year.map(|y| y.to_string()).unwrap_or_default()),
+                Cow::Owned(p.as_at.map(|d| d.0.format("%Y-%m-%d").to_string()).unwrap_or_default()),
+                Cow::Owned(enum_name(&o.outcome)),
+                Cow::Borrowed(o.description),
+                Cow::Owned(o.count.to_string()),
+                float(o.share),
+                float(o.interval.as_ref().map(|i| i.lower)),
+                float(o.interval.as_ref().map(|i| i.upper)),
+                Cow::Owned(p.total.to_string()),
+                Cow::Owned(p.unknown.to_string()),
+                Cow::Borrowed(if p.small_number { "true" } else { "false" }),
+            ]
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::borrow::Cow;
+
+    use super::{neutralise, record};
+
+    #[test]
+    fn cells_a_spreadsheet_would_evaluate_are_neutralised() {
+        for formula in ["=1+1", "+44 20", "-2", "@SUM(A1)", "\tx", "\rx", "=HYPERLINK(\"http://x\")"] {
+            assert_eq!(neutralise(formula), format!("'{formula}"), "{formula:?}");
+        }
+        for plain in ["Suffolk", "2023-11-13", "E10000029", "", "a=b"] {
+            assert!(matches!(neutralise(plain), Cow::Borrowed(_)), "{plain:?} left as it is");
+        }
+        let line =
+            String::from_utf8(record(&[Cow::Borrowed("=cmd|' /C calc'!A0"), Cow::Borrowed("a,b")])).unwrap_or_default();
+        assert_eq!(line, "'=cmd|' /C calc'!A0,\"a,b\"\n");
+    }
+}

@@ -1,0 +1,199 @@
+//! The HTTP face: GraphQL over HTTP at `/graphql`, CSV export, operations endpoints and the offline GraphiQL,
+//! behind CORS, compression, request IDs and structured request logs.
+
+mod apq;
+mod caching;
+mod export;
+mod graphiql;
+mod graphql;
+mod metrics;
+mod ops;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use sea_orm::DatabaseConnection;
+use tower_http::compression::CompressionLayer;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tracing::Instrument;
+
+pub use apq::Safelist;
+pub use metrics::Metrics;
+
+use crate::graphql::{AppSchema, Limits, build_schema_with, code};
+
+/// The request-ID header: taken from the request when it carries a sane one, generated otherwise, and returned.
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// How the HTTP face behaves. Every field has a `send-api` option; [`HttpConfig::default`] is what it serves with
+/// none given.
+#[derive(Debug, Clone)]
+pub struct HttpConfig {
+    /// The GraphQL limits (depth, complexity, aliases, root fields, page size, time).
+    pub limits: Limits,
+    /// Largest request body (POST) or query string (GET), in bytes.
+    pub max_body_bytes: usize,
+    /// `Cache-Control: max-age` of cacheable GET responses, in seconds.
+    pub cache_max_age: u32,
+    /// Origins allowed by CORS; `*` allows any (the default: the data are public and read-only).
+    pub cors_origins: Vec<String>,
+    /// How many automatic persisted queries one replica remembers (oldest forgotten first).
+    pub apq_capacity: usize,
+    /// Safelist mode: serve only these operations.
+    pub safelist: Option<Arc<Safelist>>,
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        Self {
+            limits: Limits::default(),
+            max_body_bytes: 64 * 1024,
+            cache_max_age: 300,
+            cors_origins: vec!["*".to_owned()],
+            apq_capacity: 10_000,
+            safelist: None,
+        }
+    }
+}
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    /// The schema.
+    pub schema: AppSchema,
+    /// The database (also in the schema's data; kept here to open per-request snapshots).
+    pub db: DatabaseConnection,
+    /// The configuration.
+    pub config: Arc<HttpConfig>,
+    /// Automatic persisted queries registered with this replica.
+    pub apq: Arc<apq::PersistedQueries>,
+    /// Request counters and latency histograms for `/metrics`.
+    pub metrics: Arc<Metrics>,
+}
+
+impl AppState {
+    /// State over `db` with the default configuration.
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self::with_config(db, HttpConfig::default())
+    }
+
+    /// State over `db` with `config`.
+    pub fn with_config(db: DatabaseConnection, config: HttpConfig) -> Self {
+        Self {
+            schema: build_schema_with(db.clone(), &config.limits),
+            db,
+            apq: Arc::new(apq::PersistedQueries::new(config.apq_capacity)),
+            config: Arc::new(config),
+            metrics: Arc::new(Metrics::default()),
+        }
+    }
+}
+
+/// The router. Tests call it without a socket.
+pub fn app(state: AppState) -> Router {
+    let cors = cors(&state.config.cors_origins);
+    Router::new()
+        .route("/graphql", get(graphql::handle).post(graphql::handle).fallback(graphql::handle))
+        .route("/graphiql/{file}", get(graphiql::asset))
+        .route("/export/inspections.csv", get(export::inspections))
+        .route("/export/outcome-profile.csv", get(export::outcome_profile))
+        .route("/health", get(ops::health))
+        .route("/ready", get(ops::ready))
+        .route("/metrics", get(ops::metrics))
+        .route("/schema.graphql", get(ops::schema))
+        .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), observe))
+        .layer(CompressionLayer::new())
+        .layer(cors)
+        .with_state(state)
+}
+
+/// Serves `app` on `listener` until `shutdown` resolves, then stops accepting connections and lets in-flight
+/// requests finish before returning.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, app(state)).with_graceful_shutdown(shutdown).await
+}
+
+fn cors(origins: &[String]) -> CorsLayer {
+    let allow_origin = if origins.iter().any(|o| o == "*") {
+        AllowOrigin::any()
+    } else {
+        AllowOrigin::list(origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()))
+    };
+    CorsLayer::new()
+        .allow_origin(allow_origin)
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers([header::CONTENT_TYPE, header::ACCEPT, header::IF_NONE_MATCH, REQUEST_ID])
+        .expose_headers([header::ETAG, header::LINK, REQUEST_ID])
+        .max_age(Duration::from_secs(86_400))
+}
+
+/// A JSON error body `{"errors": [{"message", "extensions": {"code"}}]}` with `status`, for refusals outside
+/// GraphQL execution (the shape GraphQL clients already read).
+pub(crate) fn json_error(status: StatusCode, message: impl Into<String>, code: &str) -> Response {
+    let body = serde_json::json!({"errors": [{"message": message.into(), "extensions": {"code": code}}]});
+    (status, [(header::CACHE_CONTROL, "no-store")], Json(body)).into_response()
+}
+
+async fn not_found(request: Request) -> Response {
+    let path = request.uri().path().to_owned();
+    json_error(
+        StatusCode::NOT_FOUND,
+        format!(
+            "no endpoint at {path}: see /graphql, /export/inspections.csv, /export/outcome-profile.csv, /health, /ready, /metrics, /schema.graphql"
+        ),
+        code::NOT_FOUND,
+    )
+}
+
+/// Gives each request an ID (kept from `x-request-id` when sane), runs it inside a span carrying that ID so every
+/// log line of the request has it, returns the ID in the response, counts the request for `/metrics` and logs it
+/// once answered.
+async fn observe(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let id = request
+        .headers()
+        .get(&REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| is_sane_request_id(v))
+        .map_or_else(new_request_id, str::to_owned);
+    let route = request.extensions().get::<MatchedPath>().map_or("unmatched", |p| p.as_str()).to_owned();
+    let (method, path) = (request.method().clone(), request.uri().path().to_owned());
+    let span = tracing::info_span!("request", request_id = %id);
+    let started = Instant::now();
+    let mut response = next.run(request).instrument(span.clone()).await;
+    let elapsed = started.elapsed();
+    if let Ok(value) = HeaderValue::from_str(&id) {
+        response.headers_mut().insert(REQUEST_ID, value);
+    }
+    let status = response.status().as_u16();
+    state.metrics.record_http(&route, status);
+    let micros = u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX);
+    span.in_scope(|| tracing::info!(%method, %path, status, micros, "request"));
+    response
+}
+
+/// A client-sent request ID is kept when it is 1 to 128 characters of `A-Z a-z 0-9 - _ . :`.
+fn is_sane_request_id(id: &str) -> bool {
+    (1..=128).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b))
+}
+
+/// A new request ID: 16 hex digits, unique within the process and unpredictable across processes.
+fn new_request_id() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    static SEED: std::sync::OnceLock<std::collections::hash_map::RandomState> = std::sync::OnceLock::new();
+    let mut hasher = SEED.get_or_init(std::collections::hash_map::RandomState::new).build_hasher();
+    hasher.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
+    format!("{:016x}", hasher.finish())
+}

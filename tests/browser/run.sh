@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# CI entry for the browser test of the GraphiQL page: `bash tests/browser/run.sh <path-to-send-api>`, from the
+# repo root, as root (.ci/run calls it after building the binary).
+#
+# How it runs:
+#   1. Setup, with the network: installs Debian's Chromium (and iproute2 for `ip`) if missing, and runs
+#      `npm ci` here, which installs only playwright-core (it downloads no browser; the test drives
+#      /usr/bin/chromium).
+#   2. The test, without the network: the script runs itself again (`--isolated`) under `unshare -rn`, in a
+#      new network namespace (inside a new user namespace, so it needs no extra capability) whose only
+#      interface is loopback, brought up with `ip link set lo up`. There it starts send-api on a free
+#      127.0.0.1 port with a fresh --data-dir (it creates the SQLite database and imports the bundled data),
+#      waits for /health, and runs graphiql.mjs, which saves target/browser/graphiql.png. Nothing outside
+#      the machine can be reached, so the test proves the page works offline. graphiql.mjs also makes every
+#      other host unresolvable in Chromium and aborts and reports any request not bound for loopback, so a
+#      page that tries to reach a CDN fails the test even where no namespace can be made: if `unshare -rn`
+#      fails (a container that forbids user namespaces), the test runs on the host's network with a warning.
+# The server is stopped and its data dir removed on exit; its log is kept in target/browser/send-api.log.
+
+set -euo pipefail
+
+step() { printf '==> browser test: %s\n' "$*"; }
+fail() { printf 'browser test: error: %s\n' "$*" >&2; exit 1; }
+
+isolated=0
+if [[ ${1:-} == --isolated ]]; then
+    isolated=1
+    shift
+fi
+[[ $# -eq 1 ]] || fail "usage: bash tests/browser/run.sh <path-to-send-api-binary>"
+[[ -x $1 ]] || fail "not an executable file: $1"
+binary=$(realpath -- "$1")
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+out=$repo/target/browser
+chromium=/usr/bin/chromium
+
+server_pid=
+data_dir=
+
+# Stops the server (if started) and removes its data dir; runs on exit, however the script ends.
+cleanup() {
+    if [[ -n $server_pid ]] && kill -0 "$server_pid" 2>/dev/null; then
+        kill "$server_pid" 2>/dev/null || true
+        wait "$server_pid" 2>/dev/null || true
+    fi
+    if [[ -n $data_dir ]]; then
+        rm -rf "$data_dir"
+    fi
+}
+
+# Starts send-api, waits until it is healthy, runs the browser test against it.
+run_test() {
+    local port base log deadline
+    mkdir -p "$out"
+    log=$out/send-api.log
+    trap cleanup EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+    data_dir=$(mktemp -d)
+
+    # Ask the kernel for a free port (in a fresh namespace any port is free, but this also works outside).
+    port=$(node -e '
+        const s = require("net").createServer().listen(0, "127.0.0.1", () => {
+            console.log(s.address().port);
+            s.close();
+        });')
+    base=http://127.0.0.1:$port
+
+    step "starting $binary on 127.0.0.1:$port (data dir $data_dir, log $log)"
+    # NO_COLOR: a plain log file, without terminal colour codes.
+    NO_COLOR=1 "$binary" --bind "127.0.0.1:$port" --data-dir "$data_dir" >"$log" 2>&1 &
+    server_pid=$!
+
+    step "waiting for $base/health"
+    deadline=$((SECONDS + 120))
+    until node -e 'fetch(process.argv[1]).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))' \
+        "$base/health"; do
+        if ! kill -0 "$server_pid" 2>/dev/null; then
+            tail -n 40 "$log" >&2 || true
+            fail "send-api exited before answering /health (log above)"
+        fi
+        if ((SECONDS >= deadline)); then
+            tail -n 40 "$log" >&2 || true
+            fail "send-api did not answer /health within 120 s (log above)"
+        fi
+        sleep 0.5
+    done
+
+    step "running graphiql.mjs against $base"
+    if ! node "$here/graphiql.mjs" "$base" "$out/graphiql.png"; then
+        printf -- '--- last lines of %s ---\n' "$log" >&2
+        tail -n 40 "$log" >&2 || true
+        fail "the GraphiQL page test failed (see above)"
+    fi
+    step "passed; screenshot: target/browser/graphiql.png"
+}
+
+if ((isolated)); then
+    # Inside the new network namespace: loopback exists but is down until brought up.
+    ip link set lo up || fail "could not bring up loopback in the network namespace"
+    run_test
+    exit 0
+fi
+
+[[ $EUID -eq 0 ]] || fail "must run as root (it may install Chromium with apt-get)"
+command -v node >/dev/null || fail "node is required"
+command -v npm >/dev/null || fail "npm is required"
+
+missing=()
+[[ -x $chromium ]] || missing+=(chromium)
+command -v ip >/dev/null || missing+=(iproute2)
+if ((${#missing[@]} > 0)); then
+    step "installing ${missing[*]} from Debian's packages"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update
+    apt-get install -y "${missing[@]}"
+fi
+[[ -x $chromium ]] || fail "$chromium is missing after installing chromium"
+step "$("$chromium" --version 2>/dev/null | head -n 1)"
+
+step "npm ci (playwright-core only; no browser download)"
+(cd "$here" && npm ci --no-audit --no-fund)
+
+if unshare -rn true 2>/dev/null; then
+    step "isolating the test in a network namespace with only loopback (unshare -rn)"
+    exec unshare -rn bash "$here/run.sh" --isolated "$binary"
+fi
+step "WARNING: cannot create a network namespace here (unshare -rn failed): running on the host's network;" \
+    "Chromium still resolves no host but loopback and the test aborts any other request"
+run_test

@@ -1,0 +1,720 @@
+//! The HTTP face as a public API (issue 6): GraphQL over HTTP's status codes and media types, caching, persisted
+//! queries, limits, CORS, compression, request IDs, CSV export, operations endpoints, the offline GraphiQL and
+//! graceful shutdown. Through the router (no socket), except shutdown, which needs one.
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Method, Request, StatusCode, header};
+use http_body_util::BodyExt;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use tower::ServiceExt;
+
+use crate::support::{TestDb, each_backend, each_backend_with_data, gql_data};
+
+const PROFILE: &str =
+    "{ outcomeProfile(filter: {framework: FRAMEWORK_2023, year: 2023}) { total outcomes { outcome count share } } }";
+const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
+
+/// An answer: status, headers, body bytes.
+struct Answer {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: Vec<u8>,
+}
+
+impl Answer {
+    fn header(&self, name: header::HeaderName) -> &str {
+        self.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("")
+    }
+
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+    }
+
+    fn code(&self) -> String {
+        self.json()["errors"][0]["extensions"]["code"].as_str().unwrap_or("(no code)").to_owned()
+    }
+
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+async fn call(app: &Router, request: Request<Body>) -> Answer {
+    let response = app.clone().oneshot(request).await.expect("infallible router");
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = response.into_body().collect().await.expect("body").to_bytes().to_vec();
+    Answer { status, headers, body }
+}
+
+fn router(t: &TestDb) -> Router {
+    send_api::app(send_api::AppState::new(t.db.clone()))
+}
+
+fn router_with(t: &TestDb, config: send_api::HttpConfig) -> Router {
+    send_api::app(send_api::AppState::with_config(t.db.clone(), config))
+}
+
+fn post_json(body: &Value, accept: Option<&str>) -> Request<Body> {
+    let mut request = Request::post("/graphql").header(header::CONTENT_TYPE, "application/json");
+    if let Some(accept) = accept {
+        request = request.header(header::ACCEPT, accept);
+    }
+    request.body(Body::from(body.to_string())).expect("request")
+}
+
+fn post(query: &str, accept: Option<&str>) -> Request<Body> {
+    post_json(&json!({ "query": query }), accept)
+}
+
+/// Percent-encodes a query-string value.
+fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect()
+}
+
+fn get(uri: &str, headers: &[(header::HeaderName, &str)]) -> Request<Body> {
+    let mut request = Request::get(uri);
+    for (name, value) in headers {
+        request = request.header(name, *value);
+    }
+    request.body(Body::empty()).expect("request")
+}
+
+fn get_query(query: &str, headers: &[(header::HeaderName, &str)]) -> Request<Body> {
+    get(&format!("/graphql?query={}", encode(query)), headers)
+}
+
+fn sha256_hex(text: &str) -> String {
+    Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[tokio::test]
+async fn graphql_over_http_media_types_and_status_codes() {
+    each_backend_with_data(|t| async move {
+        let app = router(&t);
+        // Content negotiation.
+        let a = call(&app, post(PROFILE, Some(GRAPHQL_RESPONSE))).await;
+        assert_eq!(a.status, StatusCode::OK);
+        assert!(a.header(header::CONTENT_TYPE).starts_with(GRAPHQL_RESPONSE), "{:?}", a.headers);
+        let expected = gql_data(&t.db, PROFILE).await;
+        assert_eq!(a.json()["data"], expected);
+        let a = call(&app, post(PROFILE, None)).await;
+        assert!(a.header(header::CONTENT_TYPE).starts_with("application/json"), "no Accept means application/json");
+        let a = call(&app, post(PROFILE, Some("*/*"))).await;
+        assert!(a.header(header::CONTENT_TYPE).starts_with("application/json"));
+        let a = call(&app, post(PROFILE, Some("application/json;q=0.5, application/graphql-response+json"))).await;
+        assert!(a.header(header::CONTENT_TYPE).starts_with(GRAPHQL_RESPONSE), "the higher quality wins");
+        let a = call(&app, post(PROFILE, Some("application/json, application/graphql-response+json;q=0.1"))).await;
+        assert!(a.header(header::CONTENT_TYPE).starts_with("application/json"));
+        let a = call(&app, post(PROFILE, Some("text/csv"))).await;
+        assert_eq!((a.status, a.code().as_str()), (StatusCode::NOT_ACCEPTABLE, "NOT_ACCEPTABLE"));
+
+        // Requests that are not GraphQL requests at all.
+        let text_body = Request::post("/graphql")
+            .header(header::CONTENT_TYPE, "text/plain")
+            .body(Body::from(json!({ "query": PROFILE }).to_string()))
+            .expect("request");
+        let a = call(&app, text_body).await;
+        assert_eq!((a.status, a.code().as_str()), (StatusCode::UNSUPPORTED_MEDIA_TYPE, "UNSUPPORTED_MEDIA_TYPE"));
+        let no_type = Request::post("/graphql").body(Body::from("{}")).expect("request");
+        assert_eq!(call(&app, no_type).await.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+        for (body, what) in [
+            ("{not json", "not JSON"),
+            ("[{\"query\": \"{ dataset { title } }\"}]", "a batch"),
+            ("{}", "no query"),
+            ("{\"query\": 5}", "query not a string"),
+            ("{\"query\": \"{ dataset { title } }\", \"variables\": \"x\"}", "variables not an object"),
+            ("{\"query\": \"{ dataset { title } }\", \"extensions\": []}", "extensions not an object"),
+        ] {
+            let request = Request::post("/graphql")
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(body))
+                .expect("request");
+            let a = call(&app, request).await;
+            assert_eq!((a.status, a.code().as_str()), (StatusCode::BAD_REQUEST, "BAD_REQUEST"), "{what}: {}", a.text());
+        }
+        let a = call(&app, get("/graphql?variables=%7Bbad", &[])).await;
+        assert_eq!((a.status, a.code().as_str()), (StatusCode::BAD_REQUEST, "BAD_REQUEST"));
+
+        // Request errors: 400 without data under application/graphql-response+json, 200 under application/json.
+        for (query, code) in
+            [("{ area(code: ", "GRAPHQL_PARSE_FAILED"), ("{ nosuchfield }", "GRAPHQL_VALIDATION_FAILED")]
+        {
+            let a = call(&app, post(query, Some(GRAPHQL_RESPONSE))).await;
+            assert_eq!((a.status, a.code()), (StatusCode::BAD_REQUEST, code.to_owned()), "{query}");
+            assert!(a.json().get("data").is_none(), "a request error has no data: {}", a.text());
+            let a = call(&app, post(query, Some("application/json"))).await;
+            assert_eq!((a.status, a.code()), (StatusCode::OK, code.to_owned()), "{query}");
+        }
+        // A field error is a partial success: 200 with data either way.
+        let a = call(&app, post(r#"{ area(code: "xyz") { name } dataset { title } }"#, Some(GRAPHQL_RESPONSE))).await;
+        assert_eq!((a.status, a.code().as_str()), (StatusCode::OK, "BAD_USER_INPUT"));
+        assert!(a.json()["data"]["dataset"]["title"].is_string(), "{}", a.text());
+
+        // Methods.
+        let put = Request::put("/graphql").header(header::CONTENT_TYPE, "application/json").body(Body::from("{}"));
+        let a = call(&app, put.expect("request")).await;
+        assert_eq!((a.status, a.code().as_str()), (StatusCode::METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED"));
+        assert_eq!(a.header(header::ALLOW), "GET, POST");
+        let a = call(&app, get_query("mutation { anything }", &[])).await;
+        assert_eq!((a.status, a.code().as_str()), (StatusCode::METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED"));
+        assert_eq!(a.header(header::ALLOW), "POST", "a mutation must be POSTed");
+        let a = call(&app, post("mutation { anything }", Some(GRAPHQL_RESPONSE))).await;
+        assert_eq!(
+            (a.status, a.code().as_str()),
+            (StatusCode::BAD_REQUEST, "GRAPHQL_VALIDATION_FAILED"),
+            "no mutations"
+        );
+
+        // GET with variables and an operation name.
+        let document = "query Other { dataset { title } } query Area($code: String!) { area(code: $code) { name } }";
+        let uri = format!(
+            "/graphql?query={}&variables={}&operationName=Area",
+            encode(document),
+            encode(r#"{"code": "E10000029"}"#)
+        );
+        let a = call(&app, get(&uri, &[])).await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+        assert_eq!(a.json()["data"]["area"]["name"], "Suffolk");
+        t
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn get_answers_carry_etags_that_follow_the_dataset_version() {
+    each_backend(|t| async move {
+        let import = |names: &'static [&'static str]| {
+            let db = t.db.clone();
+            async move {
+                let paths: Vec<_> = names.iter().map(|n| crate::support::data_file(n)).collect();
+                let files = send_importer::read_paths(&paths).expect("read");
+                send_importer::import(&db, files, Default::default()).await.expect("import");
+            }
+        };
+        import(&["regions.csv", "icbs.csv", "local_areas.csv", "area_lineage.csv"]).await;
+        let config = send_api::HttpConfig { cache_max_age: 60, ..Default::default() };
+        let app = router_with(&t, config);
+        let query = "{ inspections(first: 0) { totalCount } }";
+        let first = call(&app, get_query(query, &[])).await;
+        assert_eq!(first.status, StatusCode::OK);
+        assert_eq!(first.json()["data"]["inspections"]["totalCount"], 0);
+        let etag = first.header(header::ETAG).to_owned();
+        assert!(etag.starts_with("W/\""), "a weak ETag: {etag:?}");
+        assert_eq!(first.header(header::CACHE_CONTROL), "public, max-age=60");
+        assert!(first.header(header::VARY).contains("Accept"), "{:?}", first.headers);
+
+        let again = call(&app, get_query(query, &[(header::IF_NONE_MATCH, &etag)])).await;
+        assert_eq!(again.status, StatusCode::NOT_MODIFIED);
+        assert!(again.body.is_empty());
+        assert_eq!(again.header(header::ETAG), etag);
+        let listed = format!("W/\"other\", {etag}");
+        assert_eq!(
+            call(&app, get_query(query, &[(header::IF_NONE_MATCH, &listed)])).await.status,
+            StatusCode::NOT_MODIFIED
+        );
+
+        // The tag depends on the request: another query, or another media type, is another representation.
+        let other = call(&app, get_query("{ inspections(first: 1) { totalCount } }", &[])).await;
+        assert_ne!(other.header(header::ETAG), etag);
+        let typed = call(&app, get_query(query, &[(header::ACCEPT, GRAPHQL_RESPONSE)])).await;
+        assert_ne!(typed.header(header::ETAG), etag);
+
+        // POSTs and answers with errors are not cached.
+        let posted = call(&app, post(query, None)).await;
+        assert_eq!(posted.header(header::CACHE_CONTROL), "no-store");
+        assert!(posted.headers.get(header::ETAG).is_none());
+        let failed = call(&app, get_query(r#"{ area(code: "xyz") { name } }"#, &[])).await;
+        assert_eq!(failed.header(header::CACHE_CONTROL), "no-store");
+        assert!(failed.headers.get(header::ETAG).is_none());
+
+        // An import that changes data changes the version, so the old tag no longer matches.
+        import(&["inspections.csv"]).await;
+        let after = call(&app, get_query(query, &[(header::IF_NONE_MATCH, &etag)])).await;
+        assert_eq!(after.status, StatusCode::OK, "the data changed");
+        assert_ne!(after.header(header::ETAG), etag);
+        let rows = crate::support::csv_rows("inspections.csv").len();
+        assert_eq!(after.json()["data"]["inspections"]["totalCount"], rows);
+        let version = gql_data(&t.db, "{ dataset { version } }").await["dataset"]["version"].clone();
+        assert!(after.header(header::ETAG).contains(version.as_str().expect("a version")), "{version}");
+        t
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn automatic_persisted_queries_register_then_hit_and_safelist_mode_refuses_others() {
+    each_backend_with_data(|t| async move {
+        let app = router(&t);
+        let hash = sha256_hex(PROFILE);
+        let extensions = json!({"persistedQuery": {"version": 1, "sha256Hash": hash}}).to_string();
+        let hash_only = format!("/graphql?extensions={}", encode(&extensions));
+
+        let miss = call(&app, get(&hash_only, &[])).await;
+        assert_eq!(miss.status, StatusCode::OK);
+        assert_eq!(miss.json()["errors"][0]["message"], "PersistedQueryNotFound", "what Apollo clients look for");
+        assert_eq!(miss.code(), "PERSISTED_QUERY_NOT_FOUND");
+        assert_eq!(miss.header(header::CACHE_CONTROL), "no-store", "a miss must not be cached");
+        let miss = call(&app, get(&hash_only, &[(header::ACCEPT, GRAPHQL_RESPONSE)])).await;
+        assert_eq!(miss.status, StatusCode::BAD_REQUEST);
+
+        let wrong = json!({"query": PROFILE, "extensions": {"persistedQuery": {"version": 1, "sha256Hash": sha256_hex("x")}}});
+        let a = call(&app, post_json(&wrong, None)).await;
+        assert_eq!(a.code(), "PERSISTED_QUERY_HASH_MISMATCH");
+
+        let register = json!({"query": PROFILE, "extensions": {"persistedQuery": {"version": 1, "sha256Hash": hash}}});
+        let a = call(&app, post_json(&register, None)).await;
+        assert_eq!(a.status, StatusCode::OK);
+        let expected = gql_data(&t.db, PROFILE).await;
+        assert_eq!(a.json()["data"], expected);
+
+        let hit = call(&app, get(&hash_only, &[])).await;
+        assert_eq!(hit.status, StatusCode::OK, "{}", hit.text());
+        assert_eq!(hit.json()["data"], expected);
+        assert!(hit.header(header::ETAG).starts_with("W/"), "a hit is cacheable");
+        assert!(hash_only.len() < 200, "the GET URL stays short: {}", hash_only.len());
+
+        // Safelist mode: only the manifest's operations, by hash or by exact text, without registration.
+        let manifest = json!({
+            "format": "apollo-persisted-query-manifest", "version": 1,
+            "operations": [{"id": hash, "name": "Profile", "type": "query", "body": PROFILE}]
+        })
+        .to_string();
+        let safelist = send_api::Safelist::from_manifest(&manifest).expect("manifest");
+        assert_eq!(safelist.len(), 1);
+        let config = send_api::HttpConfig { safelist: Some(std::sync::Arc::new(safelist)), ..Default::default() };
+        let safe = router_with(&t, config);
+        let a = call(&safe, get(&hash_only, &[])).await;
+        assert_eq!(a.json()["data"], expected, "{}", a.text());
+        let a = call(&safe, post(PROFILE, None)).await;
+        assert_eq!(a.json()["data"], expected);
+        let a = call(&safe, post("{ dataset { title } }", Some(GRAPHQL_RESPONSE))).await;
+        assert_eq!((a.status, a.code().as_str()), (StatusCode::BAD_REQUEST, "PERSISTED_QUERY_NOT_ALLOWED"));
+        let other = json!({"query": "{ dataset { title } }", "extensions": {"persistedQuery": {"version": 1, "sha256Hash": sha256_hex("{ dataset { title } }")}}});
+        assert_eq!(call(&safe, post_json(&other, None)).await.code(), "PERSISTED_QUERY_NOT_ALLOWED", "no registering");
+
+        let forged = manifest.replace(&hash, &sha256_hex("something else"));
+        let error = send_api::Safelist::from_manifest(&forged).expect_err("an id that is not the body's hash");
+        assert!(error.contains("operation 1"), "{error}");
+        t
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn every_limit_refuses_with_its_own_code() {
+    each_backend_with_data(|t| async move {
+        let limits = send_api::Limits {
+            max_depth: 5,
+            max_complexity: 500,
+            max_aliases: 2,
+            max_root_fields: 3,
+            max_page_size: 10,
+            timeout: Duration::from_secs(30),
+        };
+        let config = send_api::HttpConfig { limits: limits.clone(), max_body_bytes: 400, ..Default::default() };
+        let app = router_with(&t, config.clone());
+        let refused = |query: &'static str, code: &'static str| {
+            let app = app.clone();
+            async move {
+                let a = call(&app, post(query, Some(GRAPHQL_RESPONSE))).await;
+                assert_eq!(a.code(), code, "{query}: {}", a.text());
+                a
+            }
+        };
+        // Body size: POST and GET.
+        let padded = format!("{{ dataset {{ title }} }}{}", " ".repeat(400));
+        let a = call(&app, post(&padded, None)).await;
+        assert_eq!((a.status, a.code().as_str()), (StatusCode::PAYLOAD_TOO_LARGE, "REQUEST_TOO_LARGE"));
+        let a = call(&app, get_query(&padded, &[])).await;
+        assert_eq!((a.status, a.code().as_str()), (StatusCode::URI_TOO_LONG, "REQUEST_TOO_LARGE"));
+
+        // Depth.
+        let a = refused(
+            r#"{ area(code: "E10000029") { region { areas(first: 1) { edges { node { code } } } } } }"#,
+            "QUERY_TOO_DEEP",
+        )
+        .await;
+        assert_eq!(a.status, StatusCode::BAD_REQUEST);
+
+        // Complexity counts `first`: the same selection passes with a small page and fails with a big one.
+        let small = "{ inspections(first: 5) { edges { node { key year framework outcome inspectionType } } } }";
+        let big = "{ inspections(first: 10) { edges { node { key year framework outcome inspectionType } } } }";
+        let costed = json!({"query": small, "extensions": {"cost": true}});
+        let a = call(&app, post_json(&costed, None)).await;
+        assert!(a.json()["errors"].is_null(), "{}", a.text());
+        let cost = &a.json()["extensions"]["cost"];
+        let small_cost = cost["complexity"].as_u64().expect("complexity reported");
+        assert_eq!(cost["limits"]["complexity"], 500);
+        assert!(cost["depth"].as_u64().is_some_and(|d| d >= 4), "{cost}");
+        let costed_big = json!({"query": big, "extensions": {"cost": true}});
+        let big_cost = call(&app, post_json(&costed_big, None)).await.json()["extensions"]["cost"]["complexity"]
+            .as_u64()
+            .expect("complexity");
+        assert!(big_cost > small_cost * 3 / 2, "a bigger page costs more: {small_cost} vs {big_cost}");
+        let without = call(&app, post(small, None)).await;
+        assert!(without.json().get("extensions").is_none(), "cost only when asked: {}", without.text());
+        let tight = send_api::Limits { max_complexity: usize::try_from(small_cost).expect("fits"), ..limits.clone() };
+        let app_tight = router_with(&t, send_api::HttpConfig { limits: tight, ..config.clone() });
+        assert!(call(&app_tight, post(small, None)).await.json()["errors"].is_null(), "at the limit is allowed");
+        let a = call(&app_tight, post(big, Some(GRAPHQL_RESPONSE))).await;
+        assert_eq!((a.status, a.code().as_str()), (StatusCode::BAD_REQUEST, "QUERY_TOO_COMPLEX"), "{}", a.text());
+
+        // Aliases, counted through fragments, and root fields.
+        refused("{ a: dataset { title } b: dataset { licence } c: dataset { version } }", "TOO_MANY_ALIASES").await;
+        refused(
+            "{ ...F } fragment F on Query { x: dataset { title } y: dataset { licence } z: dataset { version } }",
+            "TOO_MANY_ALIASES",
+        )
+        .await;
+        refused(
+            "{ dataset { title } coverage { areas } timeliness { inspections } thematicVisits { label } }",
+            "TOO_MANY_ROOT_FIELDS",
+        )
+        .await;
+
+        // Page size: a field error (the rest of the query still answers).
+        let a = call(&app, post("{ inspections(first: 11) { totalCount } dataset { title } }", Some(GRAPHQL_RESPONSE)))
+            .await;
+        assert_eq!((a.status, a.code().as_str()), (StatusCode::OK, "PAGE_SIZE_TOO_LARGE"));
+        assert!(a.json()["data"]["dataset"]["title"].is_string());
+
+        // Time.
+        let instant = send_api::Limits { timeout: Duration::from_nanos(1), ..limits };
+        let app_instant = router_with(&t, send_api::HttpConfig { limits: instant, ..config });
+        let a = call(&app_instant, post("{ areas(first: 10) { edges { node { code inspections { key } } } } }", None))
+            .await;
+        assert_eq!(a.code(), "TIMEOUT", "{}", a.text());
+        t
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn cors_compression_and_request_ids() {
+    each_backend_with_data(|t| async move {
+        let app = router(&t);
+        let preflight = Request::builder()
+            .method(Method::OPTIONS)
+            .uri("/graphql")
+            .header(header::ORIGIN, "https://dashboard.example")
+            .header(header::ACCESS_CONTROL_REQUEST_METHOD, "POST")
+            .header(header::ACCESS_CONTROL_REQUEST_HEADERS, "content-type")
+            .body(Body::empty())
+            .expect("request");
+        let a = call(&app, preflight).await;
+        assert!(a.status.is_success(), "{}", a.status);
+        assert_eq!(a.header(header::ACCESS_CONTROL_ALLOW_ORIGIN), "*");
+        assert!(a.header(header::ACCESS_CONTROL_ALLOW_METHODS).contains("POST"), "{:?}", a.headers);
+        let a = call(&app, get_query(PROFILE, &[(header::ORIGIN, "https://dashboard.example")])).await;
+        assert_eq!(a.header(header::ACCESS_CONTROL_ALLOW_ORIGIN), "*");
+        assert!(a.header(header::ACCESS_CONTROL_EXPOSE_HEADERS).contains("etag"), "{:?}", a.headers);
+
+        let config =
+            send_api::HttpConfig { cors_origins: vec!["https://allowed.example".to_owned()], ..Default::default() };
+        let strict = router_with(&t, config);
+        let a = call(&strict, get_query(PROFILE, &[(header::ORIGIN, "https://allowed.example")])).await;
+        assert_eq!(a.header(header::ACCESS_CONTROL_ALLOW_ORIGIN), "https://allowed.example");
+        let a = call(&strict, get_query(PROFILE, &[(header::ORIGIN, "https://other.example")])).await;
+        assert!(a.headers.get(header::ACCESS_CONTROL_ALLOW_ORIGIN).is_none(), "{:?}", a.headers);
+
+        // Compression.
+        let a = call(&app, get_query(PROFILE, &[(header::ACCEPT_ENCODING, "gzip")])).await;
+        assert_eq!(a.header(header::CONTENT_ENCODING), "gzip");
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&a.body[..]), &mut text).expect("gzip");
+        let json: Value = serde_json::from_str(&text).expect("JSON inside");
+        assert_eq!(json["data"], gql_data(&t.db, PROFILE).await);
+        let a = call(&app, get("/export/inspections.csv", &[(header::ACCEPT_ENCODING, "br")])).await;
+        assert_eq!(a.header(header::CONTENT_ENCODING), "br");
+        assert!(!a.body.starts_with(b"id,"), "compressed");
+
+        // Request IDs: generated, or kept when sane.
+        let a = call(&app, get("/health", &[])).await;
+        let id = a.header(send_api::http::REQUEST_ID).to_owned();
+        assert_eq!(id.len(), 16, "{id:?}");
+        let b = call(&app, get("/health", &[])).await;
+        assert_ne!(b.header(send_api::http::REQUEST_ID), id, "each request its own");
+        let a = call(&app, get("/health", &[(send_api::http::REQUEST_ID, "trace-42.a:b")])).await;
+        assert_eq!(a.header(send_api::http::REQUEST_ID), "trace-42.a:b");
+        let a = call(&app, get("/health", &[(send_api::http::REQUEST_ID, "bad id with spaces")])).await;
+        assert_eq!(a.header(send_api::http::REQUEST_ID).len(), 16);
+        t
+    })
+    .await;
+}
+
+fn parse_csv(body: &[u8]) -> (Vec<String>, Vec<csv::StringRecord>) {
+    let mut reader = csv::Reader::from_reader(body);
+    let headers = reader.headers().expect("header row").iter().map(str::to_owned).collect();
+    let rows = reader.records().collect::<Result<Vec<_>, _>>().expect("valid CSV");
+    (headers, rows)
+}
+
+#[tokio::test]
+async fn csv_exports_take_the_graphql_filters_and_parse_back() {
+    each_backend_with_data(|t| async move {
+        let app = router(&t);
+        let a = call(&app, get("/export/inspections.csv?framework=FRAMEWORK_2023&inspectionType=FULL", &[])).await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+        assert!(a.header(header::CONTENT_TYPE).starts_with("text/csv"));
+        assert!(a.header(header::LINK).contains("rel=\"license\""), "{:?}", a.headers);
+        assert!(a.header(header::LINK).contains("open-government-licence"));
+        assert!(a.header(header::ETAG).starts_with("W/"));
+        let (columns, rows) = parse_csv(&a.body);
+        assert_eq!(columns[..4], ["id", "key", "area_code", "area_name"]);
+        let data = gql_data(
+            &t.db,
+            "{ inspections(first: 100, filter: {framework: FRAMEWORK_2023, inspectionType: FULL}) { totalCount edges { node { id key outcome } } } }",
+        )
+        .await;
+        assert_eq!(rows.len() as u64, data["inspections"]["totalCount"].as_u64().expect("count"));
+        let index = |name: &str| columns.iter().position(|c| c == name).expect("column");
+        let graphql: Vec<(String, String, String)> = data["inspections"]["edges"]
+            .as_array()
+            .expect("edges")
+            .iter()
+            .map(|e| {
+                let n = &e["node"];
+                let s = |v: &Value| v.as_str().unwrap_or("").to_owned();
+                (s(&n["id"]), s(&n["key"]), s(&n["outcome"]))
+            })
+            .collect();
+        let exported: Vec<(String, String, String)> = rows
+            .iter()
+            .map(|r| (r[index("id")].to_owned(), r[index("key")].to_owned(), r[index("outcome")].to_owned()))
+            .collect();
+        assert_eq!(exported, graphql, "the same inspections, in the same order, with the same IDs and outcomes");
+
+        // Every inspection, ordered by area name descending.
+        let a = call(&app, get("/export/inspections.csv?orderBy=AREA_NAME&direction=DESC", &[])).await;
+        let (_, rows) = parse_csv(&a.body);
+        assert_eq!(rows.len(), crate::support::csv_rows("inspections.csv").len());
+        let names: Vec<&str> = rows.iter().map(|r| &r[index("area_name")]).collect();
+        assert!(names.windows(2).all(|w| w[0] >= w[1]), "descending names");
+        for row in &rows {
+            for cell in row {
+                assert!(!cell.starts_with(['=', '+', '-', '@']), "no cell reads as a formula: {cell:?}");
+            }
+        }
+
+        // Bad parameters are 400 with the reason; the valid values are named.
+        for (query, expect) in [
+            ("framework=FRAMEWORK_1999", "FRAMEWORK_2016, FRAMEWORK_2023"),
+            ("colour=red", "unknown query parameter `colour`"),
+            ("year=soon", "`year`: expected a whole number"),
+            ("region=E12000099", "E12000099"),
+            ("orderBy=SIZE", "START_DATE"),
+        ] {
+            let a = call(&app, get(&format!("/export/inspections.csv?{query}"), &[])).await;
+            assert_eq!((a.status, a.code().as_str()), (StatusCode::BAD_REQUEST, "BAD_USER_INPUT"), "{query}");
+            let message = a.json()["errors"][0]["message"].as_str().unwrap_or("").to_owned();
+            assert!(message.contains(expect), "{query}: {message}");
+        }
+
+        // Caching, as for GraphQL GETs.
+        let etag = a_etag(&app, "/export/inspections.csv?year=2024").await;
+        let again = call(&app, get("/export/inspections.csv?year=2024", &[(header::IF_NONE_MATCH, &etag)])).await;
+        assert_eq!(again.status, StatusCode::NOT_MODIFIED);
+
+        // The outcome profile, ungrouped and grouped, agrees with GraphQL.
+        let a = call(&app, get("/export/outcome-profile.csv?framework=FRAMEWORK_2023&year=2023", &[])).await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+        let (columns, rows) = parse_csv(&a.body);
+        let col = |name: &str| columns.iter().position(|c| c == name).expect("column");
+        let profile = gql_data(&t.db, PROFILE).await;
+        let expected: Vec<(String, String)> = profile["outcomeProfile"]["outcomes"]
+            .as_array()
+            .expect("outcomes")
+            .iter()
+            .map(|o| (o["outcome"].as_str().unwrap_or("").to_owned(), o["count"].to_string()))
+            .collect();
+        let got: Vec<(String, String)> =
+            rows.iter().map(|r| (r[col("outcome")].to_owned(), r[col("count")].to_owned())).collect();
+        assert_eq!(got, expected);
+        let total = profile["outcomeProfile"]["total"].to_string();
+        assert!(rows.iter().all(|r| r[col("total")] == *total), "every row carries the total {total}");
+
+        let a = call(&app, get("/export/outcome-profile.csv?framework=FRAMEWORK_2016&groupBy=OFSTED_REGION", &[])).await;
+        let (columns, rows) = parse_csv(&a.body);
+        let col = |name: &str| columns.iter().position(|c| c == name).expect("column");
+        let groups = gql_data(
+            &t.db,
+            "{ outcomeProfiles(filter: {framework: FRAMEWORK_2016}, groupBy: OFSTED_REGION) { key profile { outcomes { outcome count } } } }",
+        )
+        .await;
+        let expected: Vec<(String, String, String)> = groups["outcomeProfiles"]
+            .as_array()
+            .expect("groups")
+            .iter()
+            .flat_map(|g| {
+                let key = g["key"].as_str().unwrap_or("").to_owned();
+                g["profile"]["outcomes"].as_array().cloned().unwrap_or_default().into_iter().map(move |o| {
+                    (key.clone(), o["outcome"].as_str().unwrap_or("").to_owned(), o["count"].to_string())
+                })
+            })
+            .collect();
+        let got: Vec<(String, String, String)> = rows
+            .iter()
+            .map(|r| (r[col("group_key")].to_owned(), r[col("outcome")].to_owned(), r[col("count")].to_owned()))
+            .collect();
+        assert_eq!(got, expected);
+        assert!(got.len() >= 8, "every Ofsted region listed: {}", got.len());
+
+        let a = call(&app, get("/export/outcome-profile.csv?year=2023", &[])).await;
+        assert_eq!(a.status, StatusCode::BAD_REQUEST);
+        assert!(a.text().contains("`framework` is required"), "{}", a.text());
+        t
+    })
+    .await;
+}
+
+async fn a_etag(app: &Router, uri: &str) -> String {
+    let a = call(app, get(uri, &[])).await;
+    assert_eq!(a.status, StatusCode::OK);
+    a.header(header::ETAG).to_owned()
+}
+
+#[tokio::test]
+async fn operations_endpoints_report_health_readiness_metrics_and_the_schema() {
+    each_backend_with_data(|t| async move {
+        let app = router(&t);
+        let a = call(&app, get("/health", &[])).await;
+        assert_eq!((a.status, a.json()["status"].clone()), (StatusCode::OK, json!("ok")));
+        let a = call(&app, get("/ready", &[])).await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+
+        // Metrics: requests by operation and status, latency, import runs, the dataset version.
+        for _ in 0..2 {
+            call(&app, post("query Profile { dataset { title } }", None)).await;
+        }
+        call(&app, post("query Broken { nosuchfield }", Some(GRAPHQL_RESPONSE))).await;
+        let metrics = call(&app, get("/metrics", &[])).await;
+        assert!(metrics.header(header::CONTENT_TYPE).starts_with("text/plain"));
+        let text = metrics.text();
+        assert!(text.contains("send_graphql_requests_total{operation=\"Profile\",status=\"200\"} 2"), "{text}");
+        assert!(text.contains("send_graphql_requests_total{operation=\"Broken\",status=\"400\"} 1"), "{text}");
+        assert!(text.contains("send_graphql_request_duration_seconds_count{operation=\"Profile\"} 2"), "{text}");
+        assert!(text.contains("send_graphql_request_duration_seconds_bucket{operation=\"Profile\",le=\"+Inf\"} 2"));
+        assert!(text.contains("send_http_requests_total{route=\"/ready\",status=\"200\"} 1"), "{text}");
+        let runs = gql_data(&t.db, "{ dataset { version importRuns(first: 100) { id } } }").await;
+        let count = runs["dataset"]["importRuns"].as_array().map_or(0, Vec::len);
+        assert!(text.contains(&format!("send_import_runs {count}\n")), "{count}: {text}");
+        let version = runs["dataset"]["version"].as_str().expect("version").to_owned();
+        assert!(text.contains(&format!("send_dataset_version{{version=\"{version}\"}} {}", &version[1..])), "{text}");
+
+        let a = call(&app, get("/schema.graphql", &[])).await;
+        assert_eq!(a.text(), send_api::sdl());
+        assert!(a.text().contains("type Query"));
+        let a = call(&app, get("/nowhere", &[])).await;
+        assert_eq!((a.status, a.code().as_str()), (StatusCode::NOT_FOUND, "NOT_FOUND"));
+
+        // Readiness follows the database: a closed pool is not ready.
+        t.db.clone().close().await.ok();
+        let a = call(&app, get("/ready", &[])).await;
+        assert_eq!(a.status, StatusCode::SERVICE_UNAVAILABLE, "{}", a.text());
+        assert_eq!(a.json()["status"], "not ready");
+        let a = call(&app, post(PROFILE, None)).await;
+        assert_eq!((a.status, a.code().as_str()), (StatusCode::SERVICE_UNAVAILABLE, "INTERNAL"), "never a 500");
+        let metrics = call(&app, get("/metrics", &[])).await;
+        assert!(metrics.text().contains("send_database_up 0"), "{}", metrics.text());
+        t
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn ready_is_503_until_the_database_is_migrated() {
+    for backend in crate::support::backends() {
+        let t = TestDb::new_unmigrated(&backend).await;
+        let app = router(&t);
+        let a = call(&app, get("/ready", &[])).await;
+        assert_eq!(a.status, StatusCode::SERVICE_UNAVAILABLE, "{}", a.text());
+        assert!(a.json()["reason"].as_str().unwrap_or("").contains("migration"), "{}", a.text());
+        send_model::migrate(&t.db).await.expect("migrate");
+        assert_eq!(call(&app, get("/ready", &[])).await.status, StatusCode::OK);
+        t.close().await;
+        crate::support::record_pass(&backend);
+    }
+}
+
+#[tokio::test]
+async fn graphiql_is_served_by_the_api_itself_under_a_strict_policy() {
+    each_backend(|t| async move {
+        let app = router(&t);
+        let page = call(&app, get("/graphql", &[(header::ACCEPT, "text/html,application/xhtml+xml")])).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.header(header::CONTENT_TYPE).starts_with("text/html"));
+        let policy = page.header(header::CONTENT_SECURITY_POLICY).to_owned();
+        assert!(policy.contains("script-src 'self'") && policy.contains("default-src 'none'"), "{policy}");
+        assert!(!policy.contains("unsafe"), "{policy}");
+        let html = page.text();
+        assert!(!html.contains("http://") && !html.contains("https://"), "nothing from another origin: {html}");
+        let mut assets = Vec::new();
+        for attribute in ["src=\"", "href=\""] {
+            for piece in html.split(attribute).skip(1) {
+                assets.push(piece.split('"').next().unwrap_or("").to_owned());
+            }
+        }
+        let scripts = html.matches("<script").count();
+        assert_eq!(scripts, html.matches("<script src=").count(), "no inline script");
+        assert!(assets.iter().any(|a| a.ends_with("graphiql.min.js")), "{assets:?}");
+        for asset in assets.iter().filter(|a| !a.starts_with("data:")) {
+            let a = call(&app, get(asset, &[])).await;
+            assert_eq!(a.status, StatusCode::OK, "{asset}");
+            let expected = if asset.ends_with(".js") { "text/javascript" } else { "text/css" };
+            assert!(a.header(header::CONTENT_TYPE).starts_with(expected), "{asset}: {:?}", a.headers);
+            assert!(!a.body.is_empty());
+        }
+        let init = call(&app, get("/graphiql/init.js", &[])).await.text();
+        assert!(init.contains("outcomeProfile"), "the example query");
+        let versions = call(&app, get("/graphiql/VERSIONS", &[])).await.text();
+        assert!(versions.contains("graphiql 3."), "{versions}");
+        assert_eq!(call(&app, get("/graphiql/nothing.js", &[])).await.status, StatusCode::NOT_FOUND);
+        t
+    })
+    .await;
+}
+
+/// SIGTERM's path: once shutdown starts, a request already being received still gets its answer, the server
+/// stops, and new connections are refused.
+#[tokio::test]
+async fn graceful_shutdown_finishes_in_flight_requests_and_refuses_new_ones() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    each_backend_with_data(|t| async move {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
+        let addr = listener.local_addr().expect("addr");
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let state = send_api::AppState::new(t.db.clone());
+        let server = tokio::spawn(send_api::serve(listener, state, async {
+            stopped.await.ok();
+        }));
+        let body = json!({ "query": PROFILE }).to_string();
+        let (head, rest) = body.split_at(10);
+        let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
+        let request = format!(
+            "POST /graphql HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{head}",
+            body.len()
+        );
+        stream.write_all(request.as_bytes()).await.expect("write head");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        stop.send(()).expect("signal shutdown");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        stream.write_all(rest.as_bytes()).await.expect("the in-flight request may finish");
+        let mut response = String::new();
+        stream.read_to_string(&mut response).await.expect("read");
+        assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+        assert!(response.contains("\"total\":"), "{response}");
+        tokio::time::timeout(Duration::from_secs(10), server).await.expect("the server stops").expect("join").expect("serve");
+        assert!(tokio::net::TcpStream::connect(addr).await.is_err(), "new connections are refused");
+        t
+    })
+    .await;
+}
