@@ -153,7 +153,7 @@ pub async fn handle(
         Err((status, message, code)) => {
             let mut response = json_error(status, message, code);
             if status == StatusCode::METHOD_NOT_ALLOWED {
-                let allow = if method == Method::GET { "POST" } else { "GET, POST" };
+                let allow = if is_get(&method) { "POST" } else { "GET, POST" };
                 response.headers_mut().insert(header::ALLOW, HeaderValue::from_static(allow));
             }
             response
@@ -173,7 +173,7 @@ async fn answer(
 ) -> Result<Response, Refused> {
     let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok());
     let query_string = query_string.filter(|q| !q.is_empty());
-    if *method == Method::GET && query_string.is_none() && accept.is_some_and(|a| a.contains("text/html")) {
+    if is_get(method) && query_string.is_none() && accept.is_some_and(|a| a.contains("text/html")) {
         return Ok(graphiql::page());
     }
     let media = negotiate(accept).ok_or((
@@ -183,7 +183,7 @@ async fn answer(
     ))?;
     let limit = state.config.max_body_bytes;
     let params = match *method {
-        Method::GET => {
+        Method::GET | Method::HEAD => {
             let qs = query_string.unwrap_or_default();
             if qs.len() > limit {
                 return Err((
@@ -252,7 +252,7 @@ async fn answer(
         };
         if let Some((name, op)) = chosen {
             *operation = name.or_else(|| params.operation_name.clone());
-            if *method == Method::GET && op.node.ty != OperationType::Query {
+            if is_get(method) && op.node.ty != OperationType::Query {
                 return Err((
                     StatusCode::METHOD_NOT_ALLOWED,
                     format!("a {} cannot be sent with GET: use POST", op.node.ty),
@@ -266,7 +266,7 @@ async fn answer(
         (StatusCode::SERVICE_UNAVAILABLE, "the database is unavailable; try again later".to_owned(), code::INTERNAL)
     })?;
     let mut etag = None;
-    if *method == Method::GET {
+    if is_get(method) {
         let version = snapshot.dataset_version().await.map_err(|e| {
             tracing::error!(error = %e, "cannot read the dataset version");
             (StatusCode::SERVICE_UNAVAILABLE, "the database is unavailable; try again later".to_owned(), code::INTERNAL)
@@ -284,6 +284,11 @@ async fn answer(
     }
     let response = run(&state.schema, snapshot, request).await;
     Ok(graphql_response(media, response, etag.as_deref(), state.config.cache_max_age))
+}
+
+/// GET, or HEAD (a GET without the body).
+fn is_get(method: &Method) -> bool {
+    *method == Method::GET || *method == Method::HEAD
 }
 
 async fn read_body(body: Body, limit: usize) -> Result<Bytes, Refused> {
