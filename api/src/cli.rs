@@ -37,7 +37,7 @@ pub struct HttpArgs {
     #[arg(long, env = "SEND_MAX_ROOT_FIELDS", default_value_t = 20)]
     pub max_root_fields: usize,
     /// Largest page (`first`) a connection returns.
-    #[arg(long, env = "SEND_MAX_PAGE_SIZE", default_value_t = 100)]
+    #[arg(long, env = "SEND_MAX_PAGE_SIZE", default_value_t = 200)]
     pub max_page_size: i32,
     /// Longest a GraphQL request may run, in seconds (fractions allowed).
     #[arg(long, env = "SEND_REQUEST_TIMEOUT", default_value_t = 10.0)]

@@ -287,7 +287,7 @@ async fn areas_page_through_all_153_current_areas_with_cursors() {
 #[tokio::test]
 async fn page_size_is_limited_and_cursors_are_checked() {
     each_backend_with_data(|t| async move {
-        let response = gql(&t.db, "{ inspections(first: 101) { totalCount } }").await;
+        let response = gql(&t.db, "{ inspections(first: 201) { totalCount } }").await;
         assert_eq!(error_code(&response), "PAGE_SIZE_TOO_LARGE");
         let data = gql_data(&t.db, "{ inspections(first: 100) { edges { cursor } } }").await;
         assert_eq!(data["inspections"]["edges"].as_array().map(Vec::len), Some(100), "100 is allowed");

@@ -2,6 +2,7 @@
 //! importer, the GraphQL schema and HTTP, on SQLite always and on PostgreSQL when `TEST_DATABASE_URL` is set.
 
 mod api;
+mod bench;
 mod concurrency;
 mod http;
 mod importer;

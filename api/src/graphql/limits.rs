@@ -33,7 +33,7 @@ impl Default for Limits {
             max_complexity: 20_000,
             max_aliases: 30,
             max_root_fields: 20,
-            max_page_size: 100,
+            max_page_size: 200,
             timeout: Duration::from_secs(10),
         }
     }

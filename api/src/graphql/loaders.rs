@@ -5,7 +5,10 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_graphql::dataloader::{DataLoader, Loader};
-use sea_orm::{ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, FromQueryResult, JoinType, QueryFilter, QueryOrder,
+    QuerySelect,
+};
 use send_model::entity::{
     area_alias, area_lineage, area_partner, icb, import_run, inspection, local_area, priority_action, region,
 };
@@ -75,32 +78,87 @@ impl Loader<InspectionsOfArea> for Db {
     }
 }
 
+/// An ICB with the area it serves: one row of `area_partner` joined to `icb`.
+#[derive(FromQueryResult)]
+struct PartnerRow {
+    area_id: i32,
+    code: String,
+    name: String,
+    import_run_id: i32,
+}
+
 impl Loader<PartnersOfArea> for Db {
     type Value = Vec<icb::Model>;
     type Error = Arc<DbErr>;
 
+    /// One statement: the links joined to their ICBs.
     async fn load(&self, keys: &[PartnersOfArea]) -> LoadResult<PartnersOfArea, Self::Value> {
-        let links = area_partner::Entity::find()
+        let to_icb = area_partner::Entity::belongs_to(icb::Entity)
+            .from(area_partner::Column::IcbCode)
+            .to(icb::Column::Code)
+            .into();
+        let rows = area_partner::Entity::find()
+            .select_only()
+            .column(area_partner::Column::AreaId)
+            .column(icb::Column::Code)
+            .column(icb::Column::Name)
+            .column(icb::Column::ImportRunId)
+            .join(JoinType::InnerJoin, to_icb)
             .filter(area_partner::Column::AreaId.is_in(ids(keys, |k| k.0)))
             .order_by_asc(area_partner::Column::IcbCode)
+            .into_model::<PartnerRow>()
             .all(&*self.0)
             .await?;
-        let codes: Vec<String> = links.iter().map(|l| l.icb_code.clone()).collect();
-        let icbs: HashMap<String, icb::Model> = icb::Entity::find()
-            .filter(icb::Column::Code.is_in(codes))
-            .all(&*self.0)
-            .await?
-            .into_iter()
-            .map(|m| (m.code.clone(), m))
-            .collect();
         let mut map: HashMap<PartnersOfArea, Vec<icb::Model>> = keys.iter().map(|k| (*k, Vec::new())).collect();
-        for link in links {
-            if let Some(icb) = icbs.get(&link.icb_code) {
-                map.entry(PartnersOfArea(link.area_id)).or_default().push(icb.clone());
-            }
+        for r in rows {
+            map.entry(PartnersOfArea(r.area_id)).or_default().push(icb::Model {
+                code: r.code,
+                name: r.name,
+                import_run_id: r.import_run_id,
+            });
         }
         Ok(map)
     }
+}
+
+/// The inspections of `areas` with their priority actions, in one statement (a left join), grouped as the
+/// `InspectionsOfArea` and `ActionsOfInspection` loaders would return them.
+pub async fn inspections_with_actions(
+    db: &DatabaseTransaction,
+    areas: &[i32],
+) -> Result<
+    (HashMap<InspectionsOfArea, Vec<inspection::Model>>, HashMap<ActionsOfInspection, Vec<priority_action::Model>>),
+    DbErr,
+> {
+    let to_actions = sea_orm::RelationDef::from(
+        priority_action::Entity::belongs_to(inspection::Entity)
+            .from(priority_action::Column::InspectionId)
+            .to(inspection::Column::Id),
+    )
+    .rev();
+    let rows = inspection::Entity::find()
+        .join(JoinType::LeftJoin, to_actions)
+        .select_also(priority_action::Entity)
+        .filter(inspection::Column::AreaId.is_in(areas.to_vec()))
+        .order_by_asc(inspection::Column::StartDate)
+        .order_by_asc(inspection::Column::Id)
+        .order_by_asc(priority_action::Column::Ordinal)
+        .all(db)
+        .await?;
+    let mut inspections: HashMap<InspectionsOfArea, Vec<inspection::Model>> =
+        areas.iter().map(|a| (InspectionsOfArea(*a), Vec::new())).collect();
+    let mut actions: HashMap<ActionsOfInspection, Vec<priority_action::Model>> = HashMap::new();
+    for (i, action) in rows {
+        let list = actions.entry(ActionsOfInspection(i.id)).or_default();
+        if let Some(a) = action {
+            list.push(a);
+        }
+        let of_area = inspections.entry(InspectionsOfArea(i.area_id)).or_default();
+        if of_area.last().is_none_or(|last| last.id != i.id) {
+            of_area.push(i);
+        }
+    }
+    Ok((inspections, actions))
 }
 
 impl Loader<AliasesOfArea> for Db {

@@ -18,7 +18,7 @@ use super::scalars::Date;
 use super::types::{Area, ImportRun, Inspection, ThematicVisit, ThemeCount};
 
 /// The largest page a connection returns unless configured otherwise (`Limits::max_page_size`).
-pub const DEFAULT_MAX_PAGE_SIZE: i32 = 100;
+pub const DEFAULT_MAX_PAGE_SIZE: i32 = 200;
 /// The page size when `first` is not given.
 pub const DEFAULT_PAGE_SIZE: i32 = 20;
 
@@ -62,7 +62,21 @@ pub fn connection_complexity(child_complexity: usize, first: Option<i32>) -> usi
     page.max(1).saturating_mul(child_complexity).saturating_add(1)
 }
 
-/// Runs a paged query: the page's rows from `offset`, whether more follow, and the total over all pages.
+/// A row with the total number of rows its query matched (`COUNT(*) OVER ()`), so that a page and its total come
+/// from one statement.
+struct Counted<M> {
+    model: M,
+    total: i64,
+}
+
+impl<M: sea_orm::FromQueryResult> sea_orm::FromQueryResult for Counted<M> {
+    fn from_query_result(row: &sea_orm::QueryResult, prefix: &str) -> Result<Self, sea_orm::DbErr> {
+        Ok(Self { model: M::from_query_result(row, prefix)?, total: row.try_get(prefix, "total_count")? })
+    }
+}
+
+/// Runs a paged query: the page's rows from `offset`, whether more follow, and the total over all pages. One
+/// statement (the total rides on every row as a window count); a second only when the page is empty.
 async fn paginate<E>(
     ctx: &Context<'_>,
     db: &DatabaseTransaction,
@@ -79,8 +93,19 @@ where
         None => 0,
         Some(cursor) => decode_cursor(&cursor)? + 1,
     };
-    let total = select.clone().count(db).await?;
-    let mut rows = select.offset(offset).limit(limit + 1).all(db).await?;
+    let counted = select
+        .clone()
+        .expr_as(sea_orm::sea_query::Expr::cust("COUNT(*) OVER ()"), "total_count")
+        .offset(offset)
+        .limit(limit + 1)
+        .into_model::<Counted<E::Model>>()
+        .all(db)
+        .await?;
+    let total = match counted.first() {
+        Some(row) => u64::try_from(row.total).unwrap_or(0),
+        None => select.count(db).await?,
+    };
+    let mut rows: Vec<E::Model> = counted.into_iter().map(|c| c.model).collect();
     let has_next = rows.len() as u64 > limit;
     rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
     Ok((offset, rows, has_next, total))
@@ -330,7 +355,7 @@ impl Dataset {
     async fn import_runs(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "How many runs (at most 100).", default = 20)] first: i32,
+        #[graphql(desc = "How many runs (at most the page-size limit, 200 by default).", default = 20)] first: i32,
     ) -> ApiResult<Vec<ImportRun>> {
         let limit = page_size(ctx, Some(first))?;
         let runs = import_run::Entity::find().order_by_desc(import_run::Column::Id).limit(limit).all(db(ctx)?).await?;
@@ -453,7 +478,10 @@ impl Query {
     async fn areas(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Page size, 0 to 100 unless the server sets another limit (default 20).")] first: Option<i32>,
+        #[graphql(
+            desc = "Page size, 0 to 200 unless the server sets another limit (default 20): one page holds every current area."
+        )]
+        first: Option<i32>,
         #[graphql(desc = "Return items after this cursor (a `cursor` or `pageInfo.endCursor` from a previous page).")]
         after: Option<String>,
         #[graphql(desc = "Which areas.")] filter: Option<AreaFilter>,
@@ -499,7 +527,10 @@ impl Query {
     async fn inspections(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Page size, 0 to 100 unless the server sets another limit (default 20).")] first: Option<i32>,
+        #[graphql(
+            desc = "Page size, 0 to 200 unless the server sets another limit (default 20): one page holds every current area."
+        )]
+        first: Option<i32>,
         #[graphql(desc = "Return items after this cursor (a `cursor` or `pageInfo.endCursor` from a previous page).")]
         after: Option<String>,
         #[graphql(desc = "Which inspections.")] filter: Option<InspectionFilter>,
@@ -729,9 +760,11 @@ impl Query {
 /// Loads, in one statement each, the relations a page of areas asks for, into the request's loader cache: the
 /// batch does not then depend on how many per-item loads happen to arrive within the loader's batching delay.
 async fn prefetch_areas(ctx: &Context<'_>, areas: &[local_area::Model]) -> ApiResult<()> {
-    use super::loaders::{ActionsOfInspection, InspectionsOfArea, PartnersOfArea, RegionCode};
+    use super::loaders::{AreaId, PartnersOfArea, RegionCode};
     let node = ctx.look_ahead().field("edges").field("node");
     let loaders = super::types::loaders(ctx)?;
+    // The page's rows are the areas its inspections' keys and `area` fields would load again.
+    loaders.feed_many(areas.iter().map(|a| (AreaId(a.id), a.clone()))).await;
     let ids: Vec<i32> = areas.iter().map(|a| a.id).collect();
     if node.field("partners").exists() {
         loaders.load_many(ids.iter().map(|id| PartnersOfArea(*id))).await?;
@@ -742,11 +775,13 @@ async fn prefetch_areas(ctx: &Context<'_>, areas: &[local_area::Model]) -> ApiRe
     let wants_actions = node.field("latestInspection").field("priorityActions").exists()
         || node.field("inspections").field("priorityActions").exists();
     if node.field("inspections").exists() || node.field("latestInspection").exists() {
-        let inspections = loaders.load_many(ids.iter().map(|id| InspectionsOfArea(*id))).await?;
         if wants_actions {
-            let inspection_ids: Vec<ActionsOfInspection> =
-                inspections.values().flatten().map(|i| ActionsOfInspection(i.id)).collect();
-            loaders.load_many(inspection_ids).await?;
+            // Inspections and their actions in one statement.
+            let (inspections, actions) = super::loaders::inspections_with_actions(db(ctx)?, &ids).await?;
+            loaders.feed_many(inspections).await;
+            loaders.feed_many(actions).await;
+        } else {
+            loaders.load_many(ids.iter().map(|id| super::loaders::InspectionsOfArea(*id))).await?;
         }
     }
     Ok(())

@@ -1,0 +1,451 @@
+//! `send-bench`: measures the API against this machine's ceiling and prints a table (and writes JSON).
+//!
+//! `cargo run --release -p send-bench -- --quick` runs everything in a few minutes; without `--quick` the scale and
+//! import sections go up to 1e6 inspections. Every target is a ratio of two figures measured in the same run.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use send_bench::load::{self, Target};
+use send_bench::{CountedDb, WORKLOADS, synth};
+use serde_json::{Value, json};
+
+/// Benchmark the area SEND inspection outcomes API.
+#[derive(Debug, Parser)]
+struct Args {
+    #[command(subcommand)]
+    command: Option<Sub>,
+    /// Short runs and sizes up to 1e5 (a few minutes).
+    #[arg(long)]
+    quick: bool,
+    /// Where to write the figures as JSON.
+    #[arg(long, default_value = "target/bench/results.json")]
+    out: PathBuf,
+    /// A PostgreSQL URL whose role may create databases (adds the PostgreSQL columns), e.g.
+    /// postgres://send:send@127.0.0.1:5432/send_test?sslmode=disable
+    #[arg(long, env = "BENCH_DATABASE_URL")]
+    postgres: Option<String>,
+    /// Concurrent connections of the load generator.
+    #[arg(long, default_value_t = 16)]
+    connections: usize,
+    /// Seconds per throughput measurement (default 2 with --quick, 5 otherwise).
+    #[arg(long)]
+    seconds: Option<f64>,
+    /// Inspection counts for the scale and import sections (default 1000,10000,100000 with --quick,
+    /// 1000,100000,1000000 otherwise).
+    #[arg(long, value_delimiter = ',')]
+    sizes: Option<Vec<usize>>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Sub {
+    /// Internal: serve `database_url` like send-api does, plus `/__ceiling/{n}` returning workload n's response
+    /// bytes from memory; prints `listening ADDR` once ready.
+    Serve {
+        /// The database.
+        database_url: String,
+    },
+}
+
+fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    match args.command {
+        Some(Sub::Serve { ref database_url }) => runtime.block_on(serve(database_url)),
+        None => runtime.block_on(bench(&args)),
+    }
+}
+
+/// A JSON POST of `query` through the router.
+fn post(query: &str) -> axum::http::Request<axum::body::Body> {
+    axum::http::Request::post("/graphql")
+        .header("content-type", "application/json")
+        .body(axum::body::Body::from(json!({ "query": query }).to_string()))
+        .unwrap_or_default()
+}
+
+async fn serve(database_url: &str) -> anyhow::Result<()> {
+    use tower::ServiceExt;
+    let db = send_model::connect(&send_model::DbConfig::new(database_url.to_owned())).await?;
+    send_api::prepare(&db, true).await?;
+    let app = send_api::app(send_api::AppState::new(db.clone()));
+    let mut ceiling = Vec::new();
+    for w in WORKLOADS {
+        let response = app.clone().oneshot(post(w.query)).await?;
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await?;
+        ceiling.push(bytes);
+    }
+    let ceiling = std::sync::Arc::new(ceiling);
+    let app = app.route(
+        "/__ceiling/{n}",
+        axum::routing::get(move |axum::extract::Path(n): axum::extract::Path<usize>| {
+            let ceiling = ceiling.clone();
+            async move {
+                let body = ceiling.get(n.wrapping_sub(1)).cloned().unwrap_or_default();
+                ([("content-type", "application/json; charset=utf-8")], body)
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    println!("listening {}", listener.local_addr()?);
+    axum::serve(listener, app).await?;
+    Ok(())
+}
+
+/// A `serve` child process.
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Server {
+    fn start(database_url: &str) -> anyhow::Result<Self> {
+        let mut child = Command::new(std::env::current_exe()?)
+            .args(["serve", database_url])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()?;
+        let stdout = child.stdout.take().context("no stdout")?;
+        let mut line = String::new();
+        BufReader::new(stdout).read_line(&mut line)?;
+        let addr = line.trim().strip_prefix("listening ").with_context(|| format!("server said {line:?}"))?;
+        Ok(Self { base: format!("http://{addr}"), child })
+    }
+
+    /// Peak resident set size so far, in MiB (Linux).
+    fn peak_rss_mib(&self) -> Option<f64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).ok()?;
+        let kib: f64 = status.lines().find(|l| l.starts_with("VmHWM:"))?.split_whitespace().nth(1)?.parse().ok()?;
+        Some(kib / 1024.0)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.child.kill().ok();
+        self.child.wait().ok();
+    }
+}
+
+fn percent_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect()
+}
+
+fn temp_dir(name: &str) -> anyhow::Result<PathBuf> {
+    let dir = std::env::temp_dir().join(format!("send-bench-{}-{name}", std::process::id()));
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir)?;
+    }
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
+}
+
+fn sqlite_url(dir: &Path) -> anyhow::Result<String> {
+    Ok(send_model::default_sqlite_url(dir)?)
+}
+
+/// A fresh PostgreSQL database next to `admin_url`'s; returns its URL.
+async fn fresh_postgres(admin_url: &str, name: &str) -> anyhow::Result<String> {
+    use sea_orm::ConnectionTrait;
+    let admin = sea_orm::Database::connect(admin_url).await?;
+    admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\"")).await?;
+    admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await?;
+    admin.close().await.ok();
+    let (base, query) = admin_url.split_once('?').map_or((admin_url, ""), |(b, q)| (b, q));
+    let base = base.rsplit_once('/').map_or(base, |(b, _)| b);
+    Ok(if query.is_empty() { format!("{base}/{name}") } else { format!("{base}/{name}?{query}") })
+}
+
+async fn bench(args: &Args) -> anyhow::Result<()> {
+    let seconds = args.seconds.unwrap_or(if args.quick { 2.0 } else { 5.0 });
+    let sizes = args.sizes.clone().unwrap_or(if args.quick {
+        vec![1_000, 10_000, 100_000]
+    } else {
+        vec![1_000, 100_000, 1_000_000]
+    });
+    let duration = Duration::from_secs_f64(seconds);
+    let mut report = json!({
+        "date": chrono::Utc::now().to_rfc3339(),
+        "machine": machine(),
+        "connections": args.connections,
+        "seconds_per_measurement": seconds,
+    });
+
+    // 1. Throughput on the real data (SQLite), against the ceiling.
+    println!("== throughput: real data, SQLite, {} connections, {seconds} s each", args.connections);
+    let dir = temp_dir("real")?;
+    let url = sqlite_url(&dir)?;
+    let server = Server::start(&url)?;
+    let mut rows = Vec::new();
+    println!(
+        "{:<28} {:>10} {:>10} {:>10} {:>9} {:>9} {:>8} {:>8}",
+        "workload", "ceiling/s", "POST/s", "GET/s", "POST x", "GET x", "POST p99", "GET p99"
+    );
+    for w in WORKLOADS {
+        let ceiling = load::run(
+            &Target { post: false, url: format!("{}/__ceiling/{}", server.base, w.number), body: None },
+            args.connections,
+            duration,
+        )
+        .await;
+        let body = json!({ "query": w.query }).to_string();
+        let posted = load::run(
+            &Target { post: true, url: format!("{}/graphql", server.base), body: Some(body) },
+            args.connections,
+            duration,
+        )
+        .await;
+        let get_url = format!("{}/graphql?query={}", server.base, percent_encode(w.query));
+        let got = load::run(&Target { post: false, url: get_url, body: None }, args.connections, duration).await;
+        println!(
+            "{:<28} {:>10.0} {:>10.0} {:>10.0} {:>9.2} {:>9.2} {:>7.1}ms {:>7.1}ms",
+            format!("{} {}", w.number, w.name),
+            ceiling.rps,
+            posted.rps,
+            got.rps,
+            posted.rps / ceiling.rps,
+            got.rps / ceiling.rps,
+            posted.p99_ms,
+            got.p99_ms
+        );
+        rows.push(json!({
+            "workload": w.number, "name": w.name, "ceiling": ceiling.json(), "post": posted.json(), "get": got.json(),
+            "post_ratio": posted.rps / ceiling.rps, "get_ratio": got.rps / ceiling.rps,
+        }));
+    }
+    let rss = server.peak_rss_mib();
+    drop(server);
+    println!("peak RSS of the server (real data): {:.1} MiB", rss.unwrap_or(f64::NAN));
+    report["throughput"] = Value::Array(rows);
+    report["peak_rss_mib_real"] = json!(rss);
+
+    // 2. SQL statements per workload, on each backend.
+    println!("\n== SQL statements per workload (real data)");
+    let mut statements = json!({});
+    let counted = CountedDb::open(&url).await?;
+    statements["sqlite"] = count_statements(&counted).await;
+    counted.db.close().await.ok();
+    if let Some(admin) = &args.postgres {
+        let pg = fresh_postgres(admin, "send_bench_real").await?;
+        let db = send_model::connect(&send_model::DbConfig::new(pg.clone())).await?;
+        send_api::prepare(&db, true).await?;
+        db.close().await.ok();
+        let counted = CountedDb::open(&pg).await?;
+        statements["postgres"] = count_statements(&counted).await;
+        counted.db.close().await.ok();
+    }
+    for w in WORKLOADS {
+        let n = |backend: &str| {
+            statements[backend][w.number.to_string()].as_u64().map_or("-".to_owned(), |n| n.to_string())
+        };
+        println!(
+            "{:<28} sqlite {:>3}   postgres {:>3}",
+            format!("{} {}", w.number, w.name),
+            n("sqlite"),
+            n("postgres")
+        );
+    }
+    report["statements"] = statements;
+    std::fs::remove_dir_all(&dir).ok();
+
+    // 3 and 4. Scale and import, per size.
+    println!("\n== scale and import (synthetic data)");
+    let mut scale = Vec::new();
+    for &size in &sizes {
+        let dir = temp_dir(&format!("synth-{size}"))?;
+        let data = synth::generate(&dir.join("csv"), size, 42)?;
+        let inspections_csv = dir.join("csv").join("inspections.csv");
+        let mut entry = json!({ "inspections": data.inspections, "areas": data.areas });
+        let db_dir = dir.join("db");
+        std::fs::create_dir_all(&db_dir)?;
+        let url = sqlite_url(&db_dir)?;
+        let (import_rps, latencies) = import_and_time(&url, &data, args.quick).await?;
+        entry["sqlite"] = json!({ "import_rows_per_s": import_rps, "latency_ms": latencies });
+        if let Some(bulk) = sqlite_bulk(&inspections_csv, &dir)? {
+            entry["sqlite"]["bulk_rows_per_s"] = json!(bulk);
+            entry["sqlite"]["import_ratio"] = json!(import_rps / bulk);
+        }
+        if size == *sizes.iter().max().unwrap_or(&0) {
+            let server = Server::start(&url)?;
+            for w in WORKLOADS {
+                let body = json!({ "query": w.query }).to_string();
+                load::run(
+                    &Target { post: true, url: format!("{}/graphql", server.base), body: Some(body) },
+                    4,
+                    Duration::from_millis(500),
+                )
+                .await;
+            }
+            entry["peak_rss_mib"] = json!(server.peak_rss_mib());
+        }
+        if let Some(admin) = &args.postgres {
+            let pg = fresh_postgres(admin, &format!("send_bench_{size}")).await?;
+            let (import_rps, latencies) = import_and_time(&pg, &data, args.quick).await?;
+            entry["postgres"] = json!({ "import_rows_per_s": import_rps, "latency_ms": latencies });
+            if let Some(bulk) = postgres_copy(&pg, &inspections_csv)? {
+                entry["postgres"]["bulk_rows_per_s"] = json!(bulk);
+                entry["postgres"]["import_ratio"] = json!(import_rps / bulk);
+            }
+        }
+        let show = |backend: &str| {
+            let e = &entry[backend];
+            if e.is_null() {
+                return String::new();
+            }
+            let lat: Vec<String> = (1..=5)
+                .map(|n| format!("{:.1}", e["latency_ms"][n.to_string()].as_f64().unwrap_or(f64::NAN)))
+                .collect();
+            format!(
+                "{backend}: import {:.0} rows/s (bulk {:.0}, ratio {:.2}); latency ms w1..w5 {}",
+                e["import_rows_per_s"].as_f64().unwrap_or(f64::NAN),
+                e["bulk_rows_per_s"].as_f64().unwrap_or(f64::NAN),
+                e["import_ratio"].as_f64().unwrap_or(f64::NAN),
+                lat.join(" / ")
+            )
+        };
+        println!(
+            "{:>8} inspections ({} areas)\n    {}\n    {}",
+            data.inspections,
+            data.areas,
+            show("sqlite"),
+            show("postgres")
+        );
+        if let Some(rss) = entry["peak_rss_mib"].as_f64() {
+            println!("    peak RSS of the server: {rss:.1} MiB");
+        }
+        scale.push(entry);
+        std::fs::remove_dir_all(&dir).ok();
+    }
+    // Slowdown of the largest size against the smallest, per workload.
+    if let (Some(first), Some(last)) = (scale.first(), scale.last()) {
+        for backend in ["sqlite", "postgres"] {
+            if first[backend].is_null() {
+                continue;
+            }
+            let ratios: Vec<String> = (1..=5)
+                .map(|n| {
+                    let key = n.to_string();
+                    let r = last[backend]["latency_ms"][&key].as_f64().unwrap_or(f64::NAN)
+                        / first[backend]["latency_ms"][&key].as_f64().unwrap_or(f64::NAN);
+                    format!("w{n} {r:.2}x")
+                })
+                .collect();
+            println!(
+                "{backend}: latency at {} vs {} inspections: {}",
+                last["inspections"],
+                first["inspections"],
+                ratios.join(", ")
+            );
+        }
+    }
+    report["scale"] = Value::Array(scale);
+    if let Some(parent) = args.out.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    std::fs::write(&args.out, serde_json::to_string_pretty(&report)?)?;
+    println!("\nfigures written to {}", args.out.display());
+    Ok(())
+}
+
+async fn count_statements(counted: &CountedDb) -> Value {
+    let mut out = json!({});
+    for w in WORKLOADS {
+        let (n, response) = counted.statements(w.query).await;
+        if !response.errors.is_empty() {
+            eprintln!("workload {} failed: {:?}", w.number, response.errors);
+        }
+        out[w.number.to_string()] = json!(n);
+    }
+    out
+}
+
+/// Migrates `url`, imports the dataset (timed: inspection rows per second over the whole import, validation
+/// included), then times each workload in-process (median of several runs).
+async fn import_and_time(url: &str, data: &synth::Dataset, quick: bool) -> anyhow::Result<(f64, Value)> {
+    let db = send_model::connect(&send_model::DbConfig::new(url.to_owned())).await?;
+    send_model::migrate(&db).await?;
+    let files = send_importer::read_paths(&data.files)?;
+    let started = Instant::now();
+    send_importer::import(&db, files, Default::default()).await.map_err(|e| anyhow::anyhow!("import failed: {e}"))?;
+    let rows_per_s = data.inspections as f64 / started.elapsed().as_secs_f64();
+    let schema = send_api::build_schema(db.clone());
+    let mut latencies = json!({});
+    let runs = if quick { 5 } else { 15 };
+    for w in WORKLOADS {
+        let mut times = Vec::new();
+        for _ in 0..runs {
+            let started = Instant::now();
+            let response = send_api::execute(&schema, &db, w.query.into()).await;
+            times.push(started.elapsed().as_secs_f64() * 1000.0);
+            if !response.errors.is_empty() {
+                eprintln!("workload {} failed: {:?}", w.number, response.errors);
+            }
+        }
+        times.sort_by(f64::total_cmp);
+        latencies[w.number.to_string()] = json!(times[times.len() / 2]);
+    }
+    db.close().await.ok();
+    Ok((rows_per_s, latencies))
+}
+
+/// The inspections CSV's columns, for the raw bulk-load table.
+const RAW_COLUMNS: &str = "area_name, la_code_gss, la_code_dfe, region, framework, inspection_type, inspection_start, \
+     inspection_end, published, outcome, priority_actions, source_url";
+
+fn count_lines(path: &Path) -> anyhow::Result<usize> {
+    Ok(std::fs::read_to_string(path)?.lines().count().saturating_sub(1))
+}
+
+/// Rows per second of `sqlite3 .import` of the same CSV into an equivalent table; `None` without the sqlite3 CLI.
+fn sqlite_bulk(csv: &Path, dir: &Path) -> anyhow::Result<Option<f64>> {
+    let db = dir.join("bulk.db");
+    let columns: Vec<String> = RAW_COLUMNS.split(", ").map(|c| format!("{} TEXT", c.trim())).collect();
+    let script = format!("CREATE TABLE raw ({});\n.import --csv --skip 1 {} raw\n", columns.join(", "), csv.display());
+    let started = Instant::now();
+    let status = Command::new("sqlite3").arg(&db).stdin(Stdio::piped()).spawn().and_then(|mut child| {
+        use std::io::Write;
+        child.stdin.take().map(|mut s| s.write_all(script.as_bytes()));
+        child.wait()
+    });
+    match status {
+        Ok(s) if s.success() => Ok(Some(count_lines(csv)? as f64 / started.elapsed().as_secs_f64())),
+        _ => {
+            eprintln!("(no sqlite3 CLI: `apt-get install sqlite3` for the raw bulk-load comparison)");
+            Ok(None)
+        }
+    }
+}
+
+/// Rows per second of PostgreSQL `COPY` (psql's `\copy`) of the same CSV into an equivalent table.
+fn postgres_copy(url: &str, csv: &Path) -> anyhow::Result<Option<f64>> {
+    let columns: Vec<String> = RAW_COLUMNS.split(", ").map(|c| format!("{} TEXT", c.trim())).collect();
+    let create =
+        Command::new("psql").args([url, "-q", "-c", &format!("CREATE TABLE raw ({})", columns.join(", "))]).status();
+    if !create.is_ok_and(|s| s.success()) {
+        eprintln!("(psql unavailable: no COPY comparison)");
+        return Ok(None);
+    }
+    let started = Instant::now();
+    let copy = Command::new("psql")
+        .args([url, "-q", "-c", &format!("\\copy raw FROM '{}' WITH (FORMAT csv, HEADER true)", csv.display())])
+        .status()?;
+    anyhow::ensure!(copy.success(), "psql \\copy failed");
+    Ok(Some(count_lines(csv)? as f64 / started.elapsed().as_secs_f64()))
+}
+
+fn machine() -> Value {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo").ok().and_then(|t| {
+        t.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_owned())
+    });
+    json!({
+        "cpus": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0),
+        "cpu": cpu,
+        "os": std::env::consts::OS,
+    })
+}
