@@ -54,6 +54,12 @@ pub struct HttpArgs {
     /// Safelist mode: serve only the operations of this persisted-query manifest (Apollo's JSON format).
     #[arg(long, env = "SEND_SAFELIST")]
     pub safelist: Option<std::path::PathBuf>,
+    /// Bytes of GET answers kept in memory, served without touching the database (0 turns the cache off).
+    #[arg(long, env = "SEND_RESPONSE_CACHE_BYTES", default_value_t = 64 * 1024 * 1024)]
+    pub response_cache_bytes: usize,
+    /// Seconds the dataset version is trusted before it is read again: a replica serves a new import within this.
+    #[arg(long, env = "SEND_VERSION_REFRESH", default_value_t = 1.0)]
+    pub version_refresh: f64,
     /// Log format.
     #[arg(long, env = "SEND_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
@@ -90,6 +96,9 @@ impl HttpArgs {
             cors_origins: self.cors_origins.iter().map(|o| o.trim().to_owned()).filter(|o| !o.is_empty()).collect(),
             apq_capacity: self.apq_capacity,
             safelist,
+            response_cache_bytes: self.response_cache_bytes,
+            version_refresh: Duration::try_from_secs_f64(self.version_refresh)
+                .context("--version-refresh must be a non-negative number of seconds")?,
         })
     }
 }

@@ -57,8 +57,58 @@ async fn once(client: &reqwest::Client, target: &Target) -> bool {
     }
 }
 
+/// Raw measurements of one or more runs.
+#[derive(Debug, Clone, Default)]
+pub struct Sample {
+    latencies: Vec<u32>,
+    errors: u64,
+    seconds: f64,
+}
+
+impl Sample {
+    /// Adds another run's measurements.
+    pub fn merge(&mut self, other: Sample) {
+        self.latencies.extend(other.latencies);
+        self.errors += other.errors;
+        self.seconds += other.seconds;
+    }
+
+    /// Throughput and percentiles.
+    pub fn stats(&self) -> Stats {
+        let mut latencies = self.latencies.clone();
+        latencies.sort_unstable();
+        let percentile = |p: f64| {
+            if latencies.is_empty() {
+                return 0.0;
+            }
+            let i = ((latencies.len() as f64 - 1.0) * p).round() as usize;
+            f64::from(latencies[i]) / 1000.0
+        };
+        Stats {
+            requests: latencies.len() as u64,
+            errors: self.errors,
+            rps: latencies.len() as f64 / self.seconds.max(f64::MIN_POSITIVE),
+            p50_ms: percentile(0.5),
+            p99_ms: percentile(0.99),
+        }
+    }
+}
+
+/// Runs each target in turn, `rounds` times over, for `duration` in all per target: interleaving keeps a drift in
+/// the machine's speed from favouring one target, so their ratios stay fair on a noisy machine.
+pub async fn interleaved(targets: &[Target], connections: usize, duration: Duration, rounds: u32) -> Vec<Stats> {
+    let mut samples = vec![Sample::default(); targets.len()];
+    let slice = duration / rounds.max(1);
+    for _ in 0..rounds.max(1) {
+        for (target, sample) in targets.iter().zip(&mut samples) {
+            sample.merge(run(target, connections, slice).await);
+        }
+    }
+    samples.iter().map(Sample::stats).collect()
+}
+
 /// Sends `target` over `connections` connections for `duration` (after one warm-up request per connection).
-pub async fn run(target: &Target, connections: usize, duration: Duration) -> Stats {
+pub async fn run(target: &Target, connections: usize, duration: Duration) -> Sample {
     let mut tasks = Vec::new();
     let start = Instant::now() + Duration::from_millis(100);
     let end = start + duration;
@@ -93,20 +143,6 @@ pub async fn run(target: &Target, connections: usize, duration: Duration) -> Sta
             errors += e;
         }
     }
-    let elapsed = (Instant::now().max(end) - start).as_secs_f64();
-    latencies.sort_unstable();
-    let percentile = |p: f64| {
-        if latencies.is_empty() {
-            return 0.0;
-        }
-        let i = ((latencies.len() as f64 - 1.0) * p).round() as usize;
-        f64::from(latencies[i]) / 1000.0
-    };
-    Stats {
-        requests: latencies.len() as u64,
-        errors,
-        rps: latencies.len() as f64 / elapsed,
-        p50_ms: percentile(0.5),
-        p99_ms: percentile(0.99),
-    }
+    let seconds = (Instant::now().max(end) - start).as_secs_f64();
+    Sample { latencies, errors, seconds }
 }

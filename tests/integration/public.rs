@@ -188,23 +188,30 @@ async fn graphql_over_http_media_types_and_status_codes() {
     .await;
 }
 
+/// Imports these files of `data/` into the test's database.
+async fn import(t: &TestDb, names: &[&str]) {
+    let paths: Vec<_> = names.iter().map(|n| crate::support::data_file(n)).collect();
+    let files = send_importer::read_paths(&paths).expect("read");
+    send_importer::import(&t.db, files, Default::default()).await.expect("import");
+}
+
 #[tokio::test]
 async fn get_answers_carry_etags_that_follow_the_dataset_version() {
     each_backend(|t| async move {
-        let import = |names: &'static [&'static str]| {
-            let db = t.db.clone();
-            async move {
-                let paths: Vec<_> = names.iter().map(|n| crate::support::data_file(n)).collect();
-                let files = send_importer::read_paths(&paths).expect("read");
-                send_importer::import(&db, files, Default::default()).await.expect("import");
-            }
-        };
-        import(&["regions.csv", "icbs.csv", "local_areas.csv", "area_lineage.csv"]).await;
-        let config = send_api::HttpConfig { cache_max_age: 60, ..Default::default() };
+        import(&t, &["regions.csv", "icbs.csv", "local_areas.csv", "area_lineage.csv"]).await;
+        // The version is read afresh for every request here; see the next test for the refresh window.
+        let config = send_api::HttpConfig { cache_max_age: 60, version_refresh: Duration::ZERO, ..Default::default() };
         let app = router_with(&t, config);
         let query = "{ inspections(first: 0) { totalCount } }";
         let first = call(&app, get_query(query, &[])).await;
         assert_eq!(first.status, StatusCode::OK);
+        assert_eq!(first.header(send_api::http::X_CACHE), "MISS");
+        let cached = call(&app, get_query(query, &[])).await;
+        assert_eq!(cached.header(send_api::http::X_CACHE), "HIT", "the second GET comes from the response cache");
+        assert_eq!(
+            (cached.body.clone(), cached.header(header::ETAG)),
+            (first.body.clone(), first.header(header::ETAG))
+        );
         assert_eq!(first.json()["data"]["inspections"]["totalCount"], 0);
         let etag = first.header(header::ETAG).to_owned();
         assert!(etag.starts_with("W/\""), "a weak ETag: {etag:?}");
@@ -236,7 +243,7 @@ async fn get_answers_carry_etags_that_follow_the_dataset_version() {
         assert!(failed.headers.get(header::ETAG).is_none());
 
         // An import that changes data changes the version, so the old tag no longer matches.
-        import(&["inspections.csv"]).await;
+        import(&t, &["inspections.csv"]).await;
         let after = call(&app, get_query(query, &[(header::IF_NONE_MATCH, &etag)])).await;
         assert_eq!(after.status, StatusCode::OK, "the data changed");
         assert_ne!(after.header(header::ETAG), etag);
@@ -244,6 +251,41 @@ async fn get_answers_carry_etags_that_follow_the_dataset_version() {
         assert_eq!(after.json()["data"]["inspections"]["totalCount"], rows);
         let version = gql_data(&t.db, "{ dataset { version } }").await["dataset"]["version"].clone();
         assert!(after.header(header::ETAG).contains(version.as_str().expect("a version")), "{version}");
+        assert_eq!(after.header(send_api::http::X_CACHE), "MISS", "a new version is computed afresh");
+        t
+    })
+    .await;
+}
+
+/// Cached GETs trust the dataset version for `version_refresh`, so an import is served within that window: before
+/// it ends the old answer (and its tag) still comes from memory, with no database round trip.
+#[tokio::test]
+async fn cached_answers_follow_an_import_once_the_version_refresh_window_ends() {
+    each_backend(|t| async move {
+        import(&t, &["regions.csv", "icbs.csv", "local_areas.csv", "area_lineage.csv"]).await;
+        let query = "{ inspections(first: 0) { totalCount } }";
+        let patient =
+            router_with(&t, send_api::HttpConfig { version_refresh: Duration::from_secs(3600), ..Default::default() });
+        let eager = router_with(&t, send_api::HttpConfig { version_refresh: Duration::ZERO, ..Default::default() });
+        let before = call(&patient, get_query(query, &[])).await;
+        assert_eq!(before.json()["data"]["inspections"]["totalCount"], 0);
+        import(&t, &["inspections.csv"]).await;
+        let stale = call(&patient, get_query(query, &[])).await;
+        assert_eq!(stale.header(send_api::http::X_CACHE), "HIT");
+        assert_eq!(stale.json()["data"]["inspections"]["totalCount"], 0, "within the window: the answer held");
+        let fresh = call(&eager, get_query(query, &[])).await;
+        assert_eq!(fresh.header(send_api::http::X_CACHE), "MISS");
+        assert_eq!(
+            fresh.json()["data"]["inspections"]["totalCount"],
+            crate::support::csv_rows("inspections.csv").len()
+        );
+        assert_ne!(fresh.header(header::ETAG), stale.header(header::ETAG));
+        // POSTs are never cached: they always read the database.
+        let posted = call(&patient, post(query, None)).await;
+        assert_eq!(
+            posted.json()["data"]["inspections"]["totalCount"],
+            crate::support::csv_rows("inspections.csv").len()
+        );
         t
     })
     .await;

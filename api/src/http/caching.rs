@@ -30,13 +30,16 @@ pub fn not_modified(headers: &HeaderMap, etag: &str) -> bool {
         .any(|t| t.trim() == "*" || bare(t) == wanted)
 }
 
+/// The `ETag` and `Cache-Control` values of a cacheable response.
+pub fn validators(etag: &str, max_age: u32) -> Option<(HeaderValue, HeaderValue)> {
+    Some((HeaderValue::from_str(etag).ok()?, HeaderValue::from_str(&format!("public, max-age={max_age}")).ok()?))
+}
+
 /// Headers of a cacheable response.
 pub fn cacheable(headers: &mut HeaderMap, etag: &str, max_age: u32) {
-    if let Ok(value) = HeaderValue::from_str(etag) {
-        headers.insert(header::ETAG, value);
-    }
-    if let Ok(value) = HeaderValue::from_str(&format!("public, max-age={max_age}")) {
-        headers.insert(header::CACHE_CONTROL, value);
+    if let Some((etag, cache_control)) = validators(etag, max_age) {
+        headers.insert(header::ETAG, etag);
+        headers.insert(header::CACHE_CONTROL, cache_control);
     }
 }
 
@@ -46,4 +49,104 @@ pub fn not_modified_response(etag: &str, max_age: u32, vary: &'static str) -> Re
     cacheable(response.headers_mut(), etag, max_age);
     response.headers_mut().insert(header::VARY, HeaderValue::from_static(vary));
     response
+}
+
+/// The dataset version as last read, re-read at most every `refresh`: cached GETs then need no database round trip.
+/// A new import is noticed within `refresh` (answers computed meanwhile always use their own snapshot's version).
+#[derive(Debug)]
+pub struct VersionWatch {
+    refresh: std::time::Duration,
+    last: std::sync::Mutex<Option<(std::time::Instant, Option<String>)>>,
+}
+
+impl VersionWatch {
+    /// A watch that re-reads the version after `refresh`.
+    pub fn new(refresh: std::time::Duration) -> Self {
+        Self { refresh, last: std::sync::Mutex::new(None) }
+    }
+
+    /// The version, from memory when read less than `refresh` ago.
+    pub async fn current(&self, db: &sea_orm::DatabaseConnection) -> Result<Option<String>, sea_orm::DbErr> {
+        if let Ok(last) = self.last.lock()
+            && let Some((at, version)) = &*last
+            && at.elapsed() < self.refresh
+        {
+            return Ok(version.clone());
+        }
+        let snapshot = crate::graphql::Snapshot::begin(db).await?;
+        let version = snapshot.dataset_version().await;
+        snapshot.finish().await;
+        let version = version?;
+        self.observe(version.clone());
+        Ok(version)
+    }
+
+    /// Records a version read in a request's own snapshot.
+    pub fn observe(&self, version: Option<String>) {
+        if let Ok(mut last) = self.last.lock() {
+            *last = Some((std::time::Instant::now(), version));
+        }
+    }
+}
+
+/// A GraphQL answer kept for cacheable GETs.
+#[derive(Debug, Clone)]
+pub struct Cached {
+    /// The dataset version it was computed on: it answers only while that is the current version.
+    pub version: Option<String>,
+    /// Its ETag.
+    pub etag: String,
+    /// The response body.
+    pub body: axum::body::Bytes,
+    /// Its content type.
+    pub content_type: &'static str,
+    /// The operation's name, for the metrics.
+    pub operation: Option<String>,
+    /// The `ETag` and `Cache-Control` header values, made once.
+    pub validators: Option<(HeaderValue, HeaderValue)>,
+}
+
+type Entries = (std::collections::HashMap<String, std::sync::Arc<Cached>>, std::collections::VecDeque<String>, usize);
+
+/// Answers to GETs by request (media type and query string as sent), each with the version it was computed on;
+/// bounded in bytes, the oldest going first. A hit costs a hash of the query string, no SHA-256 and no parsing.
+#[derive(Debug)]
+pub struct ResponseCache {
+    capacity: usize,
+    inner: std::sync::Mutex<Entries>,
+}
+
+impl ResponseCache {
+    /// A cache holding at most `capacity` bytes of bodies (0 disables it).
+    pub fn new(capacity: usize) -> Self {
+        Self { capacity, inner: std::sync::Mutex::new(Default::default()) }
+    }
+
+    /// The answer stored for `key`.
+    pub fn get(&self, key: &str) -> Option<std::sync::Arc<Cached>> {
+        self.inner.lock().ok().and_then(|g| g.0.get(key).cloned())
+    }
+
+    /// Stores an answer for `key`, replacing one of another version (not when larger than the whole cache).
+    pub fn insert(&self, key: String, cached: std::sync::Arc<Cached>) {
+        let size = cached.body.len();
+        if size > self.capacity {
+            return;
+        }
+        let Ok(mut guard) = self.inner.lock() else { return };
+        let (map, order, bytes) = &mut *guard;
+        if let Some(old) = map.remove(&key) {
+            *bytes -= old.body.len();
+            order.retain(|k| *k != key);
+        }
+        while *bytes + size > self.capacity {
+            let Some(old) = order.pop_front() else { break };
+            if let Some(gone) = map.remove(&old) {
+                *bytes -= gone.body.len();
+            }
+        }
+        *bytes += size;
+        order.push_back(key.clone());
+        map.insert(key, cached);
+    }
 }

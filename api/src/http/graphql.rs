@@ -22,6 +22,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
+use super::caching::Cached;
 use super::{AppState, caching, graphiql, json_error};
 use crate::graphql::{Snapshot, code, error_response, is_request_error, run};
 
@@ -182,9 +183,27 @@ async fn answer(
         code::NOT_ACCEPTABLE,
     ))?;
     let limit = state.config.max_body_bytes;
+    // A GET's tag covers the dataset version and the request as sent (its query string and the media type).
+    let qs = query_string.unwrap_or_default();
+    let tag_of = |version: Option<&str>| caching::etag(version, &[&qs, media.content_type()]);
+    let cache_key = format!("{}|{qs}", media.content_type());
+    if is_get(method) && qs.len() <= limit {
+        // Answered before: served from memory, with no parsing and no database (the version is the watched one).
+        let version = state.versions.current(&state.db).await.map_err(|e| unavailable(&e))?;
+        if let Some(hit) = state.responses.get(&cache_key).filter(|hit| hit.version == version) {
+            operation.clone_from(&hit.operation);
+            if caching::not_modified(headers, &hit.etag) {
+                return Ok(caching::not_modified_response(&hit.etag, state.config.cache_max_age, "Accept"));
+            }
+            return Ok(cached_response(&hit, true));
+        }
+        let tag = tag_of(version.as_deref());
+        if caching::not_modified(headers, &tag) {
+            return Ok(caching::not_modified_response(&tag, state.config.cache_max_age, "Accept"));
+        }
+    }
     let params = match *method {
         Method::GET | Method::HEAD => {
-            let qs = query_string.unwrap_or_default();
             if qs.len() > limit {
                 return Err((
                     StatusCode::URI_TOO_LONG,
@@ -261,30 +280,57 @@ async fn answer(
             }
         }
     }
-    let snapshot = Snapshot::begin(&state.db).await.map_err(|e| {
-        tracing::error!(error = %e, "cannot begin a read transaction");
-        (StatusCode::SERVICE_UNAVAILABLE, "the database is unavailable; try again later".to_owned(), code::INTERNAL)
-    })?;
-    let mut etag = None;
-    if is_get(method) {
-        let version = snapshot.dataset_version().await.map_err(|e| {
-            tracing::error!(error = %e, "cannot read the dataset version");
-            (StatusCode::SERVICE_UNAVAILABLE, "the database is unavailable; try again later".to_owned(), code::INTERNAL)
-        })?;
-        let variables = variables.as_ref().map(ToString::to_string).unwrap_or_default();
-        let tag = caching::etag(
-            version.as_deref(),
-            &[&query, &variables, params.operation_name.as_deref().unwrap_or(""), media.content_type()],
-        );
-        if caching::not_modified(headers, &tag) {
-            snapshot.finish().await;
-            return Ok(caching::not_modified_response(&tag, state.config.cache_max_age, "Accept"));
-        }
-        etag = Some(tag);
+    let snapshot = Snapshot::begin(&state.db).await.map_err(|e| unavailable(&e))?;
+    if !is_get(method) {
+        let response = run(&state.schema, snapshot, request).await;
+        return Ok(graphql_response(media, response, None, 0));
+    }
+    // The tag of this answer comes from its own snapshot's version, which may be newer than the watched one.
+    let version = snapshot.dataset_version().await.map_err(|e| unavailable(&e))?;
+    state.versions.observe(version.clone());
+    let tag = tag_of(version.as_deref());
+    if caching::not_modified(headers, &tag) {
+        snapshot.finish().await;
+        return Ok(caching::not_modified_response(&tag, state.config.cache_max_age, "Accept"));
     }
     let response = run(&state.schema, snapshot, request).await;
-    Ok(graphql_response(media, response, etag.as_deref(), state.config.cache_max_age))
+    let cacheable = response.errors.is_empty();
+    let http = graphql_response(media, response, Some(&tag), state.config.cache_max_age);
+    if !cacheable {
+        return Ok(http);
+    }
+    let (parts, body) = http.into_parts();
+    let body = axum::body::to_bytes(body, usize::MAX).await.unwrap_or_default();
+    let validators = caching::validators(&tag, state.config.cache_max_age);
+    let content_type = media.content_type();
+    let cached = Cached { version, etag: tag, body, content_type, operation: operation.clone(), validators };
+    let cached = std::sync::Arc::new(cached);
+    state.responses.insert(cache_key, cached.clone());
+    let mut http = cached_response(&cached, false);
+    http.headers_mut().extend(parts.headers);
+    Ok(http)
 }
+
+fn unavailable(e: &sea_orm::DbErr) -> Refused {
+    tracing::error!(error = %e, "cannot read the database");
+    (StatusCode::SERVICE_UNAVAILABLE, "the database is unavailable; try again later".to_owned(), code::INTERNAL)
+}
+
+/// A cacheable GET answer from `cached`, with `X-Cache` saying whether it came from the cache.
+fn cached_response(cached: &Cached, hit: bool) -> Response {
+    let mut http = (StatusCode::OK, [(header::CONTENT_TYPE, cached.content_type)], cached.body.clone()).into_response();
+    let headers = http.headers_mut();
+    headers.insert(header::VARY, HeaderValue::from_static("Accept"));
+    headers.insert(X_CACHE, HeaderValue::from_static(if hit { "HIT" } else { "MISS" }));
+    if let Some((etag, cache_control)) = &cached.validators {
+        headers.insert(header::ETAG, etag.clone());
+        headers.insert(header::CACHE_CONTROL, cache_control.clone());
+    }
+    http
+}
+
+/// Whether a GET was answered from the server's response cache (`HIT`) or computed (`MISS`).
+pub const X_CACHE: header::HeaderName = header::HeaderName::from_static("x-cache");
 
 /// GET, or HEAD (a GET without the body).
 fn is_get(method: &Method) -> bool {

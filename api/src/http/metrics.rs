@@ -22,9 +22,21 @@ struct Histogram {
 
 #[derive(Debug, Default)]
 struct Inner {
-    graphql: BTreeMap<(String, u16), u64>,
+    /// Operation → status → count.
+    graphql: BTreeMap<String, BTreeMap<u16, u64>>,
     latency: BTreeMap<String, Histogram>,
-    http: BTreeMap<(String, u16), u64>,
+    /// Route → status → count.
+    http: BTreeMap<String, BTreeMap<u16, u64>>,
+}
+
+/// Adds one to `map[key][status]`, allocating the key only the first time it is seen.
+fn bump(map: &mut BTreeMap<String, BTreeMap<u16, u64>>, key: &str, status: u16) {
+    match map.get_mut(key) {
+        Some(by_status) => *by_status.entry(status).or_default() += 1,
+        None => {
+            map.insert(key.to_owned(), BTreeMap::from([(status, 1)]));
+        }
+    }
 }
 
 /// The process's request metrics.
@@ -34,13 +46,11 @@ pub struct Metrics {
 }
 
 /// An operation name as a label: as sent when it is a GraphQL name, `anonymous` when absent.
-fn operation_label(name: Option<&str>) -> String {
+fn operation_label(name: Option<&str>) -> &str {
     match name {
-        None => "anonymous".to_owned(),
-        Some(n) if !n.is_empty() && n.len() <= 100 && n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') => {
-            n.to_owned()
-        }
-        Some(_) => "invalid".to_owned(),
+        None => "anonymous",
+        Some(n) if !n.is_empty() && n.len() <= 100 && n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') => n,
+        Some(_) => "invalid",
     }
 }
 
@@ -49,11 +59,14 @@ impl Metrics {
     pub fn record_graphql(&self, operation: Option<&str>, status: u16, elapsed: Duration) {
         let Ok(mut inner) = self.inner.lock() else { return };
         let mut label = operation_label(operation);
-        if !inner.latency.contains_key(&label) && inner.latency.len() >= MAX_OPERATIONS {
-            label = "other".to_owned();
+        if !inner.latency.contains_key(label) && inner.latency.len() >= MAX_OPERATIONS {
+            label = "other";
         }
-        *inner.graphql.entry((label.clone(), status)).or_default() += 1;
-        let histogram = inner.latency.entry(label).or_default();
+        bump(&mut inner.graphql, label, status);
+        if !inner.latency.contains_key(label) {
+            inner.latency.insert(label.to_owned(), Histogram::default());
+        }
+        let Some(histogram) = inner.latency.get_mut(label) else { return };
         let seconds = elapsed.as_secs_f64();
         if let Some(i) = BUCKETS.iter().position(|b| seconds <= *b) {
             histogram.counts[i] += 1;
@@ -65,7 +78,7 @@ impl Metrics {
     /// Counts an HTTP request by route and status.
     pub fn record_http(&self, route: &str, status: u16) {
         if let Ok(mut inner) = self.inner.lock() {
-            *inner.http.entry((route.to_owned(), status)).or_default() += 1;
+            bump(&mut inner.http, route, status);
         }
     }
 
@@ -74,14 +87,19 @@ impl Metrics {
         let Ok(inner) = self.inner.lock() else { return };
         let _ = writeln!(out, "# HELP send_http_requests_total HTTP requests answered, by route and status.");
         let _ = writeln!(out, "# TYPE send_http_requests_total counter");
-        for ((route, status), n) in &inner.http {
-            let _ = writeln!(out, "send_http_requests_total{{route=\"{}\",status=\"{status}\"}} {n}", escape(route));
+        for (route, by_status) in &inner.http {
+            for (status, n) in by_status {
+                let _ =
+                    writeln!(out, "send_http_requests_total{{route=\"{}\",status=\"{status}\"}} {n}", escape(route));
+            }
         }
         let _ = writeln!(out, "# HELP send_graphql_requests_total GraphQL requests, by operation name and status.");
         let _ = writeln!(out, "# TYPE send_graphql_requests_total counter");
-        for ((op, status), n) in &inner.graphql {
-            let _ =
-                writeln!(out, "send_graphql_requests_total{{operation=\"{}\",status=\"{status}\"}} {n}", escape(op));
+        for (op, by_status) in &inner.graphql {
+            for (status, n) in by_status {
+                let op = escape(op);
+                let _ = writeln!(out, "send_graphql_requests_total{{operation=\"{op}\",status=\"{status}\"}} {n}");
+            }
         }
         let _ = writeln!(out, "# HELP send_graphql_request_duration_seconds Time to answer a GraphQL request.");
         let _ = writeln!(out, "# TYPE send_graphql_request_duration_seconds histogram");

@@ -24,6 +24,7 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 use tracing::Instrument;
 
 pub use apq::Safelist;
+pub use graphql::X_CACHE;
 pub use metrics::Metrics;
 
 use crate::graphql::{AppSchema, Limits, build_schema_with, code};
@@ -47,6 +48,10 @@ pub struct HttpConfig {
     pub apq_capacity: usize,
     /// Safelist mode: serve only these operations.
     pub safelist: Option<Arc<Safelist>>,
+    /// Bytes of GET answers kept in memory (0: no response cache).
+    pub response_cache_bytes: usize,
+    /// How long the dataset version is trusted before it is read again: a new import is served within this.
+    pub version_refresh: Duration,
 }
 
 impl Default for HttpConfig {
@@ -58,6 +63,8 @@ impl Default for HttpConfig {
             cors_origins: vec!["*".to_owned()],
             apq_capacity: 10_000,
             safelist: None,
+            response_cache_bytes: 64 * 1024 * 1024,
+            version_refresh: Duration::from_secs(1),
         }
     }
 }
@@ -75,6 +82,10 @@ pub struct AppState {
     pub apq: Arc<apq::PersistedQueries>,
     /// Request counters and latency histograms for `/metrics`.
     pub metrics: Arc<Metrics>,
+    /// The dataset version, as last read.
+    pub versions: Arc<caching::VersionWatch>,
+    /// GET answers by ETag.
+    pub responses: Arc<caching::ResponseCache>,
 }
 
 impl AppState {
@@ -89,6 +100,8 @@ impl AppState {
             schema: build_schema_with(db.clone(), &config.limits),
             db,
             apq: Arc::new(apq::PersistedQueries::new(config.apq_capacity)),
+            versions: Arc::new(caching::VersionWatch::new(config.version_refresh)),
+            responses: Arc::new(caching::ResponseCache::new(config.response_cache_bytes)),
             config: Arc::new(config),
             metrics: Arc::new(Metrics::default()),
         }
@@ -166,8 +179,8 @@ async fn observe(State(state): State<AppState>, request: Request, next: Next) ->
         .and_then(|v| v.to_str().ok())
         .filter(|v| is_sane_request_id(v))
         .map_or_else(new_request_id, str::to_owned);
-    let route = request.extensions().get::<MatchedPath>().map_or("unmatched", |p| p.as_str()).to_owned();
-    let (method, path) = (request.method().clone(), request.uri().path().to_owned());
+    let route = request.extensions().get::<MatchedPath>().cloned();
+    let (method, uri) = (request.method().clone(), request.uri().clone());
     let span = tracing::info_span!("request", request_id = %id);
     let started = Instant::now();
     let mut response = next.run(request).instrument(span.clone()).await;
@@ -176,9 +189,9 @@ async fn observe(State(state): State<AppState>, request: Request, next: Next) ->
         response.headers_mut().insert(REQUEST_ID, value);
     }
     let status = response.status().as_u16();
-    state.metrics.record_http(&route, status);
+    state.metrics.record_http(route.as_ref().map_or("unmatched", MatchedPath::as_str), status);
     let micros = u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX);
-    span.in_scope(|| tracing::info!(%method, %path, status, micros, "request"));
+    span.in_scope(|| tracing::info!(%method, path = uri.path(), status, micros, "request"));
     response
 }
 
