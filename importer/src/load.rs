@@ -655,11 +655,16 @@ async fn write_inspections(
     }
 
     let mut sources_set: Vec<(i32, &'static str)> = Vec::new();
+    let mut pending = Pending::default();
     for r in rows {
         progress.inc(1);
         let Some(gss) = &r.gss else { continue };
         let Some(&area_id) = ids.get(gss.as_str()) else { continue };
         let given = given_facts(r);
+        if pending.near(area_id, r) {
+            // This row may be the same inspection as one waiting to be inserted: insert those first.
+            pending.flush(txn, &mut groups, &mut themes, run).await?;
+        }
         let group = groups.entry((area_id, r.framework, r.inspection_type)).or_default();
         let matched = group
             .iter()
@@ -692,13 +697,10 @@ async fn write_inspections(
             for (field, _) in &given {
                 apply(&mut am, r, field);
             }
-            let m = am.insert(txn).await?;
-            if let Some(list) = &r.facts.themes {
-                write_actions(txn, m.id, list, run).await?;
-                themes.insert(m.id, themes_text(list.iter().copied()));
+            pending.push(area_id, r, am, given.iter().map(|(f, _)| *f).collect(), kind);
+            if pending.rows.len() >= INSERT_BATCH {
+                pending.flush(txn, &mut groups, &mut themes, run).await?;
             }
-            sources_set.extend(given.iter().map(|(f, _)| (m.id, *f)));
-            group.push(m);
             continue;
         };
         let m = group[index].clone();
@@ -744,16 +746,101 @@ async fn write_inspections(
         group[index] = am.update(txn).await?;
         tally.update(record, accepted);
     }
+    pending.flush(txn, &mut groups, &mut themes, run).await?;
     record_sources(txn, &sources_set, kind, run).await
 }
 
-/// Replaces an inspection's priority actions with `themes`, in order.
-async fn write_actions(txn: &DatabaseTransaction, inspection_id: i32, themes: &[Theme], run: i32) -> Result<(), DbErr> {
-    priority_action::Entity::delete_many()
-        .filter(priority_action::Column::InspectionId.eq(inspection_id))
-        .exec(txn)
-        .await?;
-    let rows: Vec<priority_action::ActiveModel> = themes
+/// New inspections inserted per statement (each row binds about 20 values; SQLite allows 32766 per statement).
+const INSERT_BATCH: usize = 500;
+
+/// An inspection that is new to the database, waiting to be inserted with others.
+struct NewInspection {
+    model: inspection::ActiveModel,
+    key: (i32, Framework, InspectionType, NaiveDate),
+    themes: Option<Vec<Theme>>,
+    fields: Vec<&'static str>,
+    kind: SourceKind,
+}
+
+/// New inspections are inserted in batches (with their priority actions and field sources), not one statement per
+/// row: a first import of a large file is then bound by the database's bulk insert speed.
+#[derive(Default)]
+struct Pending {
+    rows: Vec<NewInspection>,
+    /// Start dates waiting, by area, framework and type, so that a later row of the same inspection is noticed.
+    starts: HashMap<(i32, Framework, InspectionType), Vec<NaiveDate>>,
+}
+
+impl Pending {
+    fn push(
+        &mut self,
+        area_id: i32,
+        r: &InspectionRow,
+        model: inspection::ActiveModel,
+        fields: Vec<&'static str>,
+        kind: SourceKind,
+    ) {
+        self.starts.entry((area_id, r.framework, r.inspection_type)).or_default().push(r.start.date);
+        let key = (area_id, r.framework, r.inspection_type, r.start.date);
+        self.rows.push(NewInspection { model, key, themes: r.facts.themes.clone(), fields, kind });
+    }
+
+    /// Whether `r` falls within the same-inspection window of a waiting row.
+    fn near(&self, area_id: i32, r: &InspectionRow) -> bool {
+        self.starts
+            .get(&(area_id, r.framework, r.inspection_type))
+            .is_some_and(|starts| starts.iter().any(|d| (*d - r.start.date).num_days().abs() <= SAME_INSPECTION_DAYS))
+    }
+
+    /// Inserts every waiting inspection, then their priority actions and field sources, and adds them to `groups`.
+    async fn flush(
+        &mut self,
+        txn: &DatabaseTransaction,
+        groups: &mut HashMap<(i32, Framework, InspectionType), Vec<inspection::Model>>,
+        themes: &mut HashMap<i32, Option<String>>,
+        run: i32,
+    ) -> Result<(), DbErr> {
+        self.starts.clear();
+        let rows = std::mem::take(&mut self.rows);
+        for batch in rows.chunks(INSERT_BATCH) {
+            let inserted =
+                inspection::Entity::insert_many(batch.iter().map(|n| n.model.clone())).exec_with_returning(txn).await?;
+            // RETURNING's order is not promised: match the rows back by natural key.
+            let mut by_key: HashMap<_, inspection::Model> =
+                inserted.into_iter().map(|m| ((m.area_id, m.framework, m.inspection_type, m.start_date), m)).collect();
+            let (mut actions, mut sources) = (Vec::new(), Vec::new());
+            for n in batch {
+                let Some(m) = by_key.remove(&n.key) else {
+                    return Err(DbErr::Custom(format!("BUG: inserted inspection {:?} not returned", n.key)));
+                };
+                if let Some(list) = &n.themes {
+                    actions.extend(action_rows(m.id, list, run));
+                    themes.insert(m.id, themes_text(list.iter().copied()));
+                }
+                sources.extend(n.fields.iter().map(|field| inspection_field_source::ActiveModel {
+                    inspection_id: Set(m.id),
+                    field: Set((*field).to_owned()),
+                    source_kind: Set(n.kind),
+                    import_run_id: Set(run),
+                    ..Default::default()
+                }));
+                groups.entry((m.area_id, m.framework, m.inspection_type)).or_default().push(m);
+            }
+            // Fresh inspections have no actions or sources to replace: plain inserts.
+            for chunk in actions.chunks(INSERT_BATCH * 2) {
+                priority_action::Entity::insert_many(chunk.to_vec()).exec(txn).await?;
+            }
+            for chunk in sources.chunks(INSERT_BATCH * 2) {
+                inspection_field_source::Entity::insert_many(chunk.to_vec()).exec(txn).await?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The rows of an inspection's priority actions, in order.
+fn action_rows(inspection_id: i32, themes: &[Theme], run: i32) -> Vec<priority_action::ActiveModel> {
+    themes
         .iter()
         .enumerate()
         .map(|(i, theme)| priority_action::ActiveModel {
@@ -764,7 +851,16 @@ async fn write_actions(txn: &DatabaseTransaction, inspection_id: i32, themes: &[
             import_run_id: Set(run),
             ..Default::default()
         })
-        .collect();
+        .collect()
+}
+
+/// Replaces an inspection's priority actions with `themes`, in order.
+async fn write_actions(txn: &DatabaseTransaction, inspection_id: i32, themes: &[Theme], run: i32) -> Result<(), DbErr> {
+    priority_action::Entity::delete_many()
+        .filter(priority_action::Column::InspectionId.eq(inspection_id))
+        .exec(txn)
+        .await?;
+    let rows = action_rows(inspection_id, themes, run);
     if !rows.is_empty() {
         priority_action::Entity::insert_many(rows).exec(txn).await?;
     }
