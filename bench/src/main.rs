@@ -49,6 +49,18 @@ enum Sub {
         /// The database.
         database_url: String,
     },
+    /// Write the synthetic dataset (regions, ICBs, areas, inspections as curated CSVs) to a folder, to import or
+    /// profile by hand: `send-import DIR/regions.csv DIR/icbs.csv DIR/local_areas.csv`, then `DIR/inspections.csv`.
+    Generate {
+        /// How many inspections.
+        #[arg(long)]
+        size: usize,
+        /// The seed (the same seed and size give the same bytes).
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// The folder to write to.
+        out: PathBuf,
+    },
 }
 
 fn main() -> anyhow::Result<()> {
@@ -56,6 +68,11 @@ fn main() -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     match args.command {
         Some(Sub::Serve { ref database_url }) => runtime.block_on(serve(database_url)),
+        Some(Sub::Generate { size, seed, ref out }) => {
+            let data = synth::generate(out, size, seed)?;
+            println!("{} inspections of {} areas written to {}", data.inspections, data.areas, out.display());
+            Ok(())
+        }
         None => runtime.block_on(bench(&args)),
     }
 }
