@@ -682,6 +682,7 @@ async fn write_inspections(
                 inspection_type: Set(r.inspection_type),
                 report_url: Set(None),
                 source_url: Set(r.source_url.clone()),
+                source_kind: Set(kind),
                 import_run_id: Set(run),
                 end_date: Set(None),
                 end_precision: Set(None),
@@ -697,7 +698,7 @@ async fn write_inspections(
             for (field, _) in &given {
                 apply(&mut am, r, field);
             }
-            pending.push(area_id, r, am, given.iter().map(|(f, _)| *f).collect(), kind);
+            pending.push(area_id, r, am);
             if pending.rows.len() >= INSERT_BATCH {
                 pending.flush(txn, &mut groups, &mut themes, run).await?;
             }
@@ -717,7 +718,8 @@ async fn write_inspections(
             if old == *new {
                 continue;
             }
-            let default = Said { kind: SourceKind::Curated, source: m.source_url.clone() };
+            // Fields without a record of their own were set by the source that created the inspection.
+            let default = Said { kind: m.source_kind, source: m.source_url.clone() };
             let who = said.get(&(m.id, (*field).to_owned())).unwrap_or(&default);
             let (take, warning) = decide(&record, field, &old, new, who, kind, source);
             warnings.extend(warning);
@@ -758,8 +760,6 @@ struct NewInspection {
     model: inspection::ActiveModel,
     key: (i32, Framework, InspectionType, NaiveDate),
     themes: Option<Vec<Theme>>,
-    fields: Vec<&'static str>,
-    kind: SourceKind,
 }
 
 /// New inspections are inserted in batches (with their priority actions and field sources), not one statement per
@@ -772,17 +772,10 @@ struct Pending {
 }
 
 impl Pending {
-    fn push(
-        &mut self,
-        area_id: i32,
-        r: &InspectionRow,
-        model: inspection::ActiveModel,
-        fields: Vec<&'static str>,
-        kind: SourceKind,
-    ) {
+    fn push(&mut self, area_id: i32, r: &InspectionRow, model: inspection::ActiveModel) {
         self.starts.entry((area_id, r.framework, r.inspection_type)).or_default().push(r.start.date);
         let key = (area_id, r.framework, r.inspection_type, r.start.date);
-        self.rows.push(NewInspection { model, key, themes: r.facts.themes.clone(), fields, kind });
+        self.rows.push(NewInspection { model, key, themes: r.facts.themes.clone() });
     }
 
     /// Whether `r` falls within the same-inspection window of a waiting row.
@@ -808,7 +801,7 @@ impl Pending {
             // RETURNING's order is not promised: match the rows back by natural key.
             let mut by_key: HashMap<_, inspection::Model> =
                 inserted.into_iter().map(|m| ((m.area_id, m.framework, m.inspection_type, m.start_date), m)).collect();
-            let (mut actions, mut sources) = (Vec::new(), Vec::new());
+            let mut actions = Vec::new();
             for n in batch {
                 let Some(m) = by_key.remove(&n.key) else {
                     return Err(DbErr::Custom(format!("BUG: inserted inspection {:?} not returned", n.key)));
@@ -817,21 +810,12 @@ impl Pending {
                     actions.extend(action_rows(m.id, list, run));
                     themes.insert(m.id, themes_text(list.iter().copied()));
                 }
-                sources.extend(n.fields.iter().map(|field| inspection_field_source::ActiveModel {
-                    inspection_id: Set(m.id),
-                    field: Set((*field).to_owned()),
-                    source_kind: Set(n.kind),
-                    import_run_id: Set(run),
-                    ..Default::default()
-                }));
                 groups.entry((m.area_id, m.framework, m.inspection_type)).or_default().push(m);
             }
-            // Fresh inspections have no actions or sources to replace: plain inserts.
+            // Fresh inspections have no actions to replace: plain inserts. Their fields are credited to their own
+            // `source_kind`, so they need no `inspection_field_source` rows.
             for chunk in actions.chunks(INSERT_BATCH * 2) {
                 priority_action::Entity::insert_many(chunk.to_vec()).exec(txn).await?;
-            }
-            for chunk in sources.chunks(INSERT_BATCH * 2) {
-                inspection_field_source::Entity::insert_many(chunk.to_vec()).exec(txn).await?;
             }
         }
         Ok(())

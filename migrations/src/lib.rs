@@ -9,6 +9,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261124_000001_create_tables;
 mod m20261124_000002_add_provenance;
 mod m20261124_000003_create_import_lock;
+mod m20261124_000004_add_inspection_source_kind;
 
 /// Every migration of the schema, oldest first.
 pub struct Migrator;
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000001_create_tables::Migration),
             Box::new(m20261124_000002_add_provenance::Migration),
             Box::new(m20261124_000003_create_import_lock::Migration),
+            Box::new(m20261124_000004_add_inspection_source_kind::Migration),
         ]
     }
 }

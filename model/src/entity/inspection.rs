@@ -2,7 +2,7 @@
 
 use sea_orm::entity::prelude::*;
 
-use crate::domain::{DatePrecision, Framework, InspectionType, Outcome};
+use crate::domain::{DatePrecision, Framework, InspectionType, Outcome, SourceKind};
 
 /// A row of `inspection`. Natural key: (area, framework, type, start date).
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -45,6 +45,9 @@ pub struct Model {
     pub report_url: Option<String>,
     /// Where this row's facts were read.
     pub source_url: String,
+    /// The kind of source that created the row: the fields it was created with are credited to it (fields changed
+    /// later by another source are recorded in `inspection_field_source`).
+    pub source_kind: SourceKind,
     /// The import run that last wrote this row.
     pub import_run_id: i32,
 }
