@@ -144,14 +144,18 @@ struct Reference {
     partners: HashMap<i32, Vec<String>>,
 }
 
-async fn reference(db: &DatabaseTransaction) -> ApiResult<Reference> {
+/// The reference data; the area-to-ICB links (one row per area) only when `with_partners`, since only an ICB filter
+/// or grouping needs them.
+async fn reference(db: &DatabaseTransaction, with_partners: bool) -> ApiResult<Reference> {
     let mut regions = region::Entity::find().all(db).await?;
     regions.sort_by(|a, b| a.code.cmp(&b.code));
     let mut icbs = icb::Entity::find().all(db).await?;
     icbs.sort_by(|a, b| a.code.cmp(&b.code));
     let mut partners: HashMap<i32, Vec<String>> = HashMap::new();
-    for p in area_partner::Entity::find().all(db).await? {
-        partners.entry(p.area_id).or_default().push(p.icb_code);
+    if with_partners {
+        for p in area_partner::Entity::find().all(db).await? {
+            partners.entry(p.area_id).or_default().push(p.icb_code);
+        }
     }
     Ok(Reference { regions, icbs, partners })
 }
@@ -261,7 +265,7 @@ fn profile(filter: &OutcomeProfileFilter, rows: &[&Row]) -> OutcomeProfile {
 
 /// One profile over everything the filter selects.
 pub async fn outcome_profile(db: &DatabaseTransaction, filter: &OutcomeProfileFilter) -> ApiResult<OutcomeProfile> {
-    let reference = reference(db).await?;
+    let reference = reference(db, filter.icb.is_some()).await?;
     let rows = rows(db, filter, &reference).await?;
     Ok(profile(filter, &rows.iter().collect::<Vec<_>>()))
 }
@@ -272,7 +276,7 @@ pub async fn outcome_profiles(
     filter: &OutcomeProfileFilter,
     group_by: ProfileGrouping,
 ) -> ApiResult<Vec<OutcomeProfileGroup>> {
-    let reference = reference(db).await?;
+    let reference = reference(db, filter.icb.is_some() || group_by == ProfileGrouping::Icb).await?;
     let rows = rows(db, filter, &reference).await?;
     let group = |key: String, label: String, members: Vec<&Row>, narrowed: OutcomeProfileFilter| OutcomeProfileGroup {
         key,
