@@ -280,7 +280,7 @@ async fn bench(args: &Args) -> anyhow::Result<()> {
         let url = sqlite_url(&db_dir)?;
         let (import_rps, latencies) = import_and_time(&url, &data, args.quick).await?;
         entry["sqlite"] = json!({ "import_rows_per_s": import_rps, "latency_ms": latencies });
-        if let Some(bulk) = sqlite_bulk(&inspections_csv, &dir)? {
+        if let Some(bulk) = sqlite_bulk(&inspections_csv, data.inspections, &dir)? {
             entry["sqlite"]["bulk_rows_per_s"] = json!(bulk);
             entry["sqlite"]["import_ratio"] = json!(import_rps / bulk);
         }
@@ -297,7 +297,7 @@ async fn bench(args: &Args) -> anyhow::Result<()> {
             let pg = fresh_postgres(admin, &format!("send_bench_{size}")).await?;
             let (import_rps, latencies) = import_and_time(&pg, &data, args.quick).await?;
             entry["postgres"] = json!({ "import_rows_per_s": import_rps, "latency_ms": latencies });
-            if let Some(bulk) = postgres_copy(&pg, &inspections_csv)? {
+            if let Some(bulk) = postgres_copy(&pg, &inspections_csv, data.inspections)? {
                 entry["postgres"]["bulk_rows_per_s"] = json!(bulk);
                 entry["postgres"]["import_ratio"] = json!(import_rps / bulk);
             }
@@ -420,12 +420,8 @@ async fn import_and_time(url: &str, data: &synth::Dataset, quick: bool) -> anyho
 const RAW_COLUMNS: &str = "area_name, la_code_gss, la_code_dfe, region, framework, inspection_type, inspection_start, \
      inspection_end, published, outcome, priority_actions, source_url";
 
-fn count_lines(path: &Path) -> anyhow::Result<usize> {
-    Ok(std::fs::read_to_string(path)?.lines().count().saturating_sub(1))
-}
-
-/// Rows per second of `sqlite3 .import` of the same CSV into an equivalent table; `None` without the sqlite3 CLI.
-fn sqlite_bulk(csv: &Path, dir: &Path) -> anyhow::Result<Option<f64>> {
+/// Rows per second of `sqlite3 .import` of the same CSV (`rows` data rows) into an equivalent table; `None` without the sqlite3 CLI.
+fn sqlite_bulk(csv: &Path, rows: usize, dir: &Path) -> anyhow::Result<Option<f64>> {
     let db = dir.join("bulk.db");
     let columns: Vec<String> = RAW_COLUMNS.split(", ").map(|c| format!("{} TEXT", c.trim())).collect();
     let script = format!("CREATE TABLE raw ({});\n.import --csv --skip 1 {} raw\n", columns.join(", "), csv.display());
@@ -436,7 +432,7 @@ fn sqlite_bulk(csv: &Path, dir: &Path) -> anyhow::Result<Option<f64>> {
         child.wait()
     });
     match status {
-        Ok(s) if s.success() => Ok(Some(count_lines(csv)? as f64 / started.elapsed().as_secs_f64())),
+        Ok(s) if s.success() => Ok(Some(rows as f64 / started.elapsed().as_secs_f64())),
         _ => {
             eprintln!("(no sqlite3 CLI: `apt-get install sqlite3` for the raw bulk-load comparison)");
             Ok(None)
@@ -445,7 +441,7 @@ fn sqlite_bulk(csv: &Path, dir: &Path) -> anyhow::Result<Option<f64>> {
 }
 
 /// Rows per second of PostgreSQL `COPY` (psql's `\copy`) of the same CSV into an equivalent table.
-fn postgres_copy(url: &str, csv: &Path) -> anyhow::Result<Option<f64>> {
+fn postgres_copy(url: &str, csv: &Path, rows: usize) -> anyhow::Result<Option<f64>> {
     let columns: Vec<String> = RAW_COLUMNS.split(", ").map(|c| format!("{} TEXT", c.trim())).collect();
     let create =
         Command::new("psql").args([url, "-q", "-c", &format!("CREATE TABLE raw ({})", columns.join(", "))]).status();
@@ -458,7 +454,7 @@ fn postgres_copy(url: &str, csv: &Path) -> anyhow::Result<Option<f64>> {
         .args([url, "-q", "-c", &format!("\\copy raw FROM '{}' WITH (FORMAT csv, HEADER true)", csv.display())])
         .status()?;
     anyhow::ensure!(copy.success(), "psql \\copy failed");
-    Ok(Some(count_lines(csv)? as f64 / started.elapsed().as_secs_f64()))
+    Ok(Some(rows as f64 / started.elapsed().as_secs_f64()))
 }
 
 fn machine() -> Value {

@@ -18,7 +18,7 @@ use futures_util::StreamExt;
 use sea_orm::EntityTrait;
 use send_model::entity::{inspection, local_area, region};
 
-use super::{AppState, caching, json_error};
+use super::{AppState, Refused, caching, json_error, unavailable};
 use crate::graphql::error::ApiError;
 use crate::graphql::profile::{self, OutcomeProfile, OutcomeProfileFilter, ProfileGrouping};
 use crate::graphql::query::{self, InspectionFilter, InspectionOrder, InspectionOrderField, LICENCE, LICENCE_URL};
@@ -36,9 +36,6 @@ pub fn neutralise(cell: &str) -> Cow<'_, str> {
     }
 }
 
-/// A refusal: status, message, code.
-type Refused = (StatusCode, String, &'static str);
-
 fn bad_input(message: impl Into<String>) -> Refused {
     (StatusCode::BAD_REQUEST, message.into(), code::BAD_USER_INPUT)
 }
@@ -50,11 +47,6 @@ fn from_api(error: ApiError) -> Refused {
         ApiError::NotFound(m) => (StatusCode::NOT_FOUND, m, code::NOT_FOUND),
         ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal error".to_owned(), code::INTERNAL),
     }
-}
-
-fn unavailable(e: &sea_orm::DbErr) -> Refused {
-    tracing::error!(error = %e, "export: cannot read the database");
-    (StatusCode::SERVICE_UNAVAILABLE, "the database is unavailable; try again later".to_owned(), code::INTERNAL)
 }
 
 fn refuse((status, message, code): Refused) -> Response {
@@ -173,13 +165,25 @@ async fn open(
     Ok((snapshot, etag))
 }
 
-/// A CSV record as bytes, cells neutralised.
-fn record(cells: &[Cow<'_, str>]) -> Vec<u8> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    let neutral: Vec<Cow<'_, str>> = cells.iter().map(|c| neutralise(c)).collect();
-    // Writing to memory cannot fail.
-    writer.write_record(neutral.iter().map(|c| c.as_bytes())).ok();
-    writer.into_inner().unwrap_or_default()
+/// CSV being written: records with their cells neutralised, taken out as bytes a chunk at a time (one writer per
+/// chunk, not per row).
+struct CsvOut(csv::Writer<Vec<u8>>);
+
+impl CsvOut {
+    fn new() -> Self {
+        Self(csv::Writer::from_writer(Vec::new()))
+    }
+
+    fn record(&mut self, cells: &[Cow<'_, str>]) {
+        let neutral: Vec<Cow<'_, str>> = cells.iter().map(|c| neutralise(c)).collect();
+        // Writing to memory cannot fail.
+        self.0.write_record(neutral.iter().map(|c| c.as_bytes())).ok();
+    }
+
+    /// The bytes written since the last call.
+    fn take(&mut self) -> Vec<u8> {
+        std::mem::replace(&mut self.0, csv::Writer::from_writer(Vec::new())).into_inner().unwrap_or_default()
+    }
 }
 
 /// `GET /export/inspections.csv`: the inspections the `inspections` connection would list for the same `filter`
@@ -226,20 +230,22 @@ pub async fn inspections(State(state): State<AppState>, headers: HeaderMap, RawQ
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(8);
     tokio::spawn(async move {
         let result = async {
-            let mut chunk = record(&INSPECTION_COLUMNS.map(Cow::Borrowed));
+            let mut out = CsvOut::new();
+            out.record(&INSPECTION_COLUMNS.map(Cow::Borrowed));
             let mut rows = 0;
             let mut stream = select.stream(snapshot.txn()).await?;
             while let Some(row) = stream.next().await {
                 let row = row?;
                 let area = areas.get(&row.area_id);
                 let region = area.and_then(|a| regions.get(&a.region_code));
-                chunk.extend(record(&inspection_cells(&row, area, region)));
+                out.record(&inspection_cells(&row, area, region));
                 rows += 1;
-                if rows % CHUNK_ROWS == 0 && tx.send(Ok(Bytes::from(std::mem::take(&mut chunk)))).await.is_err() {
+                if rows % CHUNK_ROWS == 0 && tx.send(Ok(Bytes::from(out.take()))).await.is_err() {
                     return Ok(()); // The client went away.
                 }
             }
             drop(stream);
+            let chunk = out.take();
             if !chunk.is_empty() {
                 tx.send(Ok(Bytes::from(chunk))).await.ok();
             }
@@ -380,13 +386,14 @@ pub async fn outcome_profile(State(state): State<AppState>, headers: HeaderMap, 
         Ok(g) => g,
         Err(e) => return refuse(from_api(e)),
     };
-    let mut csv = record(&PROFILE_COLUMNS.map(Cow::Borrowed));
+    let mut out = CsvOut::new();
+    out.record(&PROFILE_COLUMNS.map(Cow::Borrowed));
     for (key, label, p) in &groups {
         for row in profile_rows(key, label, p) {
-            csv.extend(record(&row));
+            out.record(&row);
         }
     }
-    let mut response = Response::new(Body::from(csv));
+    let mut response = Response::new(Body::from(out.take()));
     *response.headers_mut() = csv_headers("outcome-profile.csv", &etag, state.config.cache_max_age);
     response
 }
@@ -421,7 +428,7 @@ fn profile_rows<'a>(key: &'a str, label: &'a str, p: &'a OutcomeProfile) -> Vec<
 mod tests {
     use std::borrow::Cow;
 
-    use super::{neutralise, record};
+    use super::{CsvOut, neutralise};
 
     #[test]
     fn cells_a_spreadsheet_would_evaluate_are_neutralised() {
@@ -431,8 +438,9 @@ mod tests {
         for plain in ["Suffolk", "2023-11-13", "E10000029", "", "a=b"] {
             assert!(matches!(neutralise(plain), Cow::Borrowed(_)), "{plain:?} left as it is");
         }
-        let line =
-            String::from_utf8(record(&[Cow::Borrowed("=cmd|' /C calc'!A0"), Cow::Borrowed("a,b")])).unwrap_or_default();
+        let mut out = CsvOut::new();
+        out.record(&[Cow::Borrowed("=cmd|' /C calc'!A0"), Cow::Borrowed("a,b")]);
+        let line = String::from_utf8(out.take()).unwrap_or_default();
         assert_eq!(line, "'=cmd|' /C calc'!A0,\"a,b\"\n");
     }
 }

@@ -23,7 +23,7 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use super::caching::Cached;
-use super::{AppState, caching, graphiql, json_error};
+use super::{AppState, Refused, caching, graphiql, json_error, unavailable};
 use crate::graphql::{Snapshot, code, error_response, is_request_error, run};
 
 /// The two media types a GraphQL response can be sent in.
@@ -83,9 +83,6 @@ struct Params {
     variables: Option<serde_json::Value>,
     extensions: serde_json::Map<String, serde_json::Value>,
 }
-
-/// A refusal before GraphQL: the HTTP status, message and code.
-type Refused = (StatusCode, String, &'static str);
 
 fn bad_request(message: impl Into<String>) -> Refused {
     (StatusCode::BAD_REQUEST, message.into(), code::BAD_REQUEST)
@@ -240,7 +237,7 @@ async fn answer(
     let query = match super::apq::resolve(&state.apq, state.config.safelist.as_deref(), params.query, persisted) {
         Ok(query) => query,
         Err((message, code::BAD_REQUEST)) => return Err(bad_request(message)),
-        Err((message, code)) => return Ok(graphql_response(media, error_response(message, code), None, 0)),
+        Err((message, code)) => return Ok(graphql_response(media, &error_response(message, code))),
     };
     let variables = match params.variables {
         None | Some(serde_json::Value::Null) => None,
@@ -283,7 +280,7 @@ async fn answer(
     let snapshot = Snapshot::begin(&state.db).await.map_err(|e| unavailable(&e))?;
     if !is_get(method) {
         let response = run(&state.schema, snapshot, request).await;
-        return Ok(graphql_response(media, response, None, 0));
+        return Ok(graphql_response(media, &response));
     }
     // The tag of this answer comes from its own snapshot's version, which may be newer than the watched one.
     let version = snapshot.dataset_version().await.map_err(|e| unavailable(&e))?;
@@ -294,26 +291,17 @@ async fn answer(
         return Ok(caching::not_modified_response(&tag, state.config.cache_max_age, "Accept"));
     }
     let response = run(&state.schema, snapshot, request).await;
-    let cacheable = response.errors.is_empty();
-    let http = graphql_response(media, response, Some(&tag), state.config.cache_max_age);
-    if !cacheable {
-        return Ok(http);
+    if !response.errors.is_empty() {
+        return Ok(graphql_response(media, &response));
     }
-    let (parts, body) = http.into_parts();
-    let body = axum::body::to_bytes(body, usize::MAX).await.unwrap_or_default();
+    let (_, body) = graphql_body(media, &response);
     let validators = caching::validators(&tag, state.config.cache_max_age);
     let content_type = media.content_type();
-    let cached = Cached { version, etag: tag, body, content_type, operation: operation.clone(), validators };
+    let cached =
+        Cached { version, etag: tag, body: body.into(), content_type, operation: operation.clone(), validators };
     let cached = std::sync::Arc::new(cached);
     state.responses.insert(cache_key, cached.clone());
-    let mut http = cached_response(&cached, false);
-    http.headers_mut().extend(parts.headers);
-    Ok(http)
-}
-
-fn unavailable(e: &sea_orm::DbErr) -> Refused {
-    tracing::error!(error = %e, "cannot read the database");
-    (StatusCode::SERVICE_UNAVAILABLE, "the database is unavailable; try again later".to_owned(), code::INTERNAL)
+    Ok(cached_response(&cached, false))
 }
 
 /// A cacheable GET answer from `cached`, with `X-Cache` saying whether it came from the cache.
@@ -347,26 +335,28 @@ async fn read_body(body: Body, limit: usize) -> Result<Bytes, Refused> {
     })
 }
 
-/// Writes a GraphQL response in `media`: the status the specification gives, no `data` on a request error, and
-/// caching headers when `etag` is given and there are no errors.
-fn graphql_response(media: Media, response: async_graphql::Response, etag: Option<&str>, max_age: u32) -> Response {
-    let request_error = is_request_error(&response);
-    let status =
-        if request_error && media == Media::GraphqlResponse { StatusCode::BAD_REQUEST } else { StatusCode::OK };
-    let mut json = serde_json::to_value(&response).unwrap_or_else(|_| serde_json::json!({"errors": []}));
-    if request_error && let Some(object) = json.as_object_mut() {
+/// The status and body of a GraphQL response in `media`: the status the specification gives, and no `data` on a
+/// request error.
+fn graphql_body(media: Media, response: &async_graphql::Response) -> (StatusCode, Vec<u8>) {
+    if !is_request_error(response) {
+        return (StatusCode::OK, serde_json::to_vec(response).unwrap_or_default());
+    }
+    let status = if media == Media::GraphqlResponse { StatusCode::BAD_REQUEST } else { StatusCode::OK };
+    let mut json = serde_json::to_value(response).unwrap_or_else(|_| serde_json::json!({"errors": []}));
+    if let Some(object) = json.as_object_mut() {
         object.remove("data");
     }
-    let body = serde_json::to_vec(&json).unwrap_or_default();
+    (status, serde_json::to_vec(&json).unwrap_or_default())
+}
+
+/// A GraphQL response that is not cached (a POST, or an answer with errors): `Cache-Control: no-store`. Cacheable
+/// GET answers go through [`cached_response`].
+fn graphql_response(media: Media, response: &async_graphql::Response) -> Response {
+    let (status, body) = graphql_body(media, response);
     let mut http = (status, [(header::CONTENT_TYPE, media.content_type())], body).into_response();
     let headers = http.headers_mut();
     headers.insert(header::VARY, HeaderValue::from_static("Accept"));
-    match etag {
-        Some(tag) if response.errors.is_empty() => caching::cacheable(headers, tag, max_age),
-        _ => {
-            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-        }
-    }
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     http
 }
 

@@ -151,6 +151,15 @@ fn cors(origins: &[String]) -> CorsLayer {
         .max_age(Duration::from_secs(86_400))
 }
 
+/// A refusal outside GraphQL execution: the HTTP status, the message and the code.
+pub(crate) type Refused = (StatusCode, String, &'static str);
+
+/// The refusal when the database cannot be read: 503, details in the log only.
+pub(crate) fn unavailable(e: &sea_orm::DbErr) -> Refused {
+    tracing::error!(error = %e, "cannot read the database");
+    (StatusCode::SERVICE_UNAVAILABLE, "the database is unavailable; try again later".to_owned(), code::INTERNAL)
+}
+
 /// A JSON error body `{"errors": [{"message", "extensions": {"code"}}]}` with `status`, for refusals outside
 /// GraphQL execution (the shape GraphQL clients already read).
 pub(crate) fn json_error(status: StatusCode, message: impl Into<String>, code: &str) -> Response {
