@@ -11,6 +11,7 @@ mod m20261124_000002_add_provenance;
 mod m20261124_000003_create_import_lock;
 mod m20261124_000004_add_inspection_source_kind;
 mod m20261124_000005_index_inspections_by_year;
+mod m20261124_000006_create_tallies;
 
 /// Every migration of the schema, oldest first.
 pub struct Migrator;
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000003_create_import_lock::Migration),
             Box::new(m20261124_000004_add_inspection_source_kind::Migration),
             Box::new(m20261124_000005_index_inspections_by_year::Migration),
+            Box::new(m20261124_000006_create_tallies::Migration),
         ]
     }
 }

@@ -7,6 +7,7 @@ pub mod backend;
 pub mod domain;
 pub mod entity;
 pub mod schedule;
+pub mod tally;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

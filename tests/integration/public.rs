@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use tower::ServiceExt;
 
-use crate::support::{TestDb, each_backend, each_backend_with_data, gql_data};
+use crate::support::{TestDb, each_backend, each_backend_with_data, error_code, gql, gql_data};
 
 const PROFILE: &str =
     "{ outcomeProfile(filter: {framework: FRAMEWORK_2023, year: 2023}) { total outcomes { outcome count share } } }";
@@ -756,6 +756,60 @@ async fn graceful_shutdown_finishes_in_flight_requests_and_refuses_new_ones() {
         assert!(response.contains("\"total\":"), "{response}");
         tokio::time::timeout(Duration::from_secs(10), server).await.expect("the server stops").expect("join").expect("serve");
         assert!(tokio::net::TcpStream::connect(addr).await.is_err(), "new connections are refused");
+        t
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn keyset_pages_follow_every_order_and_match_the_csv_export() {
+    each_backend_with_data(|t| async move {
+        let app = router(&t);
+        for field in ["START_DATE", "PUBLISHED", "AREA_NAME"] {
+            for direction in ["ASC", "DESC"] {
+                // Page through every inspection 37 at a time, each page after the previous page's end cursor.
+                let mut keys: Vec<String> = Vec::new();
+                let mut after = String::new();
+                let mut total = None;
+                loop {
+                    let data = gql_data(
+                        &t.db,
+                        &format!(
+                            "{{ inspections(first: 37{after}, orderBy: {{field: {field}, direction: {direction}}}) {{ totalCount pageInfo {{ hasNextPage hasPreviousPage endCursor }} edges {{ node {{ key }} }} }} }}"
+                        ),
+                    )
+                    .await;
+                    let page = &data["inspections"];
+                    total = total.or(page["totalCount"].as_u64());
+                    assert_eq!(page["totalCount"].as_u64(), total, "every page reports the same total");
+                    assert_eq!(page["pageInfo"]["hasPreviousPage"].as_bool(), Some(!after.is_empty()));
+                    keys.extend(
+                        page["edges"].as_array().expect("edges").iter().map(|e| e["node"]["key"].as_str().unwrap_or("").to_owned()),
+                    );
+                    if page["pageInfo"]["hasNextPage"].as_bool() != Some(true) {
+                        break;
+                    }
+                    let cursor = page["pageInfo"]["endCursor"].as_str().expect("cursor");
+                    after = format!(", after: \"{cursor}\"");
+                }
+                let expected = crate::support::csv_rows("inspections.csv").len();
+                assert_eq!(keys.len(), expected, "{field} {direction}: every inspection once");
+                assert_eq!(total, Some(expected as u64));
+                let distinct: std::collections::HashSet<&String> = keys.iter().collect();
+                assert_eq!(distinct.len(), keys.len(), "{field} {direction}: no inspection twice");
+                // The export lists the same order in one go.
+                let a = call(&app, get(&format!("/export/inspections.csv?orderBy={field}&direction={direction}"), &[])).await;
+                let (columns, rows) = parse_csv(&a.body);
+                let key = columns.iter().position(|c| c == "key").expect("key column");
+                let exported: Vec<String> = rows.iter().map(|r| r[key].to_owned()).collect();
+                assert_eq!(keys, exported, "{field} {direction}: pages in the export's order");
+            }
+        }
+        // A cursor of another order is refused, not misread.
+        let data = gql_data(&t.db, "{ areas(first: 1) { pageInfo { endCursor } } }").await;
+        let cursor = data["areas"]["pageInfo"]["endCursor"].as_str().expect("cursor").to_owned();
+        let response = gql(&t.db, &format!("{{ inspections(first: 1, after: \"{cursor}\") {{ totalCount }} }}")).await;
+        assert_eq!(error_code(&response), "BAD_USER_INPUT", "{response}");
         t
     })
     .await;

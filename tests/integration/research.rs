@@ -248,22 +248,21 @@ async fn a_dashboard_page_costs_a_constant_number_of_statements() {
         });
         let mut counts = Vec::new();
         let mut seen = 0;
-        // 5 areas, then all 153 (in the two pages the 100-item cap allows).
-        for (n, after) in [(5, None), (100, None), (100, Some(99))] {
+        let mut end_cursor = String::new();
+        // 5 areas, then all 153 (in two pages of 100, the second after the first's end cursor).
+        for (n, follow) in [(5, false), (100, false), (100, true)] {
             statements.store(0, Ordering::SeqCst);
-            let after = after.map_or(String::new(), |i: u64| {
-                let cursor: String = format!("p:{i}").bytes().map(|b| format!("{b:02x}")).collect();
-                format!(", after: \"{cursor}\"")
-            });
+            let after = if follow { format!(", after: \"{end_cursor}\"") } else { String::new() };
             let data = gql_data(
                 &db,
-                &format!("{{ areas(first: {n}{after}) {{ edges {{ node {{ code partners {{ name }} latestInspection {{ outcome priorityActions {{ theme }} }} }} }} }} }}"),
+                &format!("{{ areas(first: {n}{after}) {{ pageInfo {{ endCursor }} edges {{ node {{ code partners {{ name }} latestInspection {{ outcome priorityActions {{ theme }} }} }} }} }} }}"),
             )
             .await;
             let len = data["areas"]["edges"].as_array().map_or(0, Vec::len);
             if n == 100 {
                 seen += len;
             }
+            end_cursor = data["areas"]["pageInfo"]["endCursor"].as_str().unwrap_or_default().to_owned();
             counts.push(statements.load(Ordering::SeqCst));
         }
         assert_eq!(seen, 153, "both pages cover all 153 areas");
@@ -409,6 +408,57 @@ async fn every_kind_of_record_names_the_import_run_it_came_from() {
         assert!(area["inspections"][0]["importRun"]["finishedAt"].is_string());
         assert_eq!(area["inspections"][2]["priorityActions"][0]["importRun"]["source"], "bundled:data/inspections.csv");
         assert_eq!(data["thematicVisits"][0]["importRun"]["source"], "bundled:data/thematic_visits.csv");
+        t
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn counts_kept_at_import_time_equal_counting_the_inspections() {
+    each_backend_with_data(|t| async move {
+        // A second import that adds inspections and values: the tallies must follow it.
+        let ods = crate::support::data_file("official/Area_SEND_inspection_data_01_May_2016_to_31_August_2022.ods");
+        send_importer::import(&t.db, send_importer::read_paths(&[ods]).expect("read"), Default::default())
+            .await
+            .expect("ods");
+        let mut checked = 0;
+        for (framework, kind) in
+            [("FRAMEWORK_2016", "FULL"), ("FRAMEWORK_2016", "REVISIT"), ("FRAMEWORK_2023", "FULL"), ("FRAMEWORK_2023", "MONITORING")]
+        {
+            for year in 2016..=2026 {
+                for region in ["", ", region: \"E12000007\""] {
+                    let data = gql_data(
+                        &t.db,
+                        &format!("{{ outcomeProfile(filter: {{framework: {framework}, inspectionType: {kind}, year: {year}{region}}}) {{ total unknown outcomes {{ outcome count }} }} }}"),
+                    )
+                    .await;
+                    let profile = &data["outcomeProfile"];
+                    let mut sum = profile["unknown"].as_u64().expect("unknown");
+                    for o in profile["outcomes"].as_array().expect("outcomes") {
+                        // `nameContains: ""` matches every area but is not a tallied filter: the database counts.
+                        let counted = gql_data(
+                            &t.db,
+                            &format!(
+                                "{{ inspections(first: 0, filter: {{framework: {framework}, inspectionType: {kind}, year: {year}, outcome: {}, nameContains: \"\"{region}}}) {{ totalCount }} }}",
+                                o["outcome"].as_str().expect("outcome")
+                            ),
+                        )
+                        .await;
+                        assert_eq!(o["count"], counted["inspections"]["totalCount"], "{framework} {kind} {year}{region}: {o}");
+                        sum += o["count"].as_u64().expect("count");
+                        checked += o["count"].as_u64().expect("count");
+                    }
+                    let all = gql_data(
+                        &t.db,
+                        &format!("{{ a: inspections(first: 0, filter: {{framework: {framework}, inspectionType: {kind}, year: {year}, nameContains: \"\"{region}}}) {{ totalCount }} b: inspections(first: 0, filter: {{framework: {framework}, inspectionType: {kind}, year: {year}{region}}}) {{ totalCount }} }}"),
+                    )
+                    .await;
+                    assert_eq!(all["a"]["totalCount"], sum, "{framework} {kind} {year}{region}: total and unknown");
+                    assert_eq!(all["b"]["totalCount"], sum, "{framework} {kind} {year}{region}: a tallied page total");
+                }
+            }
+        }
+        assert!(checked > 100, "the comparison covered the data: {checked}");
         t
     })
     .await;

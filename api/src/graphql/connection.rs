@@ -33,15 +33,22 @@ fn from_hex(hex: &str) -> Option<String> {
     bytes.and_then(|b| String::from_utf8(b).ok())
 }
 
-/// An opaque cursor: the position of an item in the ordered list.
-pub fn encode_cursor(position: u64) -> String {
-    to_hex(&format!("p:{position}"))
+/// An opaque cursor: the position of an item in the ordered list and its sort key (the values it was ordered by),
+/// from which the next page starts (keyset pagination: a page far down the list costs what the first one does).
+pub fn encode_cursor(position: u64, key: &[serde_json::Value]) -> String {
+    to_hex(&format!("k:{position}:{}", serde_json::Value::Array(key.to_vec())))
 }
 
-/// Reads a cursor this API returned.
-pub fn decode_cursor(cursor: &str) -> ApiResult<u64> {
+/// Reads a cursor this API returned: its position and sort key.
+pub fn decode_cursor(cursor: &str) -> ApiResult<(u64, Vec<serde_json::Value>)> {
     let bad = || ApiError::bad_input(format!("`after` is not a cursor this API returned: {cursor:?}"));
-    from_hex(cursor).and_then(|t| t.strip_prefix("p:").and_then(|n| n.parse().ok())).ok_or_else(bad)
+    let text = from_hex(cursor).ok_or_else(bad)?;
+    let (position, key) = text.strip_prefix("k:").and_then(|t| t.split_once(':')).ok_or_else(bad)?;
+    let position = position.parse().map_err(|_| bad())?;
+    match serde_json::from_str(key) {
+        Ok(serde_json::Value::Array(key)) => Ok((position, key)),
+        _ => Err(bad()),
+    }
 }
 
 /// An opaque global ID for a record of `kind` with natural key `key`; stable while the key is.
@@ -78,13 +85,18 @@ macro_rules! connection {
         }
 
         impl $connection {
-            /// A page of `nodes` starting at `offset`.
-            pub fn new(offset: u64, nodes: Vec<$node>, has_next_page: bool, total: u64) -> Self {
+            /// A page of `nodes` (each with its sort key) starting at position `offset`.
+            pub fn new(
+                offset: u64,
+                nodes: Vec<($node, Vec<serde_json::Value>)>,
+                has_next_page: bool,
+                total: u64,
+            ) -> Self {
                 use $crate::graphql::connection::encode_cursor;
                 let edges: Vec<$edge> = nodes
                     .into_iter()
                     .enumerate()
-                    .map(|(i, node)| $edge { cursor: encode_cursor(offset + i as u64), node })
+                    .map(|(i, (node, key))| $edge { cursor: encode_cursor(offset + i as u64, &key), node })
                     .collect();
                 let page_info = $crate::graphql::connection::PageInfo {
                     has_next_page,
@@ -107,11 +119,14 @@ mod tests {
     #[test]
     fn cursors_round_trip_and_garbage_is_refused() {
         for n in [0, 1, 99, 123_456] {
-            assert_eq!(decode_cursor(&encode_cursor(n)).ok(), Some(n));
+            let key = vec![serde_json::json!("2023-11-13"), serde_json::json!("Suffolk: \"x\""), serde_json::json!(n)];
+            assert_eq!(decode_cursor(&encode_cursor(n, &key)).ok(), Some((n, key)));
         }
         assert!(decode_cursor("zz").is_err());
         assert!(decode_cursor("abc").is_err());
         assert!(decode_cursor(&to_hex("x:1")).is_err());
+        assert!(decode_cursor(&to_hex("k:1:{}")).is_err());
+        assert!(decode_cursor(&to_hex("p:1")).is_err());
         let id = global_id("Area", "E10000029");
         assert_eq!(parse_global_id(&id), Some(("Area".to_owned(), "E10000029".to_owned())));
         assert_eq!(parse_global_id("E10000029"), None);

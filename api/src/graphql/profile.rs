@@ -7,7 +7,7 @@ use async_graphql::{Enum, SimpleObject};
 use sea_orm::sea_query::JoinType;
 use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QuerySelect, RelationTrait};
 use send_model::domain;
-use send_model::entity::{area_partner, icb, inspection, local_area, region};
+use send_model::entity::{area_partner, icb, inspection, inspection_tally, local_area, region};
 
 use super::enums::{Framework, InspectionType, Outcome};
 use super::error::{ApiError, ApiResult};
@@ -129,12 +129,13 @@ pub struct OutcomeProfileFilter {
     pub icb: Option<String>,
 }
 
-/// One inspection as profiles see it.
+/// Inspections as profiles see them: one inspection (`n` = 1, with its area) or a tally of `n` alike (no area).
 struct Row {
     outcome: Option<domain::Outcome>,
     year: i32,
     region_code: String,
-    area_id: i32,
+    area_id: Option<i32>,
+    n: i64,
 }
 
 /// The reference data groups are drawn from.
@@ -172,9 +173,68 @@ fn check_type(filter: &OutcomeProfileFilter) -> ApiResult<(domain::Framework, do
     Ok((framework, inspection_type))
 }
 
-/// The inspections the filter selects, with what grouping needs.
-async fn rows(db: &DatabaseTransaction, filter: &OutcomeProfileFilter, reference: &Reference) -> ApiResult<Vec<Row>> {
+/// The region codes the filter's `region` and `ofstedRegion` allow (all when neither is given).
+fn region_codes(filter: &OutcomeProfileFilter, reference: &Reference) -> ApiResult<Option<Vec<String>>> {
+    let mut codes: Option<Vec<String>> = None;
+    if let Some(code) = &filter.region {
+        if !reference.regions.iter().any(|r| r.code == *code) {
+            return Err(ApiError::bad_input(format!(
+                "`region`: no ONS region has the code {code:?} (E12000001 to E12000009)"
+            )));
+        }
+        codes = Some(vec![code.clone()]);
+    }
+    if let Some(name) = &filter.ofsted_region {
+        let of_name: Vec<String> =
+            reference.regions.iter().filter(|r| r.ofsted_region == *name).map(|r| r.code.clone()).collect();
+        if of_name.is_empty() {
+            let mut names: Vec<&str> = reference.regions.iter().map(|r| r.ofsted_region.as_str()).collect();
+            names.sort();
+            names.dedup();
+            return Err(ApiError::bad_input(format!("`ofstedRegion`: expected one of {names:?}, found {name:?}")));
+        }
+        codes = Some(match codes {
+            Some(given) => given.into_iter().filter(|c| of_name.contains(c)).collect(),
+            None => of_name,
+        });
+    }
+    Ok(codes)
+}
+
+/// The inspections the filter selects, with what grouping needs. Without an ICB or `asAt` (which need each
+/// inspection's area and date) they come from the tally kept at import time: a few hundred rows at most, however
+/// many inspections there are.
+async fn rows(
+    db: &DatabaseTransaction,
+    filter: &OutcomeProfileFilter,
+    reference: &Reference,
+    per_area: bool,
+) -> ApiResult<Vec<Row>> {
     let (framework, inspection_type) = check_type(filter)?;
+    let regions = region_codes(filter, reference)?;
+    if !per_area && filter.icb.is_none() && filter.as_at.is_none() {
+        let mut select = inspection_tally::Entity::find()
+            .filter(inspection_tally::Column::Framework.eq(framework))
+            .filter(inspection_tally::Column::InspectionType.eq(inspection_type));
+        if let Some(year) = filter.year {
+            select = select.filter(inspection_tally::Column::StartYear.eq(year));
+        }
+        if let Some(codes) = regions {
+            select = select.filter(inspection_tally::Column::RegionCode.is_in(codes));
+        }
+        return Ok(select
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|t| Row {
+                outcome: t.outcome,
+                year: t.start_year,
+                region_code: t.region_code,
+                area_id: None,
+                n: t.inspections,
+            })
+            .collect());
+    }
     let mut select = inspection::Entity::find()
         .join(JoinType::InnerJoin, inspection::Relation::Area.def())
         .filter(inspection::Column::Framework.eq(framework))
@@ -185,23 +245,7 @@ async fn rows(db: &DatabaseTransaction, filter: &OutcomeProfileFilter, reference
     if let Some(date) = filter.as_at {
         select = select.filter(inspection::Column::StartDate.lte(date.0));
     }
-    if let Some(code) = &filter.region {
-        if !reference.regions.iter().any(|r| r.code == *code) {
-            return Err(ApiError::bad_input(format!(
-                "`region`: no ONS region has the code {code:?} (E12000001 to E12000009)"
-            )));
-        }
-        select = select.filter(local_area::Column::RegionCode.eq(code.as_str()));
-    }
-    if let Some(name) = &filter.ofsted_region {
-        let codes: Vec<String> =
-            reference.regions.iter().filter(|r| r.ofsted_region == *name).map(|r| r.code.clone()).collect();
-        if codes.is_empty() {
-            let mut names: Vec<&str> = reference.regions.iter().map(|r| r.ofsted_region.as_str()).collect();
-            names.sort();
-            names.dedup();
-            return Err(ApiError::bad_input(format!("`ofstedRegion`: expected one of {names:?}, found {name:?}")));
-        }
+    if let Some(codes) = regions {
         select = select.filter(local_area::Column::RegionCode.is_in(codes));
     }
     if let Some(code) = &filter.icb {
@@ -223,7 +267,7 @@ async fn rows(db: &DatabaseTransaction, filter: &OutcomeProfileFilter, reference
         .await?;
     Ok(found
         .into_iter()
-        .map(|(outcome, year, region_code, area_id)| Row { outcome, year, region_code, area_id })
+        .map(|(outcome, year, region_code, area_id)| Row { outcome, year, region_code, area_id: Some(area_id), n: 1 })
         .collect())
 }
 
@@ -232,7 +276,7 @@ fn profile(filter: &OutcomeProfileFilter, rows: &[&Row]) -> OutcomeProfile {
     let framework: domain::Framework = filter.framework.into();
     let inspection_type: domain::InspectionType = filter.inspection_type.into();
     let count_of = |o: Option<domain::Outcome>| -> i32 {
-        i32::try_from(rows.iter().filter(|r| r.outcome == o).count()).unwrap_or(i32::MAX)
+        i32::try_from(rows.iter().filter(|r| r.outcome == o).map(|r| r.n).sum::<i64>()).unwrap_or(i32::MAX)
     };
     let outcomes = domain::Outcome::of(framework, inspection_type);
     let total: i32 = outcomes.iter().map(|o| count_of(Some(*o))).sum();
@@ -266,7 +310,7 @@ fn profile(filter: &OutcomeProfileFilter, rows: &[&Row]) -> OutcomeProfile {
 /// One profile over everything the filter selects.
 pub async fn outcome_profile(db: &DatabaseTransaction, filter: &OutcomeProfileFilter) -> ApiResult<OutcomeProfile> {
     let reference = reference(db, filter.icb.is_some()).await?;
-    let rows = rows(db, filter, &reference).await?;
+    let rows = rows(db, filter, &reference, false).await?;
     Ok(profile(filter, &rows.iter().collect::<Vec<_>>()))
 }
 
@@ -276,8 +320,9 @@ pub async fn outcome_profiles(
     filter: &OutcomeProfileFilter,
     group_by: ProfileGrouping,
 ) -> ApiResult<Vec<OutcomeProfileGroup>> {
-    let reference = reference(db, filter.icb.is_some() || group_by == ProfileGrouping::Icb).await?;
-    let rows = rows(db, filter, &reference).await?;
+    let by_icb = group_by == ProfileGrouping::Icb;
+    let reference = reference(db, filter.icb.is_some() || by_icb).await?;
+    let rows = rows(db, filter, &reference, by_icb).await?;
     let group = |key: String, label: String, members: Vec<&Row>, narrowed: OutcomeProfileFilter| OutcomeProfileGroup {
         key,
         label,
@@ -339,7 +384,11 @@ pub async fn outcome_profiles(
             .map(|i| {
                 let members = rows
                     .iter()
-                    .filter(|r| reference.partners.get(&r.area_id).is_some_and(|codes| codes.contains(&i.code)))
+                    .filter(|r| {
+                        r.area_id
+                            .and_then(|id| reference.partners.get(&id))
+                            .is_some_and(|codes| codes.contains(&i.code))
+                    })
                     .collect();
                 group(
                     i.code.clone(),

@@ -2,13 +2,13 @@
 
 use async_graphql::{Context, ID, InputObject, Object};
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{ExprTrait, Func, JoinType, LikeExpr};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, JoinType, LikeExpr};
 use sea_orm::{
     ColumnTrait, Condition, DatabaseTransaction, EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect, RelationTrait, Select,
 };
 use send_model::domain::{self, AreaCode, GssCode, GssKind};
-use send_model::entity::{import_run, inspection, local_area, priority_action, region, thematic_visit};
+use send_model::entity::{import_run, inspection, inspection_tally, local_area, region, thematic_visit, theme_tally};
 
 use super::connection::{connection, decode_cursor};
 use super::enums::{Framework, InspectionType, OrderDirection, Outcome, PriorityActionTheme, VisitTheme};
@@ -62,50 +62,183 @@ pub fn connection_complexity(child_complexity: usize, first: Option<i32>) -> usi
     page.max(1).saturating_mul(child_complexity).saturating_add(1)
 }
 
-/// A row with the total number of rows its query matched (`COUNT(*) OVER ()`), so that a page and its total come
-/// from one statement.
-struct Counted<M> {
-    model: M,
-    total: i64,
+/// What a part of a sort key holds: how its value is read from a row and bound back from a cursor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyKind {
+    /// A 32-bit integer (ids).
+    Int,
+    /// Text (names, codes).
+    Text,
+    /// A date.
+    Date,
+    /// A boolean (`x IS NULL`, to put missing values last).
+    Bool,
 }
 
-impl<M: sea_orm::FromQueryResult> sea_orm::FromQueryResult for Counted<M> {
-    fn from_query_result(row: &sea_orm::QueryResult, prefix: &str) -> Result<Self, sea_orm::DbErr> {
-        Ok(Self { model: M::from_query_result(row, prefix)?, total: row.try_get(prefix, "total_count")? })
+impl KeyKind {
+    fn tag(self) -> &'static str {
+        match self {
+            Self::Int => "int",
+            Self::Text => "text",
+            Self::Date => "date",
+            Self::Bool => "bool",
+        }
     }
 }
 
-/// Runs a paged query: the page's rows from `offset`, whether more follow, and the total over all pages. One
-/// statement (the total rides on every row as a window count); a second only when the page is empty.
+/// One part of a list's order. The parts together are unique per row (the last is always the id), so a row's values
+/// say exactly where the next page starts.
+pub struct SortKey {
+    expr: sea_orm::sea_query::SimpleExpr,
+    order: Order,
+    kind: KeyKind,
+}
+
+impl SortKey {
+    /// A part ordering by `expr` in `order`, holding values of `kind`.
+    pub fn new(expr: impl Into<sea_orm::sea_query::SimpleExpr>, order: Order, kind: KeyKind) -> Self {
+        Self { expr: expr.into(), order, kind }
+    }
+
+    /// A cursor's JSON value as an SQL value of this part's kind (`None` for a JSON null).
+    fn value(&self, json: &serde_json::Value) -> Option<Option<sea_orm::Value>> {
+        if json.is_null() {
+            return Some(None);
+        }
+        Some(Some(match self.kind {
+            KeyKind::Int => sea_orm::Value::from(i32::try_from(json.as_i64()?).ok()?),
+            KeyKind::Text => sea_orm::Value::from(json.as_str()?.to_owned()),
+            KeyKind::Date => sea_orm::Value::from(json.as_str()?.parse::<chrono::NaiveDate>().ok()?),
+            KeyKind::Bool => sea_orm::Value::from(json.as_bool()?),
+        }))
+    }
+}
+
+/// Orders `select` by `keys`.
+pub fn order_by_keys<E: EntityTrait>(mut select: Select<E>, keys: &[SortKey]) -> Select<E> {
+    for k in keys {
+        select = select.order_by(k.expr.clone(), k.order.clone());
+    }
+    select
+}
+
+/// The rows strictly after the row whose sort key is `values`: for keys (a, b, id), `a > va OR (a = va AND (b > vb
+/// OR (b = vb AND id > vid)))`, with `<` for descending parts. A null value (a missing date, which the order puts in
+/// a group of its own) equals only nulls and has nothing strictly after it within its part.
+fn after_key(keys: &[SortKey], values: &[Option<sea_orm::Value>]) -> Condition {
+    let mut any = Condition::any();
+    for i in 0..keys.len() {
+        let mut all = Condition::all();
+        for (k, v) in keys.iter().zip(values).take(i) {
+            all = all.add(match v {
+                Some(v) => k.expr.clone().eq(v.clone()),
+                None => k.expr.clone().is_null(),
+            });
+        }
+        let Some(v) = &values[i] else { continue };
+        let beyond = match keys[i].order {
+            Order::Desc => keys[i].expr.clone().lt(v.clone()),
+            _ => keys[i].expr.clone().gt(v.clone()),
+        };
+        any = any.add(all.add(beyond));
+    }
+    any
+}
+
+/// A row with its sort key (columns `sort_key_{i}_{kind}`) and, on a first page, the total number of rows its query
+/// matched (`COUNT(*) OVER ()`), so that a page and its total come from one statement.
+struct Keyed<M> {
+    model: M,
+    key: Vec<serde_json::Value>,
+    total: Option<i64>,
+}
+
+impl<M: sea_orm::FromQueryResult> sea_orm::FromQueryResult for Keyed<M> {
+    fn from_query_result(row: &sea_orm::QueryResult, prefix: &str) -> Result<Self, sea_orm::DbErr> {
+        let mut key = Vec::new();
+        for name in row.column_names() {
+            let Some(kind) = name.strip_prefix("sort_key_").and_then(|k| k.split_once('_')).map(|(_, kind)| kind)
+            else {
+                continue;
+            };
+            key.push(match kind {
+                "int" => serde_json::json!(row.try_get::<Option<i32>>(prefix, &name)?),
+                "text" => serde_json::json!(row.try_get::<Option<String>>(prefix, &name)?),
+                "date" => serde_json::json!(row.try_get::<Option<chrono::NaiveDate>>(prefix, &name)?),
+                _ => serde_json::json!(row.try_get::<Option<bool>>(prefix, &name)?),
+            });
+        }
+        let total = if row.column_names().iter().any(|c| c == "total_count") {
+            Some(row.try_get(prefix, "total_count")?)
+        } else {
+            None
+        };
+        Ok(Self { model: M::from_query_result(row, prefix)?, key, total })
+    }
+}
+
+/// How a page learns the total over all pages.
+pub enum Total {
+    /// Already known (from the tallies): no counting.
+    Known(u64),
+    /// Counted by the database, only when the query asks for `totalCount`.
+    Count,
+}
+
+/// A page: its position, its rows with their sort keys, whether more follow, and the total over all pages.
+type Page<M> = (u64, Vec<(M, Vec<serde_json::Value>)>, bool, u64);
+
+/// Runs a paged query with keyset pagination: `select` (filtered, not yet ordered) in the order of `keys`, from
+/// just after the cursor `after`. One statement for a first page (its total rides on every row as a window count);
+/// a later page that asks for `totalCount` counts in a second one unless the total is `Known`.
 async fn paginate<E>(
     ctx: &Context<'_>,
     db: &DatabaseTransaction,
     select: Select<E>,
+    keys: &[SortKey],
+    total: Total,
     first: Option<i32>,
     after: Option<String>,
-) -> ApiResult<(u64, Vec<E::Model>, bool, u64)>
+) -> ApiResult<Page<E::Model>>
 where
     E: EntityTrait,
     E::Model: Sync,
 {
     let limit = page_size(ctx, first)?;
-    let offset = match after {
-        None => 0,
-        Some(cursor) => decode_cursor(&cursor)? + 1,
+    let wants_total = ctx.look_ahead().field("totalCount").exists();
+    let (offset, from) = match after {
+        None => (0, None),
+        Some(cursor) => {
+            let (position, json) = decode_cursor(&cursor)?;
+            let values: Option<Vec<Option<sea_orm::Value>>> =
+                (json.len() == keys.len()).then(|| keys.iter().zip(&json).map(|(k, v)| k.value(v)).collect()).flatten();
+            let values = values.ok_or_else(|| {
+                ApiError::bad_input(format!("`after` is a cursor of another list or order: {cursor:?}"))
+            })?;
+            (position + 1, Some(after_key(keys, &values)))
+        }
     };
-    let counted = select
-        .clone()
-        .expr_as(sea_orm::sea_query::Expr::cust("COUNT(*) OVER ()"), "total_count")
-        .offset(offset)
-        .limit(limit + 1)
-        .into_model::<Counted<E::Model>>()
-        .all(db)
-        .await?;
-    let total = match counted.first() {
-        Some(row) => u64::try_from(row.total).unwrap_or(0),
-        None => select.count(db).await?,
+    let mut page = order_by_keys(select.clone(), keys);
+    for (i, k) in keys.iter().enumerate() {
+        page = page.expr_as(k.expr.clone(), format!("sort_key_{i}_{}", k.kind.tag()));
+    }
+    let window = wants_total && from.is_none() && matches!(total, Total::Count);
+    if window {
+        page = page.expr_as(sea_orm::sea_query::Expr::cust("COUNT(*) OVER ()"), "total_count");
+    }
+    if let Some(condition) = from {
+        page = page.filter(condition);
+    }
+    let keyed = page.limit(limit + 1).into_model::<Keyed<E::Model>>().all(db).await?;
+    let total = match total {
+        Total::Known(n) => n,
+        Total::Count if !wants_total => 0,
+        Total::Count => match keyed.first().and_then(|row| row.total) {
+            Some(n) => u64::try_from(n).unwrap_or(0),
+            None => select.count(db).await?,
+        },
     };
-    let mut rows: Vec<E::Model> = counted.into_iter().map(|c| c.model).collect();
+    let mut rows: Vec<(E::Model, Vec<serde_json::Value>)> = keyed.into_iter().map(|k| (k.model, k.key)).collect();
     let has_next = rows.len() as u64 > limit;
     rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
     Ok((offset, rows, has_next, total))
@@ -511,14 +644,18 @@ impl Query {
         }
         let order = order_by.unwrap_or_default();
         let direction = sort_order(order.direction);
-        select = match order.field {
-            AreaOrderField::Name => select.order_by(local_area::Column::Name, direction),
-            AreaOrderField::Code => select.order_by(local_area::Column::GssCode, direction),
-        }
-        .order_by_asc(local_area::Column::Id);
-        let (offset, rows, has_next, total) = paginate(ctx, db, select, first, after).await?;
-        prefetch_areas(ctx, &rows).await?;
-        Ok(AreaConnection::new(offset, rows.into_iter().map(Area).collect(), has_next, total))
+        let column = match order.field {
+            AreaOrderField::Name => local_area::Column::Name,
+            AreaOrderField::Code => local_area::Column::GssCode,
+        };
+        let keys = [
+            SortKey::new(Expr::col((local_area::Entity, column)), direction, KeyKind::Text),
+            SortKey::new(Expr::col((local_area::Entity, local_area::Column::Id)), Order::Asc, KeyKind::Int),
+        ];
+        let (offset, rows, has_next, total) = paginate(ctx, db, select, &keys, Total::Count, first, after).await?;
+        let areas: Vec<local_area::Model> = rows.iter().map(|(a, _)| a.clone()).collect();
+        prefetch_areas(ctx, &areas).await?;
+        Ok(AreaConnection::new(offset, rows.into_iter().map(|(a, key)| (Area(a), key)).collect(), has_next, total))
     }
 
     /// Inspections, a page at a time (Relay cursor connection), filtered and ordered. Default order: start date
@@ -537,9 +674,16 @@ impl Query {
         #[graphql(desc = "Order (default START_DATE ascending).")] order_by: Option<InspectionOrder>,
     ) -> ApiResult<InspectionConnection> {
         let db = db(ctx)?;
-        let select = inspection_select(db, &filter.unwrap_or_default(), order_by.unwrap_or_default()).await?;
-        let (offset, rows, has_next, total) = paginate(ctx, db, select, first, after).await?;
-        Ok(InspectionConnection::new(offset, rows.into_iter().map(Inspection).collect(), has_next, total))
+        let filter = filter.unwrap_or_default();
+        let select = filtered_inspections(db, &filter).await?;
+        let keys = inspection_order(order_by.unwrap_or_default());
+        let total = match tallied_count(db, &filter).await? {
+            Some(n) => Total::Known(n),
+            None => Total::Count,
+        };
+        let (offset, rows, has_next, total) = paginate(ctx, db, select, &keys, total, first, after).await?;
+        let nodes = rows.into_iter().map(|(m, key)| (Inspection(m), key)).collect();
+        Ok(InspectionConnection::new(offset, nodes, has_next, total))
     }
 
     /// How many inspections had each outcome, with shares: Ofsted's outcome profile. Counts inspections carried
@@ -575,39 +719,32 @@ impl Query {
     ) -> ApiResult<Vec<ThemeCount>> {
         let db = db(ctx)?;
         let filter = filter.unwrap_or_default();
-        let mut select = priority_action::Entity::find()
-            .join(JoinType::InnerJoin, priority_action_inspection())
-            .join(JoinType::InnerJoin, inspection::Relation::Area.def());
-        if let Some(year) = filter.year {
-            select = select.filter(inspection::Column::StartYear.eq(year));
-        }
-        if let Some(code) = &filter.region {
-            select = select.filter(local_area::Column::RegionCode.eq(require_region(db, code).await?));
-        }
+        // From the tallies kept at import time: the same few rows whatever the number of inspections.
+        let mut select = theme_tally::Entity::find();
         // The denominator of shares: widespread/systemic failings inspections in the same filter.
-        let mut systemic = inspection::Entity::find()
-            .join(JoinType::InnerJoin, inspection::Relation::Area.def())
-            .filter(inspection::Column::Outcome.eq(domain::Outcome::WidespreadSystemicFailings));
+        let mut systemic = inspection_tally::Entity::find()
+            .filter(inspection_tally::Column::Outcome.eq(domain::Outcome::WidespreadSystemicFailings));
         if let Some(year) = filter.year {
-            systemic = systemic.filter(inspection::Column::StartYear.eq(year));
+            select = select.filter(theme_tally::Column::StartYear.eq(year));
+            systemic = systemic.filter(inspection_tally::Column::StartYear.eq(year));
         }
         if let Some(code) = &filter.region {
-            systemic = systemic.filter(local_area::Column::RegionCode.eq(code.as_str()));
+            let code = require_region(db, code).await?;
+            select = select.filter(theme_tally::Column::RegionCode.eq(code.as_str()));
+            systemic = systemic.filter(inspection_tally::Column::RegionCode.eq(code));
         }
-        let systemic = i32::try_from(systemic.count(db).await?).unwrap_or(i32::MAX);
-        let rows: Vec<(domain::Theme, i64, i64)> = select
-            .select_only()
-            .column(priority_action::Column::Theme)
-            .column_as(priority_action::Column::Id.count(), "actions")
-            .column_as(
-                sea_orm::sea_query::Expr::col((priority_action::Entity, priority_action::Column::InspectionId))
-                    .count_distinct(),
-                "inspections",
-            )
-            .group_by(priority_action::Column::Theme)
-            .into_tuple()
-            .all(db)
-            .await?;
+        let systemic: i64 = systemic.all(db).await?.iter().map(|t| t.inspections).sum();
+        let systemic = i32::try_from(systemic).unwrap_or(i32::MAX);
+        let mut rows: Vec<(domain::Theme, i64, i64)> = Vec::new();
+        for t in select.all(db).await? {
+            match rows.iter_mut().find(|(theme, _, _)| *theme == t.theme) {
+                Some(row) => {
+                    row.1 += t.priority_actions;
+                    row.2 += t.inspections;
+                }
+                None => rows.push((t.theme, t.priority_actions, t.inspections)),
+            }
+        }
         let mut themes: Vec<ThemeCount> = domain::Theme::ALL
             .iter()
             .map(|t| {
@@ -794,35 +931,80 @@ fn sort_order(direction: OrderDirection) -> Order {
     }
 }
 
-fn priority_action_inspection() -> sea_orm::RelationDef {
-    priority_action::Entity::belongs_to(inspection::Entity)
-        .from(priority_action::Column::InspectionId)
-        .to(inspection::Column::Id)
-        .into()
+/// The order of inspections as sort keys (ties broken by id, so pages are stable).
+pub fn inspection_order(order: InspectionOrder) -> Vec<SortKey> {
+    let direction = sort_order(order.direction);
+    let col = |c: inspection::Column| Expr::col((inspection::Entity, c));
+    let area_name = Expr::col((local_area::Entity, local_area::Column::Name));
+    let id = SortKey::new(col(inspection::Column::Id), Order::Asc, KeyKind::Int);
+    match order.field {
+        InspectionOrderField::StartDate => vec![
+            SortKey::new(col(inspection::Column::StartDate), direction, KeyKind::Date),
+            SortKey::new(area_name, Order::Asc, KeyKind::Text),
+            id,
+        ],
+        InspectionOrderField::Published => vec![
+            SortKey::new(col(inspection::Column::Published).is_null(), Order::Asc, KeyKind::Bool),
+            SortKey::new(col(inspection::Column::Published), direction, KeyKind::Date),
+            id,
+        ],
+        InspectionOrderField::AreaName => vec![
+            SortKey::new(area_name, direction, KeyKind::Text),
+            SortKey::new(col(inspection::Column::StartDate), Order::Asc, KeyKind::Date),
+            id,
+        ],
+    }
 }
 
-/// Inspections joined to their area, narrowed by `filter`, in `order` (ties broken by id, so pages are stable): what
-/// the `inspections` connection and the CSV export list.
+/// Inspections joined to their area, narrowed by `filter`, in `order`: what the CSV export lists.
 pub async fn inspection_select(
     db: &DatabaseTransaction,
     filter: &InspectionFilter,
     order: InspectionOrder,
 ) -> ApiResult<Select<inspection::Entity>> {
-    let select = filtered_inspections(db, filter).await?;
-    let direction = sort_order(order.direction);
-    let area_name = (local_area::Entity, local_area::Column::Name);
-    Ok(match order.field {
-        InspectionOrderField::StartDate => select
-            .order_by(inspection::Column::StartDate, direction)
-            .order_by(sea_orm::sea_query::Expr::col(area_name), Order::Asc),
-        InspectionOrderField::Published => select
-            .order_by(inspection::Column::Published.is_null(), Order::Asc)
-            .order_by(inspection::Column::Published, direction),
-        InspectionOrderField::AreaName => select
-            .order_by(sea_orm::sea_query::Expr::col(area_name), direction)
-            .order_by(inspection::Column::StartDate, Order::Asc),
+    Ok(order_by_keys(filtered_inspections(db, filter).await?, &inspection_order(order)))
+}
+
+/// How many inspections `filter` selects, from the tallies, when it filters only on what they count by
+/// (framework, type, outcome, region, Ofsted region, year); `None` otherwise.
+async fn tallied_count(db: &DatabaseTransaction, filter: &InspectionFilter) -> ApiResult<Option<u64>> {
+    let InspectionFilter {
+        framework,
+        inspection_type,
+        outcome,
+        region,
+        ofsted_region,
+        icb: None,
+        year,
+        started_from: None,
+        started_to: None,
+        area_code: None,
+        name_contains: None,
+    } = filter
+    else {
+        return Ok(None);
+    };
+    let mut select = inspection_tally::Entity::find();
+    if let Some(f) = framework {
+        select = select.filter(inspection_tally::Column::Framework.eq(domain::Framework::from(*f)));
     }
-    .order_by_asc(inspection::Column::Id))
+    if let Some(t) = inspection_type {
+        select = select.filter(inspection_tally::Column::InspectionType.eq(domain::InspectionType::from(*t)));
+    }
+    if let Some(o) = outcome {
+        select = select.filter(inspection_tally::Column::Outcome.eq(domain::Outcome::from(*o)));
+    }
+    if let Some(code) = region {
+        select = select.filter(inspection_tally::Column::RegionCode.eq(code.as_str()));
+    }
+    if let Some(name) = ofsted_region {
+        select = select.filter(inspection_tally::Column::RegionCode.is_in(regions_of_ofsted_region(db, name).await?));
+    }
+    if let Some(year) = year {
+        select = select.filter(inspection_tally::Column::StartYear.eq(*year));
+    }
+    let n: i64 = select.all(db).await?.iter().map(|t| t.inspections).sum();
+    Ok(Some(u64::try_from(n).unwrap_or(0)))
 }
 
 /// Inspections joined to their area, narrowed by `filter`.
