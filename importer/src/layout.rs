@@ -485,12 +485,21 @@ fn url(text: &str) -> Result<String, ParseError> {
 /// A header as matched: lower case, every run of other characters than letters and digits folded to one space.
 /// So `Local.area.partnership`, `Local area partnership` and `la_code_gss`/`la code gss` meet.
 pub fn normalise_header(h: &str) -> String {
-    let folded: String = h
-        .trim_start_matches('\u{feff}')
-        .chars()
-        .map(|c| if c.is_alphanumeric() { c.to_ascii_lowercase() } else { ' ' })
-        .collect();
-    folded.split_whitespace().collect::<Vec<_>>().join(" ")
+    // One pass and one allocation: it runs for every cell read.
+    let mut folded = String::with_capacity(h.len());
+    let mut gap = false;
+    for c in h.trim_start_matches('\u{feff}').chars() {
+        if c.is_alphanumeric() {
+            if gap && !folded.is_empty() {
+                folded.push(' ');
+            }
+            gap = false;
+            folded.push(c.to_ascii_lowercase());
+        } else {
+            gap = true;
+        }
+    }
+    folded
 }
 
 /// A table read from a file: its header (normalised) and data rows with their line numbers.

@@ -57,6 +57,7 @@ pub async fn import(
         txn.rollback().await?;
         return Err(ImportError::Invalid(problems));
     }
+    send_model::backend::bulk_write_cache(&txn, true).await?;
     let mut files = Vec::new();
     for file in &parsed {
         files.push(load::write_file(&txn, file).await?);
@@ -65,6 +66,7 @@ pub async fn import(
     if !options.dry_run && files.iter().any(|f| f.inserted + f.updated > 0) {
         send_model::tally::rebuild(&txn).await?;
     }
+    send_model::backend::bulk_write_cache(&txn, false).await?;
     if options.dry_run {
         txn.rollback().await?;
     } else {

@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{NaiveDate, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DatabaseTransaction, DbErr, EntityTrait,
-    IntoActiveModel, QueryFilter,
+    IntoActiveModel, QueryFilter, TryIntoModel,
 };
 use send_model::domain::{DatePrecision, Framework, InspectionType, PartialDate, SourceKind, Theme};
 use send_model::entity::{
@@ -63,13 +63,9 @@ impl Tally {
     fn compare(&mut self, record: String, old: Option<Facts>, new: &Facts) -> Action {
         match old {
             None => {
+                // Inserted records are counted, not listed: each row names the import run that wrote it, and a
+                // first import of a large file would otherwise store every row a second time in the run's summary.
                 self.inserted += 1;
-                let fields = new
-                    .iter()
-                    .filter(|(_, v)| v.is_some())
-                    .map(|(f, v)| FieldChange { field: (*f).to_owned(), before: None, after: v.clone() })
-                    .collect();
-                self.changes.push(Change { record, action: "inserted".to_owned(), fields });
                 Action::Insert
             }
             Some(old) => {
@@ -655,7 +651,8 @@ async fn write_inspections(
     }
 
     let mut sources_set: Vec<(i32, &'static str)> = Vec::new();
-    let mut pending = Pending::default();
+    let largest = groups.values().flatten().map(|m| m.id).max().unwrap_or(0);
+    let mut pending = Pending { next_id: largest + 1, ..Default::default() };
     for r in rows {
         progress.inc(1);
         let Some(gss) = &r.gss else { continue };
@@ -749,6 +746,7 @@ async fn write_inspections(
         tally.update(record, accepted);
     }
     pending.flush(txn, &mut groups, &mut themes, run).await?;
+    send_model::backend::sync_id_sequence(txn, "inspection").await?;
     record_sources(txn, &sources_set, kind, run).await
 }
 
@@ -758,7 +756,6 @@ const INSERT_BATCH: usize = 500;
 /// An inspection that is new to the database, waiting to be inserted with others.
 struct NewInspection {
     model: inspection::ActiveModel,
-    key: (i32, Framework, InspectionType, NaiveDate),
     themes: Option<Vec<Theme>>,
 }
 
@@ -769,13 +766,17 @@ struct Pending {
     rows: Vec<NewInspection>,
     /// Start dates waiting, by area, framework and type, so that a later row of the same inspection is noticed.
     starts: HashMap<(i32, Framework, InspectionType), Vec<NaiveDate>>,
+    /// The id the next new inspection gets: one past the largest there, as the database would choose. The import
+    /// lock keeps anyone else from inserting meanwhile.
+    next_id: i32,
 }
 
 impl Pending {
-    fn push(&mut self, area_id: i32, r: &InspectionRow, model: inspection::ActiveModel) {
+    fn push(&mut self, area_id: i32, r: &InspectionRow, mut model: inspection::ActiveModel) {
+        model.id = Set(self.next_id);
+        self.next_id += 1;
         self.starts.entry((area_id, r.framework, r.inspection_type)).or_default().push(r.start.date);
-        let key = (area_id, r.framework, r.inspection_type, r.start.date);
-        self.rows.push(NewInspection { model, key, themes: r.facts.themes.clone() });
+        self.rows.push(NewInspection { model, themes: r.facts.themes.clone() });
     }
 
     /// Whether `r` falls within the same-inspection window of a waiting row.
@@ -796,16 +797,11 @@ impl Pending {
         self.starts.clear();
         let rows = std::mem::take(&mut self.rows);
         for batch in rows.chunks(INSERT_BATCH) {
-            let inserted =
-                inspection::Entity::insert_many(batch.iter().map(|n| n.model.clone())).exec_with_returning(txn).await?;
-            // RETURNING's order is not promised: match the rows back by natural key.
-            let mut by_key: HashMap<_, inspection::Model> =
-                inserted.into_iter().map(|m| ((m.area_id, m.framework, m.inspection_type, m.start_date), m)).collect();
+            // Ids are chosen here (see `next_id`), so the rows need not come back from the database.
+            inspection::Entity::insert_many(batch.iter().map(|n| n.model.clone())).exec_without_returning(txn).await?;
             let mut actions = Vec::new();
             for n in batch {
-                let Some(m) = by_key.remove(&n.key) else {
-                    return Err(DbErr::Custom(format!("BUG: inserted inspection {:?} not returned", n.key)));
-                };
+                let m = n.model.clone().try_into_model()?;
                 if let Some(list) = &n.themes {
                     actions.extend(action_rows(m.id, list, run));
                     themes.insert(m.id, themes_text(list.iter().copied()));
@@ -815,7 +811,7 @@ impl Pending {
             // Fresh inspections have no actions to replace: plain inserts. Their fields are credited to their own
             // `source_kind`, so they need no `inspection_field_source` rows.
             for chunk in actions.chunks(INSERT_BATCH * 2) {
-                priority_action::Entity::insert_many(chunk.to_vec()).exec(txn).await?;
+                priority_action::Entity::insert_many(chunk.to_vec()).exec_without_returning(txn).await?;
             }
         }
         Ok(())

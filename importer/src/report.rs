@@ -13,12 +13,13 @@ pub struct FieldChange {
     pub after: Option<String>,
 }
 
-/// A record inserted or updated.
+/// A record updated.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Change {
     /// Which record, e.g. `inspection E10000029 2023 full 2023-11-13`.
     pub record: String,
-    /// `inserted`; `added` (only fields that were empty got values); or `updated` (a value changed).
+    /// `added` (only fields that were empty got values) or `updated` (a value changed). Inserted records are
+    /// counted in the file report, not listed.
     pub action: String,
     /// The fields that changed.
     pub fields: Vec<FieldChange>,

@@ -84,3 +84,27 @@ pub async fn begin_snapshot(db: &DatabaseConnection) -> Result<DatabaseTransacti
         _ => db.begin().await,
     }
 }
+
+/// After rows were inserted with ids chosen by the importer (which holds the import lock, so no one else inserts),
+/// moves PostgreSQL's id sequence of `table` past the largest id, so that later inserts that let the database choose
+/// do not collide. SQLite needs nothing: it chooses after the largest id anyway.
+pub async fn sync_id_sequence(txn: &DatabaseTransaction, table: &str) -> Result<(), DbErr> {
+    if txn.get_database_backend() == DbBackend::Postgres {
+        txn.execute_unprepared(&format!(
+            "SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"
+        ))
+        .await?;
+    }
+    Ok(())
+}
+
+/// SQLite's page cache for this connection while an import writes: a large one (`true`) keeps the pages of the
+/// tables and indexes being filled in memory until commit, instead of spilling them to the WAL mid-transaction and
+/// reading them back; `false` restores the default before the connection returns to the pool. PostgreSQL: nothing.
+pub async fn bulk_write_cache(txn: &DatabaseTransaction, large: bool) -> Result<(), DbErr> {
+    if txn.get_database_backend() == DbBackend::Sqlite {
+        // Negative sizes are in KiB: 256 MiB while importing, SQLite's default (2 MiB) otherwise.
+        txn.execute_unprepared(if large { "PRAGMA cache_size = -262144" } else { "PRAGMA cache_size = -2000" }).await?;
+    }
+    Ok(())
+}

@@ -59,6 +59,9 @@ pub async fn connect(config: &DbConfig) -> Result<DatabaseConnection, DbErr> {
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(30))
+                // Statement journals (every multi-row insert inside a transaction keeps one) and temporary sort
+                // tables in memory, not in temporary files.
+                .pragma("temp_store", "memory")
         });
     if let Some(timeout) = config.statement_timeout {
         options.statement_timeout(timeout);
