@@ -51,7 +51,9 @@ pub async fn connect(config: &DbConfig) -> Result<DatabaseConnection, DbErr> {
         .max_connections(config.max_connections)
         .min_connections(1)
         .acquire_timeout(config.acquire_timeout)
-        .sqlx_logging(false)
+        // `SEND_LOG_SQL=1` logs every statement with its time (target `sqlx::query`): how to see what a slow request
+        // ran.
+        .sqlx_logging(std::env::var_os("SEND_LOG_SQL").is_some_and(|v| v == "1"))
         .connect_timeout(config.acquire_timeout)
         .map_sqlx_sqlite_opts(|o: SqliteConnectOptions| {
             o.create_if_missing(true)

@@ -333,7 +333,8 @@ pub struct InspectionFilter {
 /// Fields inspections can be ordered by.
 #[derive(async_graphql::Enum, Clone, Copy, PartialEq, Eq, Debug, Default)]
 pub enum InspectionOrderField {
-    /// Start date (ties broken by area name).
+    /// Start date; inspections that started the same day in the order they were first imported (reversed when
+    /// descending).
     #[default]
     StartDate,
     /// Publication date (unpublished last when ascending).
@@ -938,10 +939,12 @@ pub fn inspection_order(order: InspectionOrder) -> Vec<SortKey> {
     let area_name = Expr::col((local_area::Entity, local_area::Column::Name));
     let id = SortKey::new(col(inspection::Column::Id), Order::Asc, KeyKind::Int);
     match order.field {
+        // Ties by id in the same direction: the (framework, start_date, id) index then serves a page of one
+        // framework as a plain walk that stops after the page (a tie-break on the area's name, in another table,
+        // made SQLite sort every inspection of the framework first).
         InspectionOrderField::StartDate => vec![
-            SortKey::new(col(inspection::Column::StartDate), direction, KeyKind::Date),
-            SortKey::new(area_name, Order::Asc, KeyKind::Text),
-            id,
+            SortKey::new(col(inspection::Column::StartDate), direction.clone(), KeyKind::Date),
+            SortKey::new(col(inspection::Column::Id), direction, KeyKind::Int),
         ],
         InspectionOrderField::Published => vec![
             SortKey::new(col(inspection::Column::Published).is_null(), Order::Asc, KeyKind::Bool),
