@@ -55,6 +55,16 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
+            .create_index(
+                Index::create()
+                    .name("ix_inspection_tally_year_outcome")
+                    .table("inspection_tally")
+                    .col("start_year")
+                    .col("outcome")
+                    .to_owned(),
+            )
+            .await?;
+        manager
             .create_table(
                 Table::create()
                     .table("theme_tally")

@@ -145,15 +145,38 @@ struct Reference {
     partners: HashMap<i32, Vec<String>>,
 }
 
-/// The reference data; the area-to-ICB links (one row per area) only when `with_partners`, since only an ICB filter
-/// or grouping needs them.
-async fn reference(db: &DatabaseTransaction, with_partners: bool) -> ApiResult<Reference> {
-    let mut regions = region::Entity::find().all(db).await?;
-    regions.sort_by(|a, b| a.code.cmp(&b.code));
-    let mut icbs = icb::Entity::find().all(db).await?;
-    icbs.sort_by(|a, b| a.code.cmp(&b.code));
+/// What of the reference data a request needs: each part is read only when a filter or grouping uses it, so that
+/// a plain profile (the common case) costs one statement on the tallies.
+#[derive(Clone, Copy, Default)]
+struct Needs {
+    regions: bool,
+    icbs: bool,
+}
+
+impl Needs {
+    fn of(filter: &OutcomeProfileFilter, group_by: Option<ProfileGrouping>) -> Self {
+        Self {
+            regions: filter.region.is_some()
+                || filter.ofsted_region.is_some()
+                || matches!(group_by, Some(ProfileGrouping::Region | ProfileGrouping::OfstedRegion)),
+            icbs: filter.icb.is_some() || group_by == Some(ProfileGrouping::Icb),
+        }
+    }
+}
+
+/// The reference data `needs` asks for (the rest left empty): regions; ICBs with the area-to-ICB links (one row
+/// per area).
+async fn reference(db: &DatabaseTransaction, needs: Needs) -> ApiResult<Reference> {
+    let mut regions = Vec::new();
+    if needs.regions {
+        regions = region::Entity::find().all(db).await?;
+        regions.sort_by(|a, b| a.code.cmp(&b.code));
+    }
+    let mut icbs = Vec::new();
     let mut partners: HashMap<i32, Vec<String>> = HashMap::new();
-    if with_partners {
+    if needs.icbs {
+        icbs = icb::Entity::find().all(db).await?;
+        icbs.sort_by(|a, b| a.code.cmp(&b.code));
         for p in area_partner::Entity::find().all(db).await? {
             partners.entry(p.area_id).or_default().push(p.icb_code);
         }
@@ -309,7 +332,7 @@ fn profile(filter: &OutcomeProfileFilter, rows: &[&Row]) -> OutcomeProfile {
 
 /// One profile over everything the filter selects.
 pub async fn outcome_profile(db: &DatabaseTransaction, filter: &OutcomeProfileFilter) -> ApiResult<OutcomeProfile> {
-    let reference = reference(db, filter.icb.is_some()).await?;
+    let reference = reference(db, Needs::of(filter, None)).await?;
     let rows = rows(db, filter, &reference, false).await?;
     Ok(profile(filter, &rows.iter().collect::<Vec<_>>()))
 }
@@ -321,7 +344,7 @@ pub async fn outcome_profiles(
     group_by: ProfileGrouping,
 ) -> ApiResult<Vec<OutcomeProfileGroup>> {
     let by_icb = group_by == ProfileGrouping::Icb;
-    let reference = reference(db, filter.icb.is_some() || by_icb).await?;
+    let reference = reference(db, Needs::of(filter, Some(group_by))).await?;
     let rows = rows(db, filter, &reference, by_icb).await?;
     let group = |key: String, label: String, members: Vec<&Row>, narrowed: OutcomeProfileFilter| OutcomeProfileGroup {
         key,
