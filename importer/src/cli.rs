@@ -65,9 +65,20 @@ impl DatabaseArgs {
 pub struct ImportArgs {
     /// Files, folders or http(s) URLs. A folder contributes its .csv, .ods and .xlsx files. Formats are told from
     /// the content: our curated CSVs, Ofsted's 2016-framework official statistics (ODS/XLSX) and 2023-framework
-    /// management information (CSV/ODS/XLSX). Use `--bundled` for the dataset built into the binary.
+    /// management information (CSV/ODS/XLSX). Use `--bundled` for the dataset built into the binary. With
+    /// `--extract`: report PDF files.
     #[arg(required_unless_present = "bundled")]
     pub sources: Vec<String>,
+
+    /// Read each FILE as an Ofsted area SEND inspection report PDF (2023 framework) and print what it states,
+    /// without opening any database. Output: JSON Lines on stdout, one JSON object per report on one line, in the
+    /// order given, with the fields file, area_code, inspection_start, inspection_end, previous_inspection_start,
+    /// previous_inspection_end (ISO dates or null), framework, inspection_type, outcome (GraphQL enum name),
+    /// icb_codes, priority_actions and areas_for_improvement (lists of {text, theme, evidence}) and published
+    /// (null: reports do not state it). A file that cannot be read is named on stderr with what was missing; the
+    /// others are still printed, and the exit status is then 1.
+    #[arg(long, conflicts_with_all = ["bundled", "dry_run", "force"])]
+    pub extract: bool,
 
     /// Import the bundled dataset (the files of data/ compiled into the binary).
     #[arg(long)]
@@ -130,10 +141,50 @@ async fn validators_of(
     Ok(run.map_or_else(Default::default, |r| crate::fetch::Validators { etag: r.etag, last_modified: r.last_modified }))
 }
 
+/// What `send-import --extract` read: the JSON Lines of the reports it read, and the files it could not read.
+#[derive(Debug)]
+pub struct Extracted {
+    /// One JSON object per report read, each on its own line (JSON Lines), in the order given.
+    pub json_lines: String,
+    /// Why each other file was refused (each message names the file and what was missing).
+    pub errors: Vec<crate::pdf::ExtractError>,
+}
+
+/// Reads each report PDF of `files` (`send-import --extract`), against the bundled reference data; touches no
+/// database.
+pub fn extract(files: &[String]) -> anyhow::Result<Extracted> {
+    let extractor = crate::pdf::Extractor::bundled()?;
+    let mut json_lines = String::new();
+    let mut errors = Vec::new();
+    for result in crate::pdf::extract_files(&extractor, files) {
+        match result {
+            Ok(facts) => {
+                json_lines.push_str(&serde_json::to_string(&facts)?);
+                json_lines.push('\n');
+            }
+            Err(e) => errors.push(e),
+        }
+    }
+    Ok(Extracted { json_lines, errors })
+}
+
 /// Runs `send-import` with parsed arguments and returns what it prints on success (text, or JSON with
-/// `--format json`). An error lists every problem; `main` prints it and exits non-zero.
+/// `--format json`; JSON Lines with `--extract`). An error lists every problem; `main` prints it and exits non-zero.
 pub async fn run(args: ImportArgs) -> anyhow::Result<String> {
     use anyhow::Context;
+    if args.extract {
+        let extracted = extract(&args.sources)?;
+        if extracted.errors.is_empty() {
+            return Ok(extracted.json_lines);
+        }
+        let messages: Vec<String> = extracted.errors.iter().map(ToString::to_string).collect();
+        anyhow::bail!(
+            "{} of {} report(s) could not be read:\n{}",
+            messages.len(),
+            args.sources.len(),
+            messages.join("\n")
+        );
+    }
     let config = args.database.config_with(0).context("cannot create the data folder")?;
     let db = send_model::connect(&config).await.with_context(|| format!("cannot open the database {}", config.url))?;
     send_model::migrate(&db).await.context("cannot migrate the database")?;

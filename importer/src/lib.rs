@@ -12,6 +12,7 @@ pub mod error;
 pub mod fetch;
 pub mod layout;
 mod load;
+pub mod pdf;
 pub mod report;
 pub mod source;
 

@@ -9,6 +9,7 @@ mod importer;
 mod official;
 mod profiles;
 mod public;
+mod reports;
 mod research;
 mod schema;
 mod serve;
