@@ -63,10 +63,11 @@ impl DatabaseArgs {
 #[derive(Debug, clap::Parser)]
 #[command(version)]
 pub struct ImportArgs {
-    /// Files, folders or http(s) URLs. A folder contributes its .csv, .ods and .xlsx files. Formats are told from
-    /// the content: our curated CSVs, Ofsted's 2016-framework official statistics (ODS/XLSX) and 2023-framework
-    /// management information (CSV/ODS/XLSX). Use `--bundled` for the dataset built into the binary. With
-    /// `--extract`: report PDF files.
+    /// Files, folders or http(s) URLs. A folder contributes its .csv, .ods, .xlsx and .pdf files. Formats are told
+    /// from the content: our curated CSVs, Ofsted's 2016-framework official statistics (ODS/XLSX), 2023-framework
+    /// management information (CSV/ODS/XLSX) and area SEND inspection report PDFs (2023 framework: one inspection
+    /// each, with its priority actions' texts and its areas for improvement; the report ranks above every other
+    /// source). Use `--bundled` for the dataset built into the binary. With `--extract`: report PDF files.
     #[arg(required_unless_present = "bundled")]
     pub sources: Vec<String>,
 
@@ -77,8 +78,13 @@ pub struct ImportArgs {
     /// icb_codes, priority_actions and areas_for_improvement (lists of {text, theme, evidence}) and published
     /// (null: reports do not state it). A file that cannot be read is named on stderr with what was missing; the
     /// others are still printed, and the exit status is then 1.
-    #[arg(long, conflicts_with_all = ["bundled", "dry_run", "force"])]
+    #[arg(long, conflicts_with_all = ["bundled", "dry_run", "force", "published"])]
     pub extract: bool,
+
+    /// The publication date (YYYY-MM-DD) of the report PDFs of this run (reports do not state it). Without it, an
+    /// inspection keeps the publication date the database has (from Ofsted's statistics or the report links).
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_day)]
+    pub published: Option<chrono::NaiveDate>,
 
     /// Import the bundled dataset (the files of data/ compiled into the binary).
     #[arg(long)]
@@ -115,6 +121,10 @@ pub struct ImportArgs {
     /// Where the database is.
     #[command(flatten)]
     pub database: DatabaseArgs,
+}
+
+fn parse_day(text: &str) -> Result<chrono::NaiveDate, String> {
+    chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|e| format!("expected a date YYYY-MM-DD ({e})"))
 }
 
 /// How `send-import` prints its report.
@@ -216,7 +226,8 @@ pub async fn run(args: ImportArgs) -> anyhow::Result<String> {
     let report = if sources.is_empty() {
         Ok(crate::ImportReport { dry_run: args.dry_run, files: Vec::new(), not_modified: Vec::new() })
     } else {
-        crate::import(&db, sources, crate::ImportOptions { dry_run: args.dry_run }).await
+        let reports = crate::ReportOptions { published: args.published };
+        crate::import_with(&db, sources, crate::ImportOptions { dry_run: args.dry_run }, reports).await
     };
     db.close().await.ok();
     let mut report = match report {

@@ -35,6 +35,8 @@ pub enum Layout {
     Official2016,
     /// Ofsted's management information / official statistics for the 2023 framework (areas named, not coded).
     ManagementInformation2023,
+    /// An area SEND inspection report PDF (2023 framework), read by [`crate::pdf::Extractor`] into one inspection.
+    Report,
     /// `ofsted_report_links.csv`: report URLs and Ofsted URNs.
     ReportLinks,
     /// `thematic_visits.csv`: thematic visits.
@@ -43,7 +45,7 @@ pub enum Layout {
 
 impl Layout {
     /// Every layout, in the order their files are loaded (each may refer to those before it).
-    pub const LOAD_ORDER: [Layout; 10] = [
+    pub const LOAD_ORDER: [Layout; 11] = [
         Layout::Regions,
         Layout::Icbs,
         Layout::LocalAreas,
@@ -52,6 +54,7 @@ impl Layout {
         Layout::Inspections,
         Layout::Official2016,
         Layout::ManagementInformation2023,
+        Layout::Report,
         Layout::ReportLinks,
         Layout::ThematicVisits,
     ];
@@ -67,6 +70,7 @@ impl Layout {
             Layout::Inspections => "curated-csv/inspections",
             Layout::Official2016 => "ofsted-official-statistics-2016-framework",
             Layout::ManagementInformation2023 => "ofsted-management-information-2023-framework",
+            Layout::Report => "ofsted-report-pdf",
             Layout::ReportLinks => "curated-csv/ofsted_report_links",
             Layout::ThematicVisits => "curated-csv/thematic_visits",
         }
@@ -77,6 +81,7 @@ impl Layout {
         match self {
             Layout::Official2016 => SourceKind::OfficialStatistics,
             Layout::ManagementInformation2023 => SourceKind::ManagementInformation,
+            Layout::Report => SourceKind::Report,
             _ => SourceKind::Curated,
         }
     }
@@ -144,6 +149,8 @@ impl Layout {
                 "priority_actions",
                 "source_url",
             ],
+            // A PDF has no header: it is told apart by its content, never by `detect`.
+            Layout::Report => &[],
             Layout::ReportLinks => &["area_name", "la_code_dfe", "ofsted_urn", "published", "report_url", "source_url"],
             Layout::ThematicVisits => &[
                 "year",
@@ -272,6 +279,8 @@ pub enum RegionRef {
     Ons(String),
     /// An Ofsted region name (Ofsted's files; "North East, Yorkshire and the Humber" is one).
     Ofsted(String),
+    /// Not stated (inspection reports): the area's region is not checked.
+    NotStated,
 }
 
 /// The facts an inspection source gives. `None` means the source is silent on the field (it neither confirms nor
@@ -319,6 +328,22 @@ pub struct InspectionRow {
     pub facts: InspectionFacts,
     /// Where the row was read.
     pub source_url: String,
+    /// What only an inspection report holds (`None` for every other source).
+    pub report: Option<Box<ReportDetails>>,
+}
+
+/// What an inspection report states beyond the facts other sources give too.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportDetails {
+    /// The areas for priority action, in report order, each with a theme (their themes are also
+    /// [`InspectionFacts::themes`]).
+    pub priority_actions: Vec<crate::pdf::Action>,
+    /// The areas for improvement, in report order.
+    pub areas_for_improvement: Vec<crate::pdf::Action>,
+    /// The report's address, when it was fetched from a URL.
+    pub report_url: Option<String>,
+    /// The GSS codes of the ICBs the report names.
+    pub icb_codes: Vec<String>,
 }
 
 /// `thematic_visits.csv` row.
@@ -764,7 +789,9 @@ pub fn parse(source: SourceFile) -> (Option<ParsedFile>, Vec<Problem>) {
         Layout::LocalAreas => Rows::LocalAreas(Vec::new()),
         Layout::Lineage => Rows::Lineage(Vec::new()),
         Layout::Aliases => Rows::Aliases(Vec::new()),
-        Layout::Inspections | Layout::Official2016 | Layout::ManagementInformation2023 => Rows::Inspections(Vec::new()),
+        Layout::Inspections | Layout::Official2016 | Layout::ManagementInformation2023 | Layout::Report => {
+            Rows::Inspections(Vec::new())
+        }
         Layout::ReportLinks => Rows::ReportLinks(Vec::new()),
         Layout::ThematicVisits => Rows::ThematicVisits(Vec::new()),
     };
@@ -971,6 +998,7 @@ fn inspection_row(c: &mut Cells<'_>) -> Option<InspectionRow> {
             ..InspectionFacts::default()
         },
         source_url: source_url?,
+        report: None,
     })
 }
 
@@ -1064,6 +1092,7 @@ fn official_2016_rows(c: &mut Cells<'_>, file: &str) -> Vec<InspectionRow> {
             ..InspectionFacts::default()
         },
         source_url: file.to_owned(),
+        report: None,
     }];
     if let (Some(Some(revisit)), Some(revisit_published), Some(revisit_outcome), Some(made), Some(not_made)) =
         (revisit_start, revisit_published, revisit_outcome, made, not_made)
@@ -1085,6 +1114,7 @@ fn official_2016_rows(c: &mut Cells<'_>, file: &str) -> Vec<InspectionRow> {
                 ..InspectionFacts::default()
             },
             source_url: file.to_owned(),
+            report: None,
         });
     }
     out
@@ -1149,6 +1179,7 @@ fn mi_2023_row(c: &mut Cells<'_>, file: &str) -> Option<InspectionRow> {
             ..InspectionFacts::default()
         },
         source_url: file.to_owned(),
+        report: None,
     })
 }
 

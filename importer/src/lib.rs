@@ -29,6 +29,15 @@ pub struct ImportOptions {
     pub dry_run: bool,
 }
 
+/// What to record for the report PDFs of an import (facts the reports do not state).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ReportOptions {
+    /// The publication date of every report PDF of the import (`send-import --published`). Without it the reports
+    /// are silent on the date: the database keeps what it has (e.g. from `ofsted_report_links.csv` or Ofsted's
+    /// statistics), and nothing is invented.
+    pub published: Option<chrono::NaiveDate>,
+}
+
 /// Imports `sources` into `db` in one transaction: every problem in any source is reported and nothing is written,
 /// or every source is loaded and recorded as an import run.
 pub async fn import(
@@ -36,10 +45,31 @@ pub async fn import(
     sources: Vec<SourceFile>,
     options: ImportOptions,
 ) -> Result<ImportReport, ImportError> {
+    import_with(db, sources, options, ReportOptions::default()).await
+}
+
+/// [`import`], with what to record for report PDFs. A source whose content starts with `%PDF` is read as an area
+/// SEND inspection report (see [`pdf`]) into one inspection of [`send_model::domain::SourceKind::Report`], which then
+/// goes through the same checks, precedence rule and transaction as any other file's rows.
+pub async fn import_with(
+    db: &DatabaseConnection,
+    sources: Vec<SourceFile>,
+    options: ImportOptions,
+    reports: ReportOptions,
+) -> Result<ImportReport, ImportError> {
     let mut problems = Vec::new();
     let mut parsed = Vec::new();
+    let mut extractor = None;
     for source in sources {
-        let (file, mut file_problems) = layout::parse(source);
+        let (file, mut file_problems) = if pdf::row::is_pdf(&source.bytes) {
+            let extractor = match &extractor {
+                Some(e) => e,
+                None => extractor.insert(pdf::Extractor::bundled()?),
+            };
+            pdf::row::parse_report(extractor, source, reports.published)
+        } else {
+            layout::parse(source)
+        };
         parsed.extend(file);
         problems.append(&mut file_problems);
     }

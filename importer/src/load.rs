@@ -14,13 +14,14 @@ use sea_orm::{
 };
 use send_model::domain::{DatePrecision, Framework, InspectionType, PartialDate, SourceKind, Theme};
 use send_model::entity::{
-    area_alias, area_lineage, area_partner, icb, import_run, inspection, inspection_field_source, local_area,
-    priority_action, region, thematic_visit,
+    area_alias, area_lineage, area_partner, icb, import_run, improvement_area, inspection, inspection_field_source,
+    local_area, priority_action, region, thematic_visit,
 };
 
 use crate::catalog::normalise_name;
 use crate::layout::{
-    AliasRow, AreaRow, IcbRow, InspectionRow, LineageRow, ParsedFile, RegionRow, ReportLinkRow, Rows, VisitRow,
+    AliasRow, AreaRow, IcbRow, InspectionRow, LineageRow, ParsedFile, RegionRow, ReportDetails, ReportLinkRow, Rows,
+    VisitRow,
 };
 use crate::report::{Change, FieldChange, FileReport};
 
@@ -485,6 +486,20 @@ fn given_facts(r: &InspectionRow) -> Facts {
     if let Some(v) = &f.themes {
         out.push(("priority_actions", themes_text(v.iter().copied())));
     }
+    if let Some(report) = &r.report {
+        if f.themes.is_some() {
+            let actions = report.priority_actions.iter().map(|a| (a.text.as_str(), evidence_text(&a.evidence), None));
+            out.push(("priority_action_texts", details_text(actions)));
+        }
+        let areas = report
+            .areas_for_improvement
+            .iter()
+            .map(|a| (a.text.as_str(), evidence_text(&a.evidence), a.theme.map(|t| t.code())));
+        out.push(("areas_for_improvement", details_text(areas)));
+        if let Some(url) = &report.report_url {
+            out.push(("report_url", some(url)));
+        }
+    }
     if let Some(v) = &f.significant_weaknesses {
         out.push(("significant_weaknesses", number(v)));
     }
@@ -497,8 +512,66 @@ fn given_facts(r: &InspectionRow) -> Facts {
     out
 }
 
+/// A list of evidence as stored: the words and phrases joined by `"; "`, `None` when there are none.
+fn evidence_text(evidence: &[String]) -> Option<String> {
+    (!evidence.is_empty()).then(|| evidence.join("; "))
+}
+
+/// What only a report gives (action texts, areas for improvement) as one compared text value: the items
+/// `N. text [theme: ...] [evidence: ...]` joined by `" | "`; `None` for no items.
+fn details_text<'a>(items: impl Iterator<Item = (&'a str, Option<String>, Option<&'a str>)>) -> Option<String> {
+    let lines: Vec<String> = items
+        .enumerate()
+        .map(|(i, (text, evidence, theme))| {
+            let mut line = format!("{}. {text}", i + 1);
+            if let Some(theme) = theme {
+                line.push_str(&format!(" [theme: {theme}]"));
+            }
+            if let Some(evidence) = evidence {
+                line.push_str(&format!(" [evidence: {evidence}]"));
+            }
+            line
+        })
+        .collect();
+    (!lines.is_empty()).then(|| lines.join(" | "))
+}
+
+/// The stored report-only values of each inspection, as compared text (see [`details_text`]).
+#[derive(Default)]
+struct StoredDetails {
+    /// Priority actions' texts and evidence, when every action's text is known.
+    texts: HashMap<i32, Option<String>>,
+    /// Areas for improvement.
+    improvements: HashMap<i32, Option<String>>,
+}
+
+impl StoredDetails {
+    async fn load(txn: &DatabaseTransaction) -> Result<Self, DbErr> {
+        let mut actions: HashMap<i32, Vec<priority_action::Model>> = HashMap::new();
+        for a in priority_action::Entity::find().filter(priority_action::Column::Text.is_not_null()).all(txn).await? {
+            actions.entry(a.inspection_id).or_default().push(a);
+        }
+        let mut details = Self::default();
+        for (id, mut list) in actions {
+            list.sort_by_key(|a| a.ordinal);
+            let items = list.iter().map(|a| (a.text.as_deref().unwrap_or_default(), a.evidence.clone(), None));
+            details.texts.insert(id, details_text(items));
+        }
+        let mut areas: HashMap<i32, Vec<improvement_area::Model>> = HashMap::new();
+        for a in improvement_area::Entity::find().all(txn).await? {
+            areas.entry(a.inspection_id).or_default().push(a);
+        }
+        for (id, mut list) in areas {
+            list.sort_by_key(|a| a.ordinal);
+            let items = list.iter().map(|a| (a.text.as_str(), a.evidence.clone(), a.theme.map(|t| t.code())));
+            details.improvements.insert(id, details_text(items));
+        }
+        Ok(details)
+    }
+}
+
 /// The stored value of a field, as text.
-fn stored_fact(m: &inspection::Model, themes: &Option<String>, field: &str) -> Option<String> {
+fn stored_fact(m: &inspection::Model, themes: &Option<String>, details: &StoredDetails, field: &str) -> Option<String> {
     let number = |n: Option<i32>| n.map(|n| n.to_string());
     match field {
         "inspection_start" => some(PartialDate::from_parts(m.start_date, m.start_precision)),
@@ -507,6 +580,9 @@ fn stored_fact(m: &inspection::Model, themes: &Option<String>, field: &str) -> O
         "outcome" => m.outcome.map(|o| o.code().to_owned()),
         "priority_action_count" => number(m.priority_action_count),
         "priority_actions" => themes.clone(),
+        "priority_action_texts" => details.texts.get(&m.id).cloned().flatten(),
+        "areas_for_improvement" => details.improvements.get(&m.id).cloned().flatten(),
+        "report_url" => m.report_url.clone(),
         "significant_weaknesses" => number(m.significant_weaknesses),
         "weaknesses_progress_made" => number(m.weaknesses_progress_made),
         "weaknesses_progress_not_made" => number(m.weaknesses_progress_not_made),
@@ -534,6 +610,7 @@ fn apply(am: &mut inspection::ActiveModel, r: &InspectionRow, field: &str) {
             am.published_precision = Set(v.map(|d| d.precision));
         }
         "outcome" => am.outcome = Set(f.outcome.flatten()),
+        "report_url" => am.report_url = Set(r.report.as_ref().and_then(|d| d.report_url.clone())),
         "priority_action_count" => am.priority_action_count = Set(f.priority_action_count.flatten()),
         "significant_weaknesses" => am.significant_weaknesses = Set(f.significant_weaknesses.flatten()),
         "weaknesses_progress_made" => am.weaknesses_progress_made = Set(f.weaknesses_progress_made.flatten()),
@@ -642,6 +719,8 @@ async fn write_inspections(
             themes.insert(id, themes_text(list.into_iter().map(|a| a.theme)));
         }
     }
+    let mut details = StoredDetails::load(txn).await?;
+    let partners = partners_by_area(txn).await?;
     let runs: HashMap<i32, String> =
         import_run::Entity::find().all(txn).await?.into_iter().map(|r| (r.id, r.source)).collect();
     let mut said: HashMap<(i32, String), Said> = HashMap::new();
@@ -658,6 +737,18 @@ async fn write_inspections(
         let Some(gss) = &r.gss else { continue };
         let Some(&area_id) = ids.get(gss.as_str()) else { continue };
         let given = given_facts(r);
+        if let Some(report) = &r.report {
+            let mut named = report.icb_codes.clone();
+            named.sort();
+            let known = partners.get(&area_id).cloned().unwrap_or_default();
+            if !named.is_empty() && named != known {
+                warnings.push(format!(
+                    "{source}: the report names the ICB(s) {} for {gss}; the area's partners are {} (from local_areas.csv, which owns them: kept)",
+                    named.join(";"),
+                    if known.is_empty() { "(none)".to_owned() } else { known.join(";") }
+                ));
+            }
+        }
         if pending.near(area_id, r) {
             // This row may be the same inspection as one waiting to be inserted: insert those first.
             pending.flush(txn, &mut groups, &mut themes, run).await?;
@@ -711,7 +802,7 @@ async fn write_inspections(
         let stored_themes = themes.get(&m.id).cloned().flatten();
         let mut accepted = Vec::new();
         for (field, new) in &given {
-            let old = stored_fact(&m, &stored_themes, field);
+            let old = stored_fact(&m, &stored_themes, &details, field);
             if old == *new {
                 continue;
             }
@@ -729,14 +820,24 @@ async fn write_inspections(
             continue;
         }
         let mut am = m.clone().into_active_model();
+        let is_accepted = |name: &str| accepted.iter().any(|c| c.field == name);
+        if (is_accepted("priority_actions") || is_accepted("priority_action_texts"))
+            && let Some(list) = &r.facts.themes
+        {
+            write_actions(txn, m.id, list, r.report.as_deref(), run).await?;
+            themes.insert(m.id, themes_text(list.iter().copied()));
+            let new = given.iter().find(|(f, _)| *f == "priority_action_texts").and_then(|(_, v)| v.clone());
+            details.texts.insert(m.id, new);
+        }
+        if is_accepted("areas_for_improvement")
+            && let Some(report) = &r.report
+        {
+            write_improvements(txn, m.id, report, run).await?;
+            let new = given.iter().find(|(f, _)| *f == "areas_for_improvement").and_then(|(_, v)| v.clone());
+            details.improvements.insert(m.id, new);
+        }
         for change in &accepted {
             apply(&mut am, r, &change.field);
-            if change.field == "priority_actions"
-                && let Some(list) = &r.facts.themes
-            {
-                write_actions(txn, m.id, list, run).await?;
-                themes.insert(m.id, themes_text(list.iter().copied()));
-            }
             let field: &'static str = given.iter().find(|(f, _)| *f == change.field).map_or("", |(f, _)| *f);
             sources_set.push((m.id, field));
             said.insert((m.id, change.field.clone()), Said { kind, source: source.to_owned() });
@@ -757,6 +858,7 @@ const INSERT_BATCH: usize = 500;
 struct NewInspection {
     model: inspection::ActiveModel,
     themes: Option<Vec<Theme>>,
+    report: Option<Box<ReportDetails>>,
 }
 
 /// New inspections are inserted in batches (with their priority actions and field sources), not one statement per
@@ -776,7 +878,7 @@ impl Pending {
         model.id = Set(self.next_id);
         self.next_id += 1;
         self.starts.entry((area_id, r.framework, r.inspection_type)).or_default().push(r.start.date);
-        self.rows.push(NewInspection { model, themes: r.facts.themes.clone() });
+        self.rows.push(NewInspection { model, themes: r.facts.themes.clone(), report: r.report.clone() });
     }
 
     /// Whether `r` falls within the same-inspection window of a waiting row.
@@ -800,11 +902,15 @@ impl Pending {
             // Ids are chosen here (see `next_id`), so the rows need not come back from the database.
             inspection::Entity::insert_many(batch.iter().map(|n| n.model.clone())).exec_without_returning(txn).await?;
             let mut actions = Vec::new();
+            let mut areas = Vec::new();
             for n in batch {
                 let m = n.model.clone().try_into_model()?;
                 if let Some(list) = &n.themes {
-                    actions.extend(action_rows(m.id, list, run));
+                    actions.extend(action_rows(m.id, list, n.report.as_deref(), run));
                     themes.insert(m.id, themes_text(list.iter().copied()));
+                }
+                if let Some(report) = &n.report {
+                    areas.extend(improvement_rows(m.id, report, run));
                 }
                 groups.entry((m.area_id, m.framework, m.inspection_type)).or_default().push(m);
             }
@@ -813,34 +919,89 @@ impl Pending {
             for chunk in actions.chunks(INSERT_BATCH * 2) {
                 priority_action::Entity::insert_many(chunk.to_vec()).exec_without_returning(txn).await?;
             }
+            for chunk in areas.chunks(INSERT_BATCH) {
+                improvement_area::Entity::insert_many(chunk.to_vec()).exec_without_returning(txn).await?;
+            }
         }
         Ok(())
     }
 }
 
-/// The rows of an inspection's priority actions, in order.
-fn action_rows(inspection_id: i32, themes: &[Theme], run: i32) -> Vec<priority_action::ActiveModel> {
+/// The rows of an inspection's priority actions, in order, with their texts and evidence when a report gives them.
+fn action_rows(
+    inspection_id: i32,
+    themes: &[Theme],
+    report: Option<&ReportDetails>,
+    run: i32,
+) -> Vec<priority_action::ActiveModel> {
     themes
         .iter()
         .enumerate()
-        .map(|(i, theme)| priority_action::ActiveModel {
+        .map(|(i, theme)| {
+            let action = report.and_then(|r| r.priority_actions.get(i));
+            priority_action::ActiveModel {
+                inspection_id: Set(inspection_id),
+                ordinal: Set(i32::try_from(i + 1).unwrap_or(i32::MAX)),
+                theme: Set(*theme),
+                text: Set(action.map(|a| a.text.clone())),
+                evidence: Set(action.and_then(|a| evidence_text(&a.evidence))),
+                import_run_id: Set(run),
+                ..Default::default()
+            }
+        })
+        .collect()
+}
+
+/// The rows of a report's areas for improvement, in order.
+fn improvement_rows(inspection_id: i32, report: &ReportDetails, run: i32) -> Vec<improvement_area::ActiveModel> {
+    report
+        .areas_for_improvement
+        .iter()
+        .enumerate()
+        .map(|(i, a)| improvement_area::ActiveModel {
             inspection_id: Set(inspection_id),
             ordinal: Set(i32::try_from(i + 1).unwrap_or(i32::MAX)),
-            theme: Set(*theme),
-            text: Set(None),
+            text: Set(a.text.clone()),
+            theme: Set(a.theme),
+            evidence: Set(evidence_text(&a.evidence)),
             import_run_id: Set(run),
             ..Default::default()
         })
         .collect()
 }
 
-/// Replaces an inspection's priority actions with `themes`, in order.
-async fn write_actions(txn: &DatabaseTransaction, inspection_id: i32, themes: &[Theme], run: i32) -> Result<(), DbErr> {
+/// Replaces an inspection's areas for improvement with the report's.
+async fn write_improvements(
+    txn: &DatabaseTransaction,
+    inspection_id: i32,
+    report: &ReportDetails,
+    run: i32,
+) -> Result<(), DbErr> {
+    improvement_area::Entity::delete_many()
+        .filter(improvement_area::Column::InspectionId.eq(inspection_id))
+        .exec(txn)
+        .await?;
+    let rows = improvement_rows(inspection_id, report, run);
+    if !rows.is_empty() {
+        improvement_area::Entity::insert_many(rows).exec(txn).await?;
+    }
+    Ok(())
+}
+
+/// Replaces an inspection's priority actions with `themes`, in order (with the report's texts and evidence when
+/// the row is a report's).
+async fn write_actions(
+    txn: &DatabaseTransaction,
+    inspection_id: i32,
+    themes: &[Theme],
+    report: Option<&ReportDetails>,
+    run: i32,
+) -> Result<(), DbErr> {
     priority_action::Entity::delete_many()
         .filter(priority_action::Column::InspectionId.eq(inspection_id))
         .exec(txn)
         .await?;
-    let rows = action_rows(inspection_id, themes, run);
+    let rows = action_rows(inspection_id, themes, report, run);
     if !rows.is_empty() {
         priority_action::Entity::insert_many(rows).exec(txn).await?;
     }

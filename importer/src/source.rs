@@ -30,9 +30,10 @@ impl SourceFile {
 }
 
 /// The extensions of the files a folder contributes.
-const DATA_EXTENSIONS: [&str; 3] = ["csv", "ods", "xlsx"];
+const DATA_EXTENSIONS: [&str; 4] = ["csv", "ods", "xlsx", "pdf"];
 
-/// Reads each path; a folder contributes its `.csv`, `.ods` and `.xlsx` files, sorted by name (not its subfolders).
+/// Reads each path; a folder contributes its `.csv`, `.ods`, `.xlsx` and `.pdf` (inspection report) files, sorted by
+/// name (not its subfolders).
 pub fn read_paths(paths: &[PathBuf]) -> Result<Vec<SourceFile>, ImportError> {
     let mut sources = Vec::new();
     for path in paths {

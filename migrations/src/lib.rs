@@ -12,6 +12,7 @@ mod m20261124_000003_create_import_lock;
 mod m20261124_000004_add_inspection_source_kind;
 mod m20261124_000005_index_inspections_by_year;
 mod m20261124_000006_create_tallies;
+mod m20261124_000007_add_report_details;
 
 /// Every migration of the schema, oldest first.
 pub struct Migrator;
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000004_add_inspection_source_kind::Migration),
             Box::new(m20261124_000005_index_inspections_by_year::Migration),
             Box::new(m20261124_000006_create_tallies::Migration),
+            Box::new(m20261124_000007_add_report_details::Migration),
         ]
     }
 }

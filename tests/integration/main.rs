@@ -9,6 +9,7 @@ mod importer;
 mod official;
 mod profiles;
 mod public;
+mod report_import;
 mod reports;
 mod research;
 mod schema;

@@ -10,7 +10,8 @@ use sea_orm::{
     QuerySelect,
 };
 use send_model::entity::{
-    area_alias, area_lineage, area_partner, icb, import_run, inspection, local_area, priority_action, region,
+    area_alias, area_lineage, area_partner, icb, import_run, improvement_area, inspection, local_area, priority_action,
+    region,
 };
 
 /// Loads rows by key, within the request's read snapshot.
@@ -34,6 +35,12 @@ pub struct LineageOfArea(pub i32);
 /// Key: priority actions of an inspection.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 pub struct ActionsOfInspection(pub i32);
+/// Key: areas for improvement of an inspection.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub struct ImprovementsOfInspection(pub i32);
+/// Key: an inspection's id.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub struct InspectionId(pub i32);
 /// Key: a region's code.
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub struct RegionCode(pub String);
@@ -223,6 +230,36 @@ impl Loader<ActionsOfInspection> for Db {
             map.entry(ActionsOfInspection(m.inspection_id)).or_default().push(m);
         }
         Ok(map)
+    }
+}
+
+impl Loader<ImprovementsOfInspection> for Db {
+    type Value = Vec<improvement_area::Model>;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, keys: &[ImprovementsOfInspection]) -> LoadResult<ImprovementsOfInspection, Self::Value> {
+        let rows = improvement_area::Entity::find()
+            .filter(improvement_area::Column::InspectionId.is_in(ids(keys, |k| k.0)))
+            .order_by_asc(improvement_area::Column::Ordinal)
+            .all(&*self.0)
+            .await?;
+        let mut map: HashMap<ImprovementsOfInspection, Vec<improvement_area::Model>> =
+            keys.iter().map(|k| (*k, Vec::new())).collect();
+        for m in rows {
+            map.entry(ImprovementsOfInspection(m.inspection_id)).or_default().push(m);
+        }
+        Ok(map)
+    }
+}
+
+impl Loader<InspectionId> for Db {
+    type Value = inspection::Model;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, keys: &[InspectionId]) -> LoadResult<InspectionId, Self::Value> {
+        let rows =
+            inspection::Entity::find().filter(inspection::Column::Id.is_in(ids(keys, |k| k.0))).all(&*self.0).await?;
+        Ok(rows.into_iter().map(|m| (InspectionId(m.id), m)).collect())
     }
 }
 

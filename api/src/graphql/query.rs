@@ -8,14 +8,16 @@ use sea_orm::{
     QuerySelect, RelationTrait, Select,
 };
 use send_model::domain::{self, AreaCode, GssCode, GssKind};
-use send_model::entity::{import_run, inspection, inspection_tally, local_area, region, thematic_visit, theme_tally};
+use send_model::entity::{
+    import_run, inspection, inspection_tally, local_area, priority_action, region, thematic_visit, theme_tally,
+};
 
 use super::connection::{connection, decode_cursor};
 use super::enums::{Framework, InspectionType, OrderDirection, Outcome, PriorityActionTheme, VisitTheme};
 use super::error::{ApiError, ApiResult};
 use super::profile::{OutcomeProfile, OutcomeProfileFilter};
 use super::scalars::Date;
-use super::types::{Area, ImportRun, Inspection, ThematicVisit, ThemeCount};
+use super::types::{Area, ImportRun, Inspection, PriorityAction, ThematicVisit, ThemeCount};
 
 /// The largest page a connection returns unless configured otherwise (`Limits::max_page_size`).
 pub const DEFAULT_MAX_PAGE_SIZE: i32 = 200;
@@ -39,6 +41,23 @@ pub(crate) fn db<'a>(ctx: &Context<'a>) -> ApiResult<&'a DatabaseTransaction> {
 
 connection!(AreaConnection, AreaEdge, Area, "local areas");
 connection!(InspectionConnection, InspectionEdge, Inspection, "inspections");
+connection!(PriorityActionConnection, PriorityActionEdge, PriorityAction, "areas for priority action");
+
+/// Priority actions whose text contains every word of `search` (case-insensitive substring match, `LIKE` on the
+/// lowercased text; `%`, `_` and `\` are matched literally).
+fn text_contains_words(search: &str) -> Condition {
+    let mut all = Condition::all().add(priority_action::Column::Text.is_not_null());
+    for word in search.split_whitespace() {
+        let escaped: String = word
+            .to_lowercase()
+            .chars()
+            .flat_map(|c| if matches!(c, '%' | '_' | '\\') { vec!['\\', c] } else { vec![c] })
+            .collect();
+        let text = Func::lower(Expr::col((priority_action::Entity, priority_action::Column::Text)));
+        all = all.add(text.like(LikeExpr::new(format!("%{escaped}%")).escape('\\')));
+    }
+    all
+}
 
 fn page_size(ctx: &Context<'_>, first: Option<i32>) -> ApiResult<u64> {
     let max = ctx.data::<super::Limits>().map_or(DEFAULT_MAX_PAGE_SIZE, |l| l.max_page_size);
@@ -685,6 +704,39 @@ impl Query {
         let (offset, rows, has_next, total) = paginate(ctx, db, select, &keys, total, first, after).await?;
         let nodes = rows.into_iter().map(|(m, key)| (Inspection(m), key)).collect();
         Ok(InspectionConnection::new(offset, nodes, has_next, total))
+    }
+
+    /// Areas for priority action, a page at a time (Relay cursor connection), in report order (by inspection, then
+    /// position in the report), each with its inspection. `search` keeps those whose text contains every word
+    /// (case-insensitive substring match with SQL `LIKE`, which scans the few thousand actions there are; no
+    /// full-text index). Only actions whose text is known (their report PDF was imported) match a search.
+    #[graphql(complexity = "connection_complexity(child_complexity, first)")]
+    async fn priority_actions(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Words the action's text must all contain (any case, any order); blank: no text filter.")]
+        search: Option<String>,
+        #[graphql(desc = "Only actions coded into this theme.")] theme: Option<PriorityActionTheme>,
+        #[graphql(desc = "Page size, 0 to 200 unless the server sets another limit (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Return items after this cursor (a `cursor` or `pageInfo.endCursor` from a previous page).")]
+        after: Option<String>,
+    ) -> ApiResult<PriorityActionConnection> {
+        let db = db(ctx)?;
+        let mut select = priority_action::Entity::find();
+        if let Some(search) = search.as_deref().filter(|s| !s.trim().is_empty()) {
+            select = select.filter(text_contains_words(search));
+        }
+        if let Some(theme) = theme {
+            select = select.filter(priority_action::Column::Theme.eq(domain::Theme::from(theme)));
+        }
+        let col = |c: priority_action::Column| Expr::col((priority_action::Entity, c));
+        let keys = [
+            SortKey::new(col(priority_action::Column::InspectionId), Order::Asc, KeyKind::Int),
+            SortKey::new(col(priority_action::Column::Ordinal), Order::Asc, KeyKind::Int),
+        ];
+        let (offset, rows, has_next, total) = paginate(ctx, db, select, &keys, Total::Count, first, after).await?;
+        let nodes = rows.into_iter().map(|(m, key)| (PriorityAction(m), key)).collect();
+        Ok(PriorityActionConnection::new(offset, nodes, has_next, total))
     }
 
     /// How many inspections had each outcome, with shares: Ofsted's outcome profile. Counts inspections carried

@@ -5,14 +5,14 @@ use async_graphql::{Context, ID, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use send_model::domain::{self, Framework as DomainFramework, PartialDate};
 use send_model::entity::{
-    area_lineage, icb, import_run, inspection, local_area, priority_action, region, thematic_visit,
+    area_lineage, icb, import_run, improvement_area, inspection, local_area, priority_action, region, thematic_visit,
 };
 
 use super::enums::{Framework, InspectionType, Outcome, Pathway, PriorityActionTheme, VisitTheme};
 use super::error::{ApiError, ApiResult};
 use super::loaders::{
-    ActionsOfInspection, AliasesOfArea, AreaId, ImportRunId, InspectionsOfArea, LineageOfArea, Loaders, PartnersOfArea,
-    RegionCode,
+    ActionsOfInspection, AliasesOfArea, AreaId, ImportRunId, ImprovementsOfInspection, InspectionId, InspectionsOfArea,
+    LineageOfArea, Loaders, PartnersOfArea, RegionCode,
 };
 use super::scalars::{Date, PublishedDate};
 
@@ -516,14 +516,63 @@ impl PriorityAction {
         self.0.theme.code()
     }
 
-    /// The report's wording, when it has been imported (null when only the theme is known).
+    /// The report's wording, when the report PDF has been imported (null when only the theme is known, from a
+    /// curated file).
     async fn text(&self) -> Option<&str> {
         self.0.text.as_deref()
+    }
+
+    /// The words and phrases of `text` that decided the theme under the report taxonomy, in text order (empty when
+    /// the text is not known, or the theme came from a curated file).
+    async fn evidence(&self) -> Vec<String> {
+        evidence_list(self.0.evidence.as_deref())
+    }
+
+    /// The inspection whose report names it.
+    async fn inspection(&self, ctx: &Context<'_>) -> ApiResult<Inspection> {
+        loaders(ctx)?
+            .load_one(InspectionId(self.0.inspection_id))
+            .await?
+            .map(Inspection)
+            .ok_or_else(|| ApiError::internal("a priority action's inspection is missing"))
     }
 
     /// The import run that last changed this record: the file or URL it came from, and when.
     async fn import_run(&self, ctx: &Context<'_>) -> ApiResult<Option<ImportRun>> {
         Ok(loaders(ctx)?.load_one(ImportRunId(self.0.import_run_id)).await?.map(ImportRun))
+    }
+}
+
+/// Evidence as stored (phrases joined by `"; "`) as a list.
+fn evidence_list(stored: Option<&str>) -> Vec<String> {
+    stored.map(|e| e.split("; ").filter(|p| !p.is_empty()).map(str::to_owned).collect()).unwrap_or_default()
+}
+
+/// An area for improvement named in a 2023-framework report (read from the report PDF).
+pub struct ImprovementArea(pub improvement_area::Model);
+
+/// An area for improvement named in an inspection report: something the partnership should improve, less urgent
+/// than an area for priority action. Only report PDFs give them.
+#[Object]
+impl ImprovementArea {
+    /// Position in the report, from 1.
+    async fn ordinal(&self) -> i32 {
+        self.0.ordinal
+    }
+
+    /// The report's wording.
+    async fn text(&self) -> &str {
+        &self.0.text
+    }
+
+    /// The theme the report taxonomy codes it into; null when no rule of the taxonomy matched its text.
+    async fn theme(&self) -> Option<PriorityActionTheme> {
+        self.0.theme.map(Into::into)
+    }
+
+    /// The words and phrases of `text` that decided the theme, in text order (empty when no theme).
+    async fn evidence(&self) -> Vec<String> {
+        evidence_list(self.0.evidence.as_deref())
     }
 }
 
@@ -612,6 +661,13 @@ impl Inspection {
     async fn priority_actions(&self, ctx: &Context<'_>) -> ApiResult<Vec<PriorityAction>> {
         let rows = loaders(ctx)?.load_one(ActionsOfInspection(self.0.id)).await?.unwrap_or_default();
         Ok(rows.into_iter().map(PriorityAction).collect())
+    }
+
+    /// The areas for improvement, in report order: known only once the inspection's report PDF has been imported
+    /// (empty otherwise, and for reports that name none).
+    async fn areas_for_improvement(&self, ctx: &Context<'_>) -> ApiResult<Vec<ImprovementArea>> {
+        let rows = loaders(ctx)?.load_one(ImprovementsOfInspection(self.0.id)).await?.unwrap_or_default();
+        Ok(rows.into_iter().map(ImprovementArea).collect())
     }
 
     /// The report on Ofsted's site, where known.

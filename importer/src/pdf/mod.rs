@@ -23,6 +23,7 @@
 //! missing. The PDF library is never trusted not to panic: a panic is caught and reported as a damaged file.
 
 pub mod dates;
+pub mod row;
 pub mod taxonomy;
 pub mod text;
 

@@ -5,6 +5,7 @@ pub mod area_lineage;
 pub mod area_partner;
 pub mod icb;
 pub mod import_run;
+pub mod improvement_area;
 pub mod inspection;
 pub mod inspection_field_source;
 pub mod inspection_tally;

@@ -19,6 +19,9 @@ pub struct Model {
     pub theme: Theme,
     /// The report's text, when known.
     pub text: Option<String>,
+    /// The words and phrases of `text` that decided the theme (the report's taxonomy), joined by `"; "` in text
+    /// order; `None` when unknown (the theme came from a curated file or statistics).
+    pub evidence: Option<String>,
     /// The import run that last wrote this row.
     pub import_run_id: i32,
 }
