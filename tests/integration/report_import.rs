@@ -276,3 +276,56 @@ async fn published_flag_sets_the_publication_date() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_report_fetched_from_a_url_records_where_it_came_from() {
+    use std::collections::HashMap;
+
+    use crate::serve::{Reply, Server};
+    let pdf = std::fs::read(report(SUFFOLK)).expect("pdf");
+    let server = Server::start(HashMap::from([("/v1/file/suffolk", vec![Reply::ok(pdf, "application/pdf")])])).await;
+    each_backend_with_data(|t| async {
+        let url = server.url("/v1/file/suffolk");
+        let args = send_importer::cli::ImportArgs::try_parse_from([
+            "send-import",
+            "--database-url",
+            &t.url,
+            "--format",
+            "json",
+            "--published",
+            "2024-01-30",
+            &url,
+        ])
+        .expect("arguments");
+        let out = send_importer::cli::run(args).await.expect("import from a loopback URL");
+        let json: Value = serde_json::from_str(&out).expect("json report");
+        let file = &json["files"][0];
+        assert_eq!(file["source"], url.as_str());
+        assert_eq!(file["inserted"], 0, "{out}");
+        // The bundled links name Ofsted's address for this report; the report itself, fetched from elsewhere, ranks
+        // above them, and the disagreement is reported with both values.
+        let warnings = file["warnings"].as_array().expect("warnings");
+        assert!(
+            warnings.iter().any(|w| w.as_str().is_some_and(|w| w.contains("report_url") && w.contains(url.as_str()))),
+            "{out}"
+        );
+        let (_, inspection) = inspection_of(&t.db, "E10000029", "2023-11-13").await;
+        let data = gql_data(
+            &t.db,
+            r#"{ area(code: "E10000029") { inspections { start { text } reportUrl published { text } } } }"#,
+        )
+        .await;
+        let suffolk_2023 = data["area"]["inspections"]
+            .as_array()
+            .expect("inspections")
+            .iter()
+            .find(|i| i["start"]["text"] == "2023-11-13")
+            .expect("the 2023 inspection")
+            .clone();
+        assert_eq!(suffolk_2023["reportUrl"], url.as_str(), "{inspection}");
+        assert_eq!(suffolk_2023["published"]["text"], "2024-01-30");
+        t
+    })
+    .await;
+    assert!(server.requests.lock().expect("log").iter().any(|r| r.starts_with("GET /v1/file/suffolk")));
+}
