@@ -8,6 +8,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{NaiveDate, Utc};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DatabaseTransaction, DbErr, EntityTrait,
     IntoActiveModel, QueryFilter, TryIntoModel,
@@ -309,6 +310,14 @@ async fn write_areas(txn: &DatabaseTransaction, rows: &[AreaRow], run: i32, tall
                 am.region_code = Set(region_code);
                 am.import_run_id = Set(run);
                 let m = save(txn, am, is_new).await?;
+                if matches!(&action, Action::Update(fields) if changed(fields, "region_code")) {
+                    // Inspections carry their area's region (for pages of one region): follow the move.
+                    inspection::Entity::update_many()
+                        .col_expr(inspection::Column::RegionCode, Expr::value(m.region_code.clone()))
+                        .filter(inspection::Column::AreaId.eq(m.id))
+                        .exec(txn)
+                        .await?;
+                }
                 partners_changed.then_some(m.id)
             }
             None => None,
@@ -781,6 +790,8 @@ async fn write_inspections(
                 weaknesses_progress_made: Set(None),
                 weaknesses_progress_not_made: Set(None),
                 priority_action_count: Set(None),
+                // Filled from the area when the import's tallies are rebuilt.
+                region_code: Set(None),
                 ..Default::default()
             };
             for (field, _) in &given {

@@ -13,6 +13,7 @@ mod m20261124_000004_add_inspection_source_kind;
 mod m20261124_000005_index_inspections_by_year;
 mod m20261124_000006_create_tallies;
 mod m20261124_000007_add_report_details;
+mod m20261124_000008_add_inspection_region;
 
 /// Every migration of the schema, oldest first.
 pub struct Migrator;
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000005_index_inspections_by_year::Migration),
             Box::new(m20261124_000006_create_tallies::Migration),
             Box::new(m20261124_000007_add_report_details::Migration),
+            Box::new(m20261124_000008_add_inspection_region::Migration),
         ]
     }
 }

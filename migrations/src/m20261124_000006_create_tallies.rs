@@ -1,8 +1,8 @@
 //! Counts kept at import time, so that outcome profiles, theme counts and page totals read a few hundred rows
 //! whatever the number of inspections: `inspection_tally` counts inspections by framework, type, start year, ONS
 //! region and outcome; `theme_tally` counts priority actions (and the inspections citing them) by start year, ONS
-//! region and theme. Every import rebuilds both in its own transaction; this migration fills them from the rows
-//! already there. Also an index that serves inspections in start-date order within a framework (pages of one
+//! region and theme; each also holds roll-ups over regions (`region_code` ''). Every import rebuilds both in its own
+//! transaction; this migration fills them from the rows already there. Also an index that serves inspections in start-date order within a framework (pages of one
 //! framework, newest first, no longer sort every inspection of the framework).
 
 use sea_orm_migration::prelude::*;
@@ -12,14 +12,20 @@ pub struct Migration;
 
 /// The tallies' contents, from the rows as they are now (frozen here: the model crate keeps its own copy, which may
 /// change with the schema).
-const FILL: [&str; 2] = [
+const FILL: [&str; 4] = [
     "INSERT INTO inspection_tally (framework, inspection_type, start_year, region_code, outcome, inspections) \
      SELECT i.framework, i.inspection_type, i.start_year, a.region_code, i.outcome, COUNT(*) \
      FROM inspection i JOIN local_area a ON a.id = i.area_id GROUP BY 1, 2, 3, 4, 5",
+    // Roll-ups over regions (region_code ''), what queries for all of England read.
+    "INSERT INTO inspection_tally (framework, inspection_type, start_year, region_code, outcome, inspections) \
+     SELECT framework, inspection_type, start_year, '', outcome, SUM(inspections) \
+     FROM inspection_tally GROUP BY framework, inspection_type, start_year, outcome",
     "INSERT INTO theme_tally (start_year, region_code, theme, priority_actions, inspections) \
      SELECT i.start_year, a.region_code, p.theme, COUNT(*), COUNT(DISTINCT p.inspection_id) \
      FROM priority_action p JOIN inspection i ON i.id = p.inspection_id JOIN local_area a ON a.id = i.area_id \
      GROUP BY 1, 2, 3",
+    "INSERT INTO theme_tally (start_year, region_code, theme, priority_actions, inspections) \
+     SELECT start_year, '', theme, SUM(priority_actions), SUM(inspections) FROM theme_tally GROUP BY start_year, theme",
 ];
 
 #[async_trait::async_trait]

@@ -4,20 +4,33 @@
 
 use sea_orm::{ConnectionTrait, DbErr};
 
-/// Recomputes both tallies from the rows the connection sees (one `GROUP BY` over each table).
+/// Recomputes both tallies from the rows the connection sees (one `GROUP BY` over each table, and one over each
+/// tally for its roll-up over regions), after giving new inspections their area's region.
 pub async fn rebuild(db: &impl ConnectionTrait) -> Result<(), DbErr> {
     for sql in [
+        // New inspections carry their area's region (see `inspection.region_code`).
+        "UPDATE inspection SET region_code = (SELECT a.region_code FROM local_area a WHERE a.id = inspection.area_id) \
+         WHERE region_code IS NULL",
         "DELETE FROM inspection_tally",
         "INSERT INTO inspection_tally (framework, inspection_type, start_year, region_code, outcome, inspections) \
-         SELECT i.framework, i.inspection_type, i.start_year, a.region_code, i.outcome, COUNT(*) \
-         FROM inspection i JOIN local_area a ON a.id = i.area_id GROUP BY 1, 2, 3, 4, 5",
+         SELECT framework, inspection_type, start_year, region_code, outcome, COUNT(*) \
+         FROM inspection GROUP BY 1, 2, 3, 4, 5",
+        // The roll-up over regions (`region_code` = ''): what a query for all of England reads.
+        "INSERT INTO inspection_tally (framework, inspection_type, start_year, region_code, outcome, inspections) \
+         SELECT framework, inspection_type, start_year, '', outcome, SUM(inspections) \
+         FROM inspection_tally GROUP BY framework, inspection_type, start_year, outcome",
         "DELETE FROM theme_tally",
         "INSERT INTO theme_tally (start_year, region_code, theme, priority_actions, inspections) \
-         SELECT i.start_year, a.region_code, p.theme, COUNT(*), COUNT(DISTINCT p.inspection_id) \
-         FROM priority_action p JOIN inspection i ON i.id = p.inspection_id JOIN local_area a ON a.id = i.area_id \
-         GROUP BY 1, 2, 3",
+         SELECT i.start_year, i.region_code, p.theme, COUNT(*), COUNT(DISTINCT p.inspection_id) \
+         FROM priority_action p JOIN inspection i ON i.id = p.inspection_id GROUP BY 1, 2, 3",
+        "INSERT INTO theme_tally (start_year, region_code, theme, priority_actions, inspections) \
+         SELECT start_year, '', theme, SUM(priority_actions), SUM(inspections) \
+         FROM theme_tally GROUP BY start_year, theme",
     ] {
         db.execute_unprepared(sql).await?;
     }
     Ok(())
 }
+
+/// The `region_code` of the tallies' roll-up rows, which count every region together.
+pub const ALL_REGIONS: &str = "";

@@ -463,3 +463,40 @@ async fn counts_kept_at_import_time_equal_counting_the_inspections() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn an_area_that_changes_region_takes_its_inspections_and_counts_along() {
+    each_backend_with_data(|t| async move {
+        let dir = crate::support::TempDir::new();
+        let text = std::fs::read_to_string(crate::support::data_file("local_areas.csv")).expect("local_areas.csv");
+        let moved = text.replace("E10000029,935,Suffolk,East of England,", "E10000029,935,Suffolk,London,");
+        assert_ne!(moved, text, "the edit applies");
+        let path = dir.join("local_areas.csv");
+        std::fs::write(&path, moved).expect("write");
+        let count = |region: &'static str| {
+            let db = t.db.clone();
+            async move {
+                let data = gql_data(
+                    &db,
+                    &format!(
+                        "{{ a: inspections(filter: {{areaCode: \"E10000029\", region: \"{region}\"}}) {{ totalCount }} p: outcomeProfile(filter: {{framework: FRAMEWORK_2023, year: 2023, region: \"{region}\"}}) {{ total }} }}"
+                    ),
+                )
+                .await;
+                (data["a"]["totalCount"].as_u64().expect("count"), data["p"]["total"].as_u64().expect("total"))
+            }
+        };
+        let (east_before, london_before) = (count("E12000006").await, count("E12000007").await);
+        assert_eq!(east_before.0, 3, "Suffolk's three inspections are in the East of England");
+        assert_eq!(london_before.0, 0);
+        send_importer::import(&t.db, send_importer::read_paths(&[path]).expect("read"), Default::default())
+            .await
+            .expect("import the move");
+        let (east, london) = (count("E12000006").await, count("E12000007").await);
+        assert_eq!((east.0, london.0), (0, 3), "the inspections follow their area");
+        // Suffolk's 2023 full inspection moves from one region's profile to the other's.
+        assert_eq!((east.1, london.1), (east_before.1 - 1, london_before.1 + 1));
+        t
+    })
+    .await;
+}

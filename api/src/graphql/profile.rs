@@ -6,8 +6,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use async_graphql::{Enum, SimpleObject};
 use sea_orm::sea_query::JoinType;
 use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QuerySelect, RelationTrait};
-use send_model::domain;
 use send_model::entity::{area_partner, icb, inspection, inspection_tally, local_area, region};
+use send_model::{domain, tally};
 
 use super::enums::{Framework, InspectionType, Outcome};
 use super::error::{ApiError, ApiResult};
@@ -231,10 +231,12 @@ async fn rows(
     db: &DatabaseTransaction,
     filter: &OutcomeProfileFilter,
     reference: &Reference,
-    per_area: bool,
+    group_by: Option<ProfileGrouping>,
 ) -> ApiResult<Vec<Row>> {
     let (framework, inspection_type) = check_type(filter)?;
     let regions = region_codes(filter, reference)?;
+    let per_area = group_by == Some(ProfileGrouping::Icb);
+    let per_region = matches!(group_by, Some(ProfileGrouping::Region | ProfileGrouping::OfstedRegion));
     if !per_area && filter.icb.is_none() && filter.as_at.is_none() {
         let mut select = inspection_tally::Entity::find()
             .filter(inspection_tally::Column::Framework.eq(framework))
@@ -242,9 +244,12 @@ async fn rows(
         if let Some(year) = filter.year {
             select = select.filter(inspection_tally::Column::StartYear.eq(year));
         }
-        if let Some(codes) = regions {
-            select = select.filter(inspection_tally::Column::RegionCode.is_in(codes));
-        }
+        // Regions' own rows, or their roll-up when the answer is for all of England.
+        select = match regions {
+            Some(codes) => select.filter(inspection_tally::Column::RegionCode.is_in(codes)),
+            None if per_region => select.filter(inspection_tally::Column::RegionCode.ne(tally::ALL_REGIONS)),
+            None => select.filter(inspection_tally::Column::RegionCode.eq(tally::ALL_REGIONS)),
+        };
         return Ok(select
             .all(db)
             .await?
@@ -333,7 +338,7 @@ fn profile(filter: &OutcomeProfileFilter, rows: &[&Row]) -> OutcomeProfile {
 /// One profile over everything the filter selects.
 pub async fn outcome_profile(db: &DatabaseTransaction, filter: &OutcomeProfileFilter) -> ApiResult<OutcomeProfile> {
     let reference = reference(db, Needs::of(filter, None)).await?;
-    let rows = rows(db, filter, &reference, false).await?;
+    let rows = rows(db, filter, &reference, None).await?;
     Ok(profile(filter, &rows.iter().collect::<Vec<_>>()))
 }
 
@@ -343,9 +348,8 @@ pub async fn outcome_profiles(
     filter: &OutcomeProfileFilter,
     group_by: ProfileGrouping,
 ) -> ApiResult<Vec<OutcomeProfileGroup>> {
-    let by_icb = group_by == ProfileGrouping::Icb;
     let reference = reference(db, Needs::of(filter, Some(group_by))).await?;
-    let rows = rows(db, filter, &reference, by_icb).await?;
+    let rows = rows(db, filter, &reference, Some(group_by)).await?;
     let group = |key: String, label: String, members: Vec<&Row>, narrowed: OutcomeProfileFilter| OutcomeProfileGroup {
         key,
         label,

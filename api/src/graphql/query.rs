@@ -11,6 +11,7 @@ use send_model::domain::{self, AreaCode, GssCode, GssKind};
 use send_model::entity::{
     import_run, inspection, inspection_tally, local_area, priority_action, region, thematic_visit, theme_tally,
 };
+use send_model::tally;
 
 use super::connection::{connection, decode_cursor};
 use super::enums::{Framework, InspectionType, OrderDirection, Outcome, PriorityActionTheme, VisitTheme};
@@ -781,11 +782,13 @@ impl Query {
             select = select.filter(theme_tally::Column::StartYear.eq(year));
             systemic = systemic.filter(inspection_tally::Column::StartYear.eq(year));
         }
-        if let Some(code) = &filter.region {
-            let code = require_region(db, code).await?;
-            select = select.filter(theme_tally::Column::RegionCode.eq(code.as_str()));
-            systemic = systemic.filter(inspection_tally::Column::RegionCode.eq(code));
-        }
+        // One region's rows, or the roll-up over all of them.
+        let region = match &filter.region {
+            Some(code) => require_region(db, code).await?,
+            None => tally::ALL_REGIONS.to_owned(),
+        };
+        select = select.filter(theme_tally::Column::RegionCode.eq(region.as_str()));
+        systemic = systemic.filter(inspection_tally::Column::RegionCode.eq(region));
         let systemic: i64 = systemic.all(db).await?.iter().map(|t| t.inspections).sum();
         let systemic = i32::try_from(systemic).unwrap_or(i32::MAX);
         let mut rows: Vec<(domain::Theme, i64, i64)> = Vec::new();
@@ -1055,6 +1058,9 @@ async fn tallied_count(db: &DatabaseTransaction, filter: &InspectionFilter) -> A
     if let Some(name) = ofsted_region {
         select = select.filter(inspection_tally::Column::RegionCode.is_in(regions_of_ofsted_region(db, name).await?));
     }
+    if region.is_none() && ofsted_region.is_none() {
+        select = select.filter(inspection_tally::Column::RegionCode.eq(tally::ALL_REGIONS));
+    }
     if let Some(year) = year {
         select = select.filter(inspection_tally::Column::StartYear.eq(*year));
     }
@@ -1077,11 +1083,12 @@ async fn filtered_inspections(
     if let Some(o) = filter.outcome {
         select = select.filter(inspection::Column::Outcome.eq(domain::Outcome::from(o)));
     }
+    // The inspection's own copy of its area's region, which the (framework, region, start date) index serves.
     if let Some(code) = &filter.region {
-        select = select.filter(local_area::Column::RegionCode.eq(require_region(db, code).await?));
+        select = select.filter(inspection::Column::RegionCode.eq(require_region(db, code).await?));
     }
     if let Some(name) = &filter.ofsted_region {
-        select = select.filter(local_area::Column::RegionCode.is_in(regions_of_ofsted_region(db, name).await?));
+        select = select.filter(inspection::Column::RegionCode.is_in(regions_of_ofsted_region(db, name).await?));
     }
     if let Some(code) = &filter.icb {
         select = select.filter(inspection::Column::AreaId.is_in(areas_served_by(db, code).await?));

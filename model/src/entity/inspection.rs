@@ -50,6 +50,9 @@ pub struct Model {
     pub source_kind: SourceKind,
     /// The import run that last wrote this row.
     pub import_run_id: i32,
+    /// The inspected area's ONS region, kept equal to the area's by the importer: what pages of one region are
+    /// filtered and indexed on (null only between an insert and the end of its import).
+    pub region_code: Option<String>,
 }
 
 /// Relations used in joins.
