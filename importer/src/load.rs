@@ -11,7 +11,7 @@ use chrono::{NaiveDate, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DatabaseTransaction, DbErr, EntityTrait,
-    IntoActiveModel, QueryFilter, TryIntoModel,
+    IntoActiveModel, QueryFilter, QuerySelect, TryIntoModel,
 };
 use send_model::domain::{DatePrecision, Framework, InspectionType, PartialDate, SourceKind, Theme};
 use send_model::entity::{
@@ -713,6 +713,16 @@ async fn write_inspections(
     let source = file.source.name.as_str();
     let ids = area_ids(txn).await?;
     let gss_of: HashMap<i32, String> = ids.iter().map(|(g, i)| (*i, g.clone())).collect();
+    // Inspections carry their area's region (what pages of one region are indexed on).
+    let region_of: HashMap<i32, String> = local_area::Entity::find()
+        .select_only()
+        .column(local_area::Column::Id)
+        .column(local_area::Column::RegionCode)
+        .into_tuple::<(i32, String)>()
+        .all(txn)
+        .await?
+        .into_iter()
+        .collect();
     let mut groups: HashMap<(i32, Framework, InspectionType), Vec<inspection::Model>> = HashMap::new();
     for m in inspection::Entity::find().all(txn).await? {
         groups.entry((m.area_id, m.framework, m.inspection_type)).or_default().push(m);
@@ -790,8 +800,7 @@ async fn write_inspections(
                 weaknesses_progress_made: Set(None),
                 weaknesses_progress_not_made: Set(None),
                 priority_action_count: Set(None),
-                // Filled from the area when the import's tallies are rebuilt.
-                region_code: Set(None),
+                region_code: Set(region_of.get(&area_id).cloned()),
                 ..Default::default()
             };
             for (field, _) in &given {

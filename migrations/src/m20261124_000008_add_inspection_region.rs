@@ -1,7 +1,7 @@
 //! The inspected area's ONS region on the inspection itself, indexed with the framework and start date: a page of
 //! one framework and region, newest first, then reads exactly its rows from the index instead of walking the
 //! framework's inspections until enough of them are in the region. The importer keeps it equal to the area's region
-//! (filled for new inspections before each import commits, rewritten for an area whose region changes).
+//! (set when an inspection is inserted, rewritten for an area whose region changes).
 
 use sea_orm_migration::prelude::*;
 
@@ -38,16 +38,7 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("ix_inspection_region_start_date")
-                    .table("inspection")
-                    .col("region_code")
-                    .col("start_date")
-                    .col("id")
-                    .to_owned(),
-            )
-            .await
+        // Theme counts and systemic-failings shares read the tallies now (migration 6): this index only slowed imports.
+        manager.drop_index(Index::drop().name("ix_inspection_start_year_outcome").table("inspection").to_owned()).await
     }
 }

@@ -8,7 +8,8 @@ use sea_orm::{ConnectionTrait, DbErr};
 /// tally for its roll-up over regions), after giving new inspections their area's region.
 pub async fn rebuild(db: &impl ConnectionTrait) -> Result<(), DbErr> {
     for sql in [
-        // New inspections carry their area's region (see `inspection.region_code`).
+        // Every inspection carries its area's region (see `inspection.region_code`); the importer sets it on insert,
+        // so this finds nothing unless a row was written some other way.
         "UPDATE inspection SET region_code = (SELECT a.region_code FROM local_area a WHERE a.id = inspection.area_id) \
          WHERE region_code IS NULL",
         "DELETE FROM inspection_tally",

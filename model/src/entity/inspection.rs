@@ -51,7 +51,7 @@ pub struct Model {
     /// The import run that last wrote this row.
     pub import_run_id: i32,
     /// The inspected area's ONS region, kept equal to the area's by the importer: what pages of one region are
-    /// filtered and indexed on (null only between an insert and the end of its import).
+    /// filtered and indexed on.
     pub region_code: Option<String>,
 }
 
