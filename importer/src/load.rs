@@ -823,12 +823,18 @@ async fn write_inspections(
         let mut accepted = Vec::new();
         for (field, new) in &given {
             let old = stored_fact(&m, &stored_themes, &details, field);
-            if old == *new {
-                continue;
-            }
             // Fields without a record of their own were set by the source that created the inspection.
             let default = Said { kind: m.source_kind, source: m.source_url.clone() };
             let who = said.get(&(m.id, (*field).to_owned())).unwrap_or(&default);
+            if old == *new {
+                // A source that outranks the one credited with a value it confirms takes the credit, so that a later
+                // file of the lower rank cannot replace what both said (a report's action texts hang on its themes).
+                if new.is_some() && kind.rank() > who.kind.rank() {
+                    sources_set.push((m.id, field));
+                    said.insert((m.id, (*field).to_owned()), Said { kind, source: source.to_owned() });
+                }
+                continue;
+            }
             let (take, warning) = decide(&record, field, &old, new, who, kind, source);
             warnings.extend(warning);
             if take {

@@ -329,3 +329,33 @@ async fn a_report_fetched_from_a_url_records_where_it_came_from() {
     .await;
     assert!(server.requests.lock().expect("log").iter().any(|r| r.starts_with("GET /v1/file/suffolk")));
 }
+
+#[tokio::test]
+async fn a_lower_ranked_file_cannot_replace_themes_a_report_confirmed() {
+    each_backend_with_data(|t| async move {
+        import_paths(&t.db, &[report(SUFFOLK)]).await.expect("the report");
+        // A curated file that changes Suffolk's 2023 themes after the report confirmed them.
+        let dir = TempDir::new();
+        let text = std::fs::read_to_string(data_file("inspections.csv")).expect("inspections.csv");
+        let edited = text.replace(
+            "systemic,strategic governance and oversight; education health and care plans,",
+            "systemic,commissioning; education health and care plans,",
+        );
+        assert_ne!(edited, text, "the edit applies");
+        let path = dir.join("inspections.csv");
+        std::fs::write(&path, edited).expect("write");
+        let report = import_paths(&t.db, &[path]).await.expect("the curated file");
+        assert_eq!(report.updated(), 0, "{report}");
+        let warnings: Vec<&String> = report.files.iter().flat_map(|f| &f.warnings).collect();
+        assert!(
+            warnings.iter().any(|w| w.contains("priority_actions") && w.contains("report ranks above curated")),
+            "the disagreement is reported: {warnings:#?}"
+        );
+        let (_, inspection) = inspection_of(&t.db, "E10000029", "2023-11-13").await;
+        let actions = inspection["priorityActions"].as_array().expect("actions");
+        assert_eq!(actions[0]["themeLabel"], "strategic governance and oversight", "{inspection}");
+        assert!(actions.iter().all(|a| a["text"].as_str().is_some_and(|t| !t.is_empty())), "texts kept: {inspection}");
+        t
+    })
+    .await;
+}
