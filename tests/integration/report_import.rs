@@ -359,3 +359,24 @@ async fn a_lower_ranked_file_cannot_replace_themes_a_report_confirmed() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_monitoring_inspection_report_adds_a_monitoring_inspection() {
+    each_backend_with_data(|t| async move {
+        let path = data_file("reports").join("fixtures").join("monitoring_inspection_report.pdf");
+        let report = import_paths(&t.db, &[path]).await.expect("import");
+        assert_eq!(report.inserted(), 1, "{report}");
+        let data = gql_data(
+            &t.db,
+            r#"{ area(code: "E10000029") { inspections(framework: FRAMEWORK_2023, inspectionType: MONITORING) { start { text } end { text } outcome } } }"#,
+        )
+        .await;
+        let found = data["area"]["inspections"].as_array().expect("inspections");
+        assert_eq!(found.len(), 1, "{data}");
+        assert_eq!(found[0]["start"]["text"], "2025-06-30");
+        assert_eq!(found[0]["end"]["text"], "2025-07-02");
+        assert_eq!(found[0]["outcome"], "EFFECTIVE_ACTION");
+        t
+    })
+    .await;
+}

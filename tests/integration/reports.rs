@@ -427,3 +427,21 @@ fn extract_is_documented_in_the_help_with_its_output_format() {
         "--extract reads the files given, not the bundled dataset"
     );
 }
+
+#[test]
+fn a_monitoring_inspection_report_gives_its_type_and_outcome() {
+    // Made up (no real monitoring report is among the samples): the title says "monitoring inspection of" and the
+    // outcome is whether the partnership is taking effective action.
+    let facts = extractor().extract_file(&fixture("monitoring_inspection_report.pdf")).expect("the report is read");
+    assert_eq!(facts.area_code, "E10000029");
+    assert_eq!(facts.inspection_type, send_model::domain::InspectionType::Monitoring);
+    assert_eq!(facts.outcome, Outcome::EffectiveAction);
+    assert_eq!(outcome_name(facts.outcome), "EFFECTIVE_ACTION");
+    assert_eq!((facts.inspection_start, facts.inspection_end), (date("2025-06-30"), Some(date("2025-07-02"))));
+    assert_eq!(
+        (facts.previous_inspection_start, facts.previous_inspection_end),
+        (Some(date("2023-11-13")), Some(date("2023-11-17")))
+    );
+    assert_eq!(facts.icb_codes, ["E54000023"]);
+    assert!(facts.priority_actions.is_empty());
+}
