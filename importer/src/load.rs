@@ -11,7 +11,7 @@ use chrono::{NaiveDate, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DatabaseTransaction, DbErr, EntityTrait,
-    IntoActiveModel, QueryFilter, QuerySelect, TryIntoModel,
+    IntoActiveModel, QueryFilter, TryIntoModel,
 };
 use send_model::domain::{DatePrecision, Framework, InspectionType, PartialDate, SourceKind, Theme};
 use send_model::entity::{
@@ -711,18 +711,12 @@ async fn write_inspections(
 ) -> Result<(), DbErr> {
     let kind = file.layout.source_kind();
     let source = file.source.name.as_str();
-    let ids = area_ids(txn).await?;
-    let gss_of: HashMap<i32, String> = ids.iter().map(|(g, i)| (*i, g.clone())).collect();
-    // Inspections carry their area's region (what pages of one region are indexed on).
-    let region_of: HashMap<i32, String> = local_area::Entity::find()
-        .select_only()
-        .column(local_area::Column::Id)
-        .column(local_area::Column::RegionCode)
-        .into_tuple::<(i32, String)>()
-        .all(txn)
-        .await?
-        .into_iter()
-        .collect();
+    // Areas by code, and each area's code and region (inspections carry their area's region, which pages of one
+    // region are indexed on): one read of the areas.
+    let areas = local_area::Entity::find().all(txn).await?;
+    let ids: HashMap<String, i32> = areas.iter().map(|a| (a.gss_code.clone(), a.id)).collect();
+    let gss_of: HashMap<i32, String> = areas.iter().map(|a| (a.id, a.gss_code.clone())).collect();
+    let region_of: HashMap<i32, String> = areas.into_iter().map(|a| (a.id, a.region_code)).collect();
     let mut groups: HashMap<(i32, Framework, InspectionType), Vec<inspection::Model>> = HashMap::new();
     for m in inspection::Entity::find().all(txn).await? {
         groups.entry((m.area_id, m.framework, m.inspection_type)).or_default().push(m);

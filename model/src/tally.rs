@@ -2,7 +2,8 @@
 //! same at 1e3 and 1e6 inspections. Architecture invariant: every transaction that writes inspections, priority
 //! actions or areas' regions calls [`rebuild`] before it commits (the importer does, once per import).
 
-use sea_orm::{ConnectionTrait, DbErr};
+use sea_orm::sea_query::SimpleExpr;
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr};
 
 /// Recomputes both tallies from the rows the connection sees (one `GROUP BY` over each table, and one over each
 /// tally for its roll-up over regions), after giving new inspections their area's region.
@@ -35,3 +36,24 @@ pub async fn rebuild(db: &impl ConnectionTrait) -> Result<(), DbErr> {
 
 /// The `region_code` of the tallies' roll-up rows, which count every region together.
 pub const ALL_REGIONS: &str = "";
+
+/// Which regions a tally query answers for.
+#[derive(Debug, Clone)]
+pub enum Regions {
+    /// England as a whole: the roll-up rows.
+    England,
+    /// Every region apart (to group by region): the regions' own rows.
+    EachRegion,
+    /// These regions' own rows.
+    These(Vec<String>),
+}
+
+/// The condition on a tally's `region_code` column that selects the rows answering for `regions`. Architecture
+/// invariant: every tally query filters through this, so that no answer counts a region's rows and the roll-up.
+pub fn rows_for(region_code: impl ColumnTrait, regions: Regions) -> SimpleExpr {
+    match regions {
+        Regions::England => region_code.eq(ALL_REGIONS),
+        Regions::EachRegion => region_code.ne(ALL_REGIONS),
+        Regions::These(codes) => region_code.is_in(codes),
+    }
+}

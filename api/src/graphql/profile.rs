@@ -244,12 +244,12 @@ async fn rows(
         if let Some(year) = filter.year {
             select = select.filter(inspection_tally::Column::StartYear.eq(year));
         }
-        // Regions' own rows, or their roll-up when the answer is for all of England.
-        select = match regions {
-            Some(codes) => select.filter(inspection_tally::Column::RegionCode.is_in(codes)),
-            None if per_region => select.filter(inspection_tally::Column::RegionCode.ne(tally::ALL_REGIONS)),
-            None => select.filter(inspection_tally::Column::RegionCode.eq(tally::ALL_REGIONS)),
+        let regions = match regions {
+            Some(codes) => tally::Regions::These(codes),
+            None if per_region => tally::Regions::EachRegion,
+            None => tally::Regions::England,
         };
+        select = select.filter(tally::rows_for(inspection_tally::Column::RegionCode, regions));
         return Ok(select
             .all(db)
             .await?

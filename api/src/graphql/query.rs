@@ -176,23 +176,21 @@ struct Keyed<M> {
 impl<M: sea_orm::FromQueryResult> sea_orm::FromQueryResult for Keyed<M> {
     fn from_query_result(row: &sea_orm::QueryResult, prefix: &str) -> Result<Self, sea_orm::DbErr> {
         let mut key = Vec::new();
-        for name in row.column_names() {
+        let columns = row.column_names();
+        for name in &columns {
             let Some(kind) = name.strip_prefix("sort_key_").and_then(|k| k.split_once('_')).map(|(_, kind)| kind)
             else {
                 continue;
             };
             key.push(match kind {
-                "int" => serde_json::json!(row.try_get::<Option<i32>>(prefix, &name)?),
-                "text" => serde_json::json!(row.try_get::<Option<String>>(prefix, &name)?),
-                "date" => serde_json::json!(row.try_get::<Option<chrono::NaiveDate>>(prefix, &name)?),
-                _ => serde_json::json!(row.try_get::<Option<bool>>(prefix, &name)?),
+                "int" => serde_json::json!(row.try_get::<Option<i32>>(prefix, name)?),
+                "text" => serde_json::json!(row.try_get::<Option<String>>(prefix, name)?),
+                "date" => serde_json::json!(row.try_get::<Option<chrono::NaiveDate>>(prefix, name)?),
+                _ => serde_json::json!(row.try_get::<Option<bool>>(prefix, name)?),
             });
         }
-        let total = if row.column_names().iter().any(|c| c == "total_count") {
-            Some(row.try_get(prefix, "total_count")?)
-        } else {
-            None
-        };
+        let total =
+            if columns.iter().any(|c| c == "total_count") { Some(row.try_get(prefix, "total_count")?) } else { None };
         Ok(Self { model: M::from_query_result(row, prefix)?, key, total })
     }
 }
@@ -782,13 +780,12 @@ impl Query {
             select = select.filter(theme_tally::Column::StartYear.eq(year));
             systemic = systemic.filter(inspection_tally::Column::StartYear.eq(year));
         }
-        // One region's rows, or the roll-up over all of them.
-        let region = match &filter.region {
-            Some(code) => require_region(db, code).await?,
-            None => tally::ALL_REGIONS.to_owned(),
+        let regions = match &filter.region {
+            Some(code) => tally::Regions::These(vec![require_region(db, code).await?]),
+            None => tally::Regions::England,
         };
-        select = select.filter(theme_tally::Column::RegionCode.eq(region.as_str()));
-        systemic = systemic.filter(inspection_tally::Column::RegionCode.eq(region));
+        select = select.filter(tally::rows_for(theme_tally::Column::RegionCode, regions.clone()));
+        systemic = systemic.filter(tally::rows_for(inspection_tally::Column::RegionCode, regions));
         let systemic: i64 = systemic.all(db).await?.iter().map(|t| t.inspections).sum();
         let systemic = i32::try_from(systemic).unwrap_or(i32::MAX);
         let mut rows: Vec<(domain::Theme, i64, i64)> = Vec::new();
@@ -1052,14 +1049,15 @@ async fn tallied_count(db: &DatabaseTransaction, filter: &InspectionFilter) -> A
     if let Some(o) = outcome {
         select = select.filter(inspection_tally::Column::Outcome.eq(domain::Outcome::from(*o)));
     }
+    let region_rows = |regions| tally::rows_for(inspection_tally::Column::RegionCode, regions);
     if let Some(code) = region {
-        select = select.filter(inspection_tally::Column::RegionCode.eq(code.as_str()));
+        select = select.filter(region_rows(tally::Regions::These(vec![code.clone()])));
     }
     if let Some(name) = ofsted_region {
-        select = select.filter(inspection_tally::Column::RegionCode.is_in(regions_of_ofsted_region(db, name).await?));
+        select = select.filter(region_rows(tally::Regions::These(regions_of_ofsted_region(db, name).await?)));
     }
     if region.is_none() && ofsted_region.is_none() {
-        select = select.filter(inspection_tally::Column::RegionCode.eq(tally::ALL_REGIONS));
+        select = select.filter(region_rows(tally::Regions::England));
     }
     if let Some(year) = year {
         select = select.filter(inspection_tally::Column::StartYear.eq(*year));
