@@ -8,7 +8,7 @@ pub mod http;
 
 pub mod cli;
 
-pub use graphql::{AppSchema, Limits, build_schema, build_schema_with, execute, sdl};
+pub use graphql::{AppSchema, Limits, Models, build_schema, build_schema_with, execute, sdl};
 pub use http::{AppState, HttpConfig, Safelist, app, serve};
 
 use sea_orm::DatabaseConnection;

@@ -48,8 +48,19 @@ pub enum Regions {
     These(Vec<String>),
 }
 
+impl Regions {
+    /// Whether a tally row of `region_code` answers for these regions: [`rows_for`] on rows held in memory.
+    pub fn admits(&self, region_code: &str) -> bool {
+        match self {
+            Regions::England => region_code == ALL_REGIONS,
+            Regions::EachRegion => region_code != ALL_REGIONS,
+            Regions::These(codes) => codes.iter().any(|c| c == region_code),
+        }
+    }
+}
+
 /// The condition on a tally's `region_code` column that selects the rows answering for `regions`. Architecture
-/// invariant: every tally query filters through this, so that no answer counts a region's rows and the roll-up.
+/// invariant: every tally query filters through this (or [`Regions::admits`] in memory), so that no answer counts a region's rows and the roll-up.
 pub fn rows_for(region_code: impl ColumnTrait, regions: Regions) -> SimpleExpr {
     match regions {
         Regions::England => region_code.eq(ALL_REGIONS),

@@ -6,6 +6,7 @@ pub mod enums;
 pub mod error;
 pub mod limits;
 pub mod loaders;
+pub mod model;
 pub mod profile;
 pub mod query;
 pub mod scalars;
@@ -14,24 +15,27 @@ pub mod types;
 use std::sync::Arc;
 
 use async_graphql::{EmptyMutation, EmptySubscription, ErrorExtensions, Request, Response, Schema, ServerError, Value};
-use sea_orm::{DatabaseConnection, DatabaseTransaction};
+use sea_orm::DatabaseConnection;
 
 pub use error::code;
 pub use limits::Limits;
+pub use model::{Models, ReadModel, Scope};
 
 /// The schema type served at `/graphql`.
 pub type AppSchema = Schema<query::Query, EmptyMutation, EmptySubscription>;
 
-/// Builds the schema over `db` with the default [`Limits`]. Used by the SDL export and tests.
+/// Builds the schema over `db` with the default [`Limits`], checking the dataset version on every request (no
+/// staleness at all: what the tests want after an import). Used by the SDL export and tests.
 pub fn build_schema(db: DatabaseConnection) -> AppSchema {
-    build_schema_with(db, &Limits::default())
+    build_schema_with(db, &Limits::default(), Arc::new(Models::new(std::time::Duration::ZERO)))
 }
 
 /// Builds the schema over `db` with `limits` (depth and complexity are checked by async-graphql; the rest by
-/// [`run`] and the resolvers, which read the limits from the schema's data).
-pub fn build_schema_with(db: DatabaseConnection, limits: &Limits) -> AppSchema {
+/// [`run`] and the resolvers, which read the limits from the schema's data) and the read `models` its requests share.
+pub fn build_schema_with(db: DatabaseConnection, limits: &Limits, models: Arc<Models>) -> AppSchema {
     Schema::build(query::Query, EmptyMutation, EmptySubscription)
         .data(db)
+        .data(models)
         .data(limits.clone())
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity)
@@ -48,37 +52,6 @@ pub fn sdl() -> String {
         .sdl_with_options(async_graphql::SDLExportOptions::new().sorted_fields().sorted_arguments().sorted_enum_items())
 }
 
-/// The read-only snapshot one request reads through.
-pub struct ReadSnapshot(pub Arc<DatabaseTransaction>);
-
-/// A read snapshot opened for one request: everything the request reads, including the dataset version its HTTP
-/// caching headers are derived from, sees the same committed data.
-pub struct Snapshot(Arc<DatabaseTransaction>);
-
-impl Snapshot {
-    /// Opens a snapshot.
-    pub async fn begin(db: &DatabaseConnection) -> Result<Self, sea_orm::DbErr> {
-        send_model::backend::begin_snapshot(db).await.map(|t| Self(Arc::new(t)))
-    }
-
-    /// The transaction, for reads outside GraphQL (CSV export, caching headers).
-    pub fn txn(&self) -> &DatabaseTransaction {
-        &self.0
-    }
-
-    /// The dataset version as `dataset { version }` reports it (null before the first import).
-    pub async fn dataset_version(&self) -> Result<Option<String>, sea_orm::DbErr> {
-        query::dataset_version(&self.0).await
-    }
-
-    /// Ends the snapshot (read-only: committing just releases it promptly).
-    pub async fn finish(self) {
-        if let Ok(txn) = Arc::try_unwrap(self.0) {
-            txn.commit().await.ok();
-        }
-    }
-}
-
 /// A GraphQL error with a stable code and no path.
 pub fn error_response(message: impl Into<String>, code: &'static str) -> Response {
     let message = message.into();
@@ -87,50 +60,69 @@ pub fn error_response(message: impl Into<String>, code: &'static str) -> Respons
     Response::from_errors(vec![error])
 }
 
-/// Runs one request in its own read snapshot (so that an import committing meanwhile is seen entirely or not at
-/// all), with fresh per-request loaders and the schema's limits, and gives every error a stable `extensions.code`.
+/// Runs one request in its own [`Scope`] (so that an import committing meanwhile is seen entirely or not at all),
+/// with fresh per-request loaders and the schema's limits, and gives every error a stable `extensions.code`.
 pub async fn execute(schema: &AppSchema, db: &DatabaseConnection, request: Request) -> Response {
-    match Snapshot::begin(db).await {
-        Ok(snapshot) => run(schema, snapshot, request).await,
-        Err(e) => {
-            tracing::error!(error = %e, "cannot begin a read transaction");
-            error_response("internal error", code::INTERNAL)
-        }
+    match schema.data::<Arc<Models>>() {
+        Some(models) => match run(schema, Scope::lazy(db.clone(), models.clone()), request).await {
+            Ok(response) => response,
+            Err(e) => {
+                tracing::error!(error = %e, "cannot read the database");
+                error_response("the database is unavailable; try again later", code::INTERNAL)
+            }
+        },
+        None => error_response("internal error: a schema without read models", code::INTERNAL),
     }
 }
 
-/// Runs `request` in `snapshot`: parses it, applies the limits async-graphql does not (aliases, root fields, time),
+/// Runs `request` in `scope`: parses it, applies the limits async-graphql does not (aliases, root fields, time),
 /// executes it, and codes its errors. With `"cost": true` in the request's `extensions`, the response's
-/// `extensions.cost` gives the query's complexity and depth beside the limits.
-pub async fn run(schema: &AppSchema, snapshot: Snapshot, mut request: Request) -> Response {
+/// `extensions.cost` gives the query's complexity and depth beside the limits. An answer that read the read model
+/// and the database at two dataset versions (an import committed in between) is computed again in a scope begun
+/// at once, whose model is its snapshot's. An error when the database could not be read at all (the request is
+/// then refused as a whole: HTTP 503).
+pub async fn run(schema: &AppSchema, scope: Scope, mut request: Request) -> Result<Response, sea_orm::DbErr> {
     let limits = schema.data::<Limits>().cloned().unwrap_or_default();
     let wants_cost = request.extensions.get("cost").is_some_and(|v| *v == Value::Boolean(true));
     let operation_name = request.operation_name.clone();
     let shape = match request.parsed_query() {
         Ok(document) => limits::Shape::of(document, operation_name.as_deref()),
         Err(e) => {
-            snapshot.finish().await;
-            return error_response(e.message, code::GRAPHQL_PARSE_FAILED);
+            scope.finish().await;
+            return Ok(error_response(e.message, code::GRAPHQL_PARSE_FAILED));
         }
     };
     if let Err((message, code)) = limits.check_shape(&shape) {
-        snapshot.finish().await;
-        return error_response(message, code);
+        scope.finish().await;
+        return Ok(error_response(message, code));
     }
-    let txn = snapshot.0.clone();
-    let request = request.data(ReadSnapshot(txn.clone())).data(loaders::for_request(txn));
-    let mut response = match tokio::time::timeout(limits.timeout, schema.execute(request)).await {
-        Ok(response) => response,
-        Err(_) => {
-            let ms = limits.timeout.as_millis();
-            snapshot.finish().await;
-            return error_response(
-                format!("the query took longer than the {ms} ms limit; ask for less"),
-                code::TIMEOUT,
-            );
+    let mut scope = Arc::new(scope);
+    let mut again = Some(copy_of(&request));
+    let mut response = loop {
+        let executed = request.data(scope.clone()).data(loaders::for_request(scope.clone()));
+        let response = match tokio::time::timeout(limits.timeout, schema.execute(executed)).await {
+            Ok(response) => response,
+            Err(_) => {
+                let ms = limits.timeout.as_millis();
+                finish(scope).await;
+                return Ok(error_response(
+                    format!("the query took longer than the {ms} ms limit; ask for less"),
+                    code::TIMEOUT,
+                ));
+            }
+        };
+        if let Some(e) = scope.failure() {
+            finish(scope).await;
+            return Err(e);
         }
+        // Once only: the second scope's model is its own snapshot's, so it cannot be mixed.
+        let Some(copy) = again.take().filter(|_| scope.mixed()) else { break response };
+        let fresh = scope.again().await;
+        finish(scope).await;
+        scope = Arc::new(fresh?);
+        request = copy;
     };
-    snapshot.finish().await;
+    finish(scope).await;
     let analysis = response.extensions.remove("analyzer");
     if wants_cost {
         response.extensions.insert("cost".to_owned(), limits.cost(analysis.as_ref(), &shape));
@@ -146,7 +138,22 @@ pub async fn run(schema: &AppSchema, snapshot: Snapshot, mut request: Request) -
             error.extensions = extended.extensions;
         }
     }
-    response
+    Ok(response)
+}
+
+/// Ends a request's scope once nothing else holds it (the request's data and loaders are dropped after execution).
+async fn finish(scope: Arc<Scope>) {
+    if let Ok(scope) = Arc::try_unwrap(scope) {
+        scope.finish().await;
+    }
+}
+
+/// The request as the client sent it, without the per-request data added for execution.
+fn copy_of(request: &Request) -> Request {
+    let mut copy = Request::new(request.query.clone()).variables(request.variables.clone());
+    copy.operation_name.clone_from(&request.operation_name);
+    copy.extensions.clone_from(&request.extensions);
+    copy
 }
 
 /// The code of an error async-graphql raised itself. Errors raised before execution (validation, its limits) carry

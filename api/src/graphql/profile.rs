@@ -1,16 +1,17 @@
 //! Outcome profiles: counts and shares of each outcome, with 95% Wilson intervals and a small-number flag, for
 //! England or grouped by year, ONS region, Ofsted region or ICB.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 
 use async_graphql::{Enum, SimpleObject};
 use sea_orm::sea_query::JoinType;
-use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QuerySelect, RelationTrait};
-use send_model::entity::{area_partner, icb, inspection, inspection_tally, local_area, region};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect, RelationTrait};
+use send_model::entity::{inspection, local_area};
 use send_model::{domain, tally};
 
 use super::enums::{Framework, InspectionType, Outcome};
 use super::error::{ApiError, ApiResult};
+use super::model::{ReadModel, Scope};
 use super::scalars::Date;
 
 /// Below this many inspections a share is too uncertain to compare; profiles say so with `smallNumber`.
@@ -138,52 +139,6 @@ struct Row {
     n: i64,
 }
 
-/// The reference data groups are drawn from.
-struct Reference {
-    regions: Vec<region::Model>,
-    icbs: Vec<icb::Model>,
-    partners: HashMap<i32, Vec<String>>,
-}
-
-/// What of the reference data a request needs: each part is read only when a filter or grouping uses it, so that
-/// a plain profile (the common case) costs one statement on the tallies.
-#[derive(Clone, Copy, Default)]
-struct Needs {
-    regions: bool,
-    icbs: bool,
-}
-
-impl Needs {
-    fn of(filter: &OutcomeProfileFilter, group_by: Option<ProfileGrouping>) -> Self {
-        Self {
-            regions: filter.region.is_some()
-                || filter.ofsted_region.is_some()
-                || matches!(group_by, Some(ProfileGrouping::Region | ProfileGrouping::OfstedRegion)),
-            icbs: filter.icb.is_some() || group_by == Some(ProfileGrouping::Icb),
-        }
-    }
-}
-
-/// The reference data `needs` asks for (the rest left empty): regions; ICBs with the area-to-ICB links (one row
-/// per area).
-async fn reference(db: &DatabaseTransaction, needs: Needs) -> ApiResult<Reference> {
-    let mut regions = Vec::new();
-    if needs.regions {
-        regions = region::Entity::find().all(db).await?;
-        regions.sort_by(|a, b| a.code.cmp(&b.code));
-    }
-    let mut icbs = Vec::new();
-    let mut partners: HashMap<i32, Vec<String>> = HashMap::new();
-    if needs.icbs {
-        icbs = icb::Entity::find().all(db).await?;
-        icbs.sort_by(|a, b| a.code.cmp(&b.code));
-        for p in area_partner::Entity::find().all(db).await? {
-            partners.entry(p.area_id).or_default().push(p.icb_code);
-        }
-    }
-    Ok(Reference { regions, icbs, partners })
-}
-
 fn check_type(filter: &OutcomeProfileFilter) -> ApiResult<(domain::Framework, domain::InspectionType)> {
     let framework: domain::Framework = filter.framework.into();
     let inspection_type: domain::InspectionType = filter.inspection_type.into();
@@ -197,7 +152,7 @@ fn check_type(filter: &OutcomeProfileFilter) -> ApiResult<(domain::Framework, do
 }
 
 /// The region codes the filter's `region` and `ofstedRegion` allow (all when neither is given).
-fn region_codes(filter: &OutcomeProfileFilter, reference: &Reference) -> ApiResult<Option<Vec<String>>> {
+fn region_codes(filter: &OutcomeProfileFilter, reference: &ReadModel) -> ApiResult<Option<Vec<String>>> {
     let mut codes: Option<Vec<String>> = None;
     if let Some(code) = &filter.region {
         if !reference.regions.iter().any(|r| r.code == *code) {
@@ -225,12 +180,12 @@ fn region_codes(filter: &OutcomeProfileFilter, reference: &Reference) -> ApiResu
 }
 
 /// The inspections the filter selects, with what grouping needs. Without an ICB or `asAt` (which need each
-/// inspection's area and date) they come from the tally kept at import time: a few hundred rows at most, however
+/// inspection's area and date) they come from the tally kept at import time, in the read model: no statement, however
 /// many inspections there are.
 async fn rows(
-    db: &DatabaseTransaction,
+    scope: &Scope,
     filter: &OutcomeProfileFilter,
-    reference: &Reference,
+    reference: &ReadModel,
     group_by: Option<ProfileGrouping>,
 ) -> ApiResult<Vec<Row>> {
     let (framework, inspection_type) = check_type(filter)?;
@@ -238,26 +193,21 @@ async fn rows(
     let per_area = group_by == Some(ProfileGrouping::Icb);
     let per_region = matches!(group_by, Some(ProfileGrouping::Region | ProfileGrouping::OfstedRegion));
     if !per_area && filter.icb.is_none() && filter.as_at.is_none() {
-        let mut select = inspection_tally::Entity::find()
-            .filter(inspection_tally::Column::Framework.eq(framework))
-            .filter(inspection_tally::Column::InspectionType.eq(inspection_type));
-        if let Some(year) = filter.year {
-            select = select.filter(inspection_tally::Column::StartYear.eq(year));
-        }
         let regions = match regions {
             Some(codes) => tally::Regions::These(codes),
             None if per_region => tally::Regions::EachRegion,
             None => tally::Regions::England,
         };
-        select = select.filter(tally::rows_for(inspection_tally::Column::RegionCode, regions));
-        return Ok(select
-            .all(db)
-            .await?
-            .into_iter()
+        return Ok(reference
+            .inspection_tally
+            .iter()
+            .filter(|t| t.framework == framework && t.inspection_type == inspection_type)
+            .filter(|t| filter.year.is_none_or(|year| t.start_year == year))
+            .filter(|t| regions.admits(&t.region_code))
             .map(|t| Row {
                 outcome: t.outcome,
                 year: t.start_year,
-                region_code: t.region_code,
+                region_code: t.region_code.clone(),
                 area_id: None,
                 n: t.inspections,
             })
@@ -277,12 +227,10 @@ async fn rows(
         select = select.filter(local_area::Column::RegionCode.is_in(codes));
     }
     if let Some(code) = &filter.icb {
-        if !reference.icbs.iter().any(|i| i.code == *code) {
+        if reference.icb(code).is_none() {
             return Err(ApiError::bad_input(format!("`icb`: no ICB has the code {code:?}")));
         }
-        let areas: Vec<i32> =
-            reference.partners.iter().filter(|(_, codes)| codes.contains(code)).map(|(id, _)| *id).collect();
-        select = select.filter(inspection::Column::AreaId.is_in(areas));
+        select = select.filter(inspection::Column::AreaId.is_in(reference.areas_served_by(code)));
     }
     let found: Vec<(Option<domain::Outcome>, i32, String, i32)> = select
         .select_only()
@@ -291,7 +239,7 @@ async fn rows(
         .column(local_area::Column::RegionCode)
         .column(inspection::Column::AreaId)
         .into_tuple()
-        .all(db)
+        .all(scope.db().await?)
         .await?;
     Ok(found
         .into_iter()
@@ -336,20 +284,20 @@ fn profile(filter: &OutcomeProfileFilter, rows: &[&Row]) -> OutcomeProfile {
 }
 
 /// One profile over everything the filter selects.
-pub async fn outcome_profile(db: &DatabaseTransaction, filter: &OutcomeProfileFilter) -> ApiResult<OutcomeProfile> {
-    let reference = reference(db, Needs::of(filter, None)).await?;
-    let rows = rows(db, filter, &reference, None).await?;
+pub async fn outcome_profile(scope: &Scope, filter: &OutcomeProfileFilter) -> ApiResult<OutcomeProfile> {
+    let reference = scope.model().await?;
+    let rows = rows(scope, filter, reference, None).await?;
     Ok(profile(filter, &rows.iter().collect::<Vec<_>>()))
 }
 
 /// One profile per group.
 pub async fn outcome_profiles(
-    db: &DatabaseTransaction,
+    scope: &Scope,
     filter: &OutcomeProfileFilter,
     group_by: ProfileGrouping,
 ) -> ApiResult<Vec<OutcomeProfileGroup>> {
-    let reference = reference(db, Needs::of(filter, Some(group_by))).await?;
-    let rows = rows(db, filter, &reference, Some(group_by)).await?;
+    let reference = scope.model().await?;
+    let rows = rows(scope, filter, reference, Some(group_by)).await?;
     let group = |key: String, label: String, members: Vec<&Row>, narrowed: OutcomeProfileFilter| OutcomeProfileGroup {
         key,
         label,
@@ -411,11 +359,7 @@ pub async fn outcome_profiles(
             .map(|i| {
                 let members = rows
                     .iter()
-                    .filter(|r| {
-                        r.area_id
-                            .and_then(|id| reference.partners.get(&id))
-                            .is_some_and(|codes| codes.contains(&i.code))
-                    })
+                    .filter(|r| r.area_id.is_some_and(|id| reference.partner_codes(id).contains(&i.code)))
                     .collect();
                 group(
                     i.code.clone(),

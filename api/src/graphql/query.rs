@@ -8,17 +8,16 @@ use sea_orm::{
     QuerySelect, RelationTrait, Select,
 };
 use send_model::domain::{self, AreaCode, GssCode, GssKind};
-use send_model::entity::{
-    import_run, inspection, inspection_tally, local_area, priority_action, region, thematic_visit, theme_tally,
-};
+use send_model::entity::{import_run, inspection, local_area, priority_action, thematic_visit};
 use send_model::tally;
 
 use super::connection::{connection, decode_cursor};
 use super::enums::{Framework, InspectionType, OrderDirection, Outcome, PriorityActionTheme, VisitTheme};
 use super::error::{ApiError, ApiResult};
+use super::model::ReadModel;
 use super::profile::{OutcomeProfile, OutcomeProfileFilter};
 use super::scalars::Date;
-use super::types::{Area, ImportRun, Inspection, PriorityAction, ThematicVisit, ThemeCount};
+use super::types::{Area, ImportRun, Inspection, PriorityAction, ThematicVisit, ThemeCount, model, scope};
 
 /// The largest page a connection returns unless configured otherwise (`Limits::max_page_size`).
 pub const DEFAULT_MAX_PAGE_SIZE: i32 = 200;
@@ -33,11 +32,10 @@ pub const LICENCE_URL: &str = "https://www.nationalarchives.gov.uk/doc/open-gove
 pub const ATTRIBUTION: &str = "Contains public sector information licensed under the Open Government Licence v3.0 \
      (Ofsted, CQC, DfE, ONS).";
 
-/// The request's read snapshot: every statement of one request sees the same committed data.
-pub(crate) fn db<'a>(ctx: &Context<'a>) -> ApiResult<&'a DatabaseTransaction> {
-    ctx.data::<super::ReadSnapshot>()
-        .map(|s| &*s.0)
-        .map_err(|_| ApiError::internal("BUG: request without a read snapshot".to_owned()))
+/// The request's read snapshot, begun at its first statement: every statement of one request sees the same
+/// committed data (and the read model is of the same version; see `model`).
+pub(crate) async fn db<'a>(ctx: &Context<'a>) -> ApiResult<&'a DatabaseTransaction> {
+    Ok(scope(ctx)?.db().await?)
 }
 
 connection!(AreaConnection, AreaEdge, Area, "local areas");
@@ -264,23 +262,15 @@ where
 
 /// Resolves a GSS code, DfE code or Ofsted URN to an area. A DfE code shared by a predecessor and its successor
 /// resolves to the current area.
-pub async fn find_area(db: &DatabaseTransaction, code: &str) -> ApiResult<Option<local_area::Model>> {
+pub fn find_area(model: &ReadModel, code: &str) -> ApiResult<Option<local_area::Model>> {
     let code = AreaCode::parse(code).map_err(|e| ApiError::bad_input(format!("`code`: {e}")))?;
-    let select = local_area::Entity::find();
-    let select = match &code {
-        AreaCode::Gss(g) => select.filter(local_area::Column::GssCode.eq(g.as_str())),
-        AreaCode::Dfe(d) => select.filter(local_area::Column::DfeCode.eq(d.as_str())),
-        AreaCode::Urn(u) => select.filter(local_area::Column::OfstedUrn.eq(u.as_str())),
-    };
-    let mut rows = select.all(db).await?;
-    rows.sort_by_key(|a| (a.valid_to.is_some(), a.id));
-    Ok(rows.into_iter().next())
+    Ok(model.find_area(&code).cloned())
 }
 
-async fn require_region(db: &DatabaseTransaction, code: &str) -> ApiResult<String> {
+fn require_region(model: &ReadModel, code: &str) -> ApiResult<String> {
     let gss = GssCode::parse(code, GssKind::Region).map_err(|e| ApiError::bad_input(format!("`region`: {e}")))?;
-    match region::Entity::find_by_id(gss.as_str().to_owned()).one(db).await? {
-        Some(r) => Ok(r.code),
+    match model.region(gss.as_str()) {
+        Some(r) => Ok(r.code.clone()),
         None => {
             Err(ApiError::bad_input(format!("`region`: no ONS region has the code {code:?} (E12000001 to E12000009)")))
         }
@@ -288,8 +278,8 @@ async fn require_region(db: &DatabaseTransaction, code: &str) -> ApiResult<Strin
 }
 
 /// The ONS regions that make up an Ofsted region; an unknown name is bad input naming the valid ones.
-async fn regions_of_ofsted_region(db: &DatabaseTransaction, name: &str) -> ApiResult<Vec<String>> {
-    let regions = region::Entity::find().all(db).await?;
+fn regions_of_ofsted_region(model: &ReadModel, name: &str) -> ApiResult<Vec<String>> {
+    let regions = &model.regions;
     let codes: Vec<String> = regions.iter().filter(|r| r.ofsted_region == name).map(|r| r.code.clone()).collect();
     if codes.is_empty() {
         let mut names: Vec<&str> = regions.iter().map(|r| r.ofsted_region.as_str()).collect();
@@ -301,13 +291,11 @@ async fn regions_of_ofsted_region(db: &DatabaseTransaction, name: &str) -> ApiRe
 }
 
 /// The areas an ICB serves (as named in their reports); an unknown ICB code is bad input.
-async fn areas_served_by(db: &DatabaseTransaction, code: &str) -> ApiResult<Vec<i32>> {
-    use send_model::entity::{area_partner, icb};
-    if icb::Entity::find_by_id(code.to_owned()).one(db).await?.is_none() {
+fn areas_served_by(model: &ReadModel, code: &str) -> ApiResult<Vec<i32>> {
+    if model.icb(code).is_none() {
         return Err(ApiError::bad_input(format!("`icb`: no ICB has the code {code:?}")));
     }
-    let links = area_partner::Entity::find().filter(area_partner::Column::IcbCode.eq(code)).all(db).await?;
-    Ok(links.into_iter().map(|l| l.area_id).collect())
+    Ok(model.areas_served_by(code))
 }
 
 /// A case-insensitive "contains" on an area's name, with LIKE's wildcards escaped.
@@ -451,7 +439,7 @@ impl Dataset {
     /// The dataset's version: changes with every import that changes data (the number of the last import run that
     /// inserted or updated a record), so caches keyed on it stay correct. Null before the first import.
     async fn version(&self, ctx: &Context<'_>) -> ApiResult<Option<String>> {
-        Ok(dataset_version(db(ctx)?).await?)
+        Ok(model(ctx).await?.version.clone())
     }
 
     /// The dataset's name.
@@ -476,7 +464,7 @@ impl Dataset {
 
     /// The most recent import.
     async fn last_import(&self, ctx: &Context<'_>) -> ApiResult<Option<ImportRun>> {
-        let run = import_run::Entity::find().order_by_desc(import_run::Column::Id).one(db(ctx)?).await?;
+        let run = import_run::Entity::find().order_by_desc(import_run::Column::Id).one(db(ctx).await?).await?;
         Ok(run.map(ImportRun))
     }
 
@@ -487,14 +475,14 @@ impl Dataset {
                 Condition::any().add(import_run::Column::RowsInserted.gt(0)).add(import_run::Column::RowsUpdated.gt(0)),
             )
             .order_by_desc(import_run::Column::Id)
-            .one(db(ctx)?)
+            .one(db(ctx).await?)
             .await?;
         Ok(run.map(|r| r.finished_at))
     }
 
     /// The latest import of each distinct source, oldest first.
     async fn sources(&self, ctx: &Context<'_>) -> ApiResult<Vec<ImportRun>> {
-        let runs = import_run::Entity::find().order_by_desc(import_run::Column::Id).all(db(ctx)?).await?;
+        let runs = import_run::Entity::find().order_by_desc(import_run::Column::Id).all(db(ctx).await?).await?;
         let mut seen = std::collections::HashSet::new();
         let mut latest: Vec<ImportRun> =
             runs.into_iter().filter(|r| seen.insert(r.source.clone())).map(ImportRun).collect();
@@ -510,7 +498,8 @@ impl Dataset {
         #[graphql(desc = "How many runs (at most the page-size limit, 200 by default).", default = 20)] first: i32,
     ) -> ApiResult<Vec<ImportRun>> {
         let limit = page_size(ctx, Some(first))?;
-        let runs = import_run::Entity::find().order_by_desc(import_run::Column::Id).limit(limit).all(db(ctx)?).await?;
+        let runs =
+            import_run::Entity::find().order_by_desc(import_run::Column::Id).limit(limit).all(db(ctx).await?).await?;
         Ok(runs.into_iter().map(ImportRun).collect())
     }
 }
@@ -586,7 +575,7 @@ impl Query {
         ctx: &Context<'_>,
         #[graphql(desc = "GSS code, DfE 3-digit code or Ofsted URN.")] code: String,
     ) -> ApiResult<Option<Area>> {
-        Ok(find_area(db(ctx)?, &code).await?.map(Area))
+        Ok(find_area(model(ctx).await?, &code)?.map(Area))
     }
 
     /// Fetches an area or an inspection by its global ID (`Area.id`, `Inspection.id`); null when nothing has it.
@@ -595,12 +584,12 @@ impl Query {
         ctx: &Context<'_>,
         #[graphql(desc = "A global ID this API returned.")] id: ID,
     ) -> ApiResult<Option<super::types::Node>> {
-        let db = db(ctx)?;
+        let model = model(ctx).await?;
         let Some((kind, key)) = super::connection::parse_global_id(&id) else { return Ok(None) };
         let parts: Vec<&str> = key.split('/').collect();
         match (kind.as_str(), parts.as_slice()) {
             ("Area", [code]) => Ok(match AreaCode::parse(code) {
-                Ok(AreaCode::Gss(_)) => find_area(db, code).await?.map(|a| super::types::Node::Area(Area(a))),
+                Ok(AreaCode::Gss(_)) => find_area(model, code)?.map(|a| super::types::Node::Area(Area(a))),
                 _ => None,
             }),
             ("Inspection", [code, framework, kind, start]) => {
@@ -611,13 +600,13 @@ impl Query {
                 ) else {
                     return Ok(None);
                 };
-                let Some(area) = find_area(db, code).await? else { return Ok(None) };
+                let Some(area) = find_area(model, code)? else { return Ok(None) };
                 let found = inspection::Entity::find()
                     .filter(inspection::Column::AreaId.eq(area.id))
                     .filter(inspection::Column::Framework.eq(framework))
                     .filter(inspection::Column::InspectionType.eq(kind))
                     .filter(inspection::Column::StartDate.eq(start.date))
-                    .one(db)
+                    .one(db(ctx).await?)
                     .await?;
                 Ok(found.map(|m| super::types::Node::Inspection(Inspection(m))))
             }
@@ -639,26 +628,26 @@ impl Query {
         #[graphql(desc = "Which areas.")] filter: Option<AreaFilter>,
         #[graphql(desc = "Order (default NAME ascending).")] order_by: Option<AreaOrder>,
     ) -> ApiResult<AreaConnection> {
-        let db = db(ctx)?;
+        let model = model(ctx).await?;
         let filter = filter.unwrap_or_default();
         let mut select = local_area::Entity::find();
         if !filter.include_former {
             select = select.filter(local_area::Column::ValidTo.is_null());
         }
         if let Some(code) = &filter.region {
-            select = select.filter(local_area::Column::RegionCode.eq(require_region(db, code).await?));
+            select = select.filter(local_area::Column::RegionCode.eq(require_region(model, code)?));
         }
         if let Some(name) = &filter.ofsted_region {
-            select = select.filter(local_area::Column::RegionCode.is_in(regions_of_ofsted_region(db, name).await?));
+            select = select.filter(local_area::Column::RegionCode.is_in(regions_of_ofsted_region(model, name)?));
         }
         if let Some(code) = &filter.icb {
-            select = select.filter(local_area::Column::Id.is_in(areas_served_by(db, code).await?));
+            select = select.filter(local_area::Column::Id.is_in(areas_served_by(model, code)?));
         }
         if let Some(text) = &filter.name_contains {
             select = select.filter(name_contains(text));
         }
         if let Some(code) = &filter.area_code {
-            let id = find_area(db, code).await?.map_or(-1, |a| a.id);
+            let id = find_area(model, code)?.map_or(-1, |a| a.id);
             select = select.filter(local_area::Column::Id.eq(id));
         }
         let order = order_by.unwrap_or_default();
@@ -671,7 +660,8 @@ impl Query {
             SortKey::new(Expr::col((local_area::Entity, column)), direction, KeyKind::Text),
             SortKey::new(Expr::col((local_area::Entity, local_area::Column::Id)), Order::Asc, KeyKind::Int),
         ];
-        let (offset, rows, has_next, total) = paginate(ctx, db, select, &keys, Total::Count, first, after).await?;
+        let (offset, rows, has_next, total) =
+            paginate(ctx, db(ctx).await?, select, &keys, Total::Count, first, after).await?;
         let areas: Vec<local_area::Model> = rows.iter().map(|(a, _)| a.clone()).collect();
         prefetch_areas(ctx, &areas).await?;
         Ok(AreaConnection::new(offset, rows.into_iter().map(|(a, key)| (Area(a), key)).collect(), has_next, total))
@@ -692,15 +682,15 @@ impl Query {
         #[graphql(desc = "Which inspections.")] filter: Option<InspectionFilter>,
         #[graphql(desc = "Order (default START_DATE ascending).")] order_by: Option<InspectionOrder>,
     ) -> ApiResult<InspectionConnection> {
-        let db = db(ctx)?;
+        let model = model(ctx).await?;
         let filter = filter.unwrap_or_default();
-        let select = filtered_inspections(db, &filter).await?;
+        let select = filtered_inspections(model, &filter)?;
         let keys = inspection_order(order_by.unwrap_or_default());
-        let total = match tallied_count(db, &filter).await? {
+        let total = match tallied_count(model, &filter)? {
             Some(n) => Total::Known(n),
             None => Total::Count,
         };
-        let (offset, rows, has_next, total) = paginate(ctx, db, select, &keys, total, first, after).await?;
+        let (offset, rows, has_next, total) = paginate(ctx, db(ctx).await?, select, &keys, total, first, after).await?;
         let nodes = rows.into_iter().map(|(m, key)| (Inspection(m), key)).collect();
         Ok(InspectionConnection::new(offset, nodes, has_next, total))
     }
@@ -720,7 +710,6 @@ impl Query {
         #[graphql(desc = "Return items after this cursor (a `cursor` or `pageInfo.endCursor` from a previous page).")]
         after: Option<String>,
     ) -> ApiResult<PriorityActionConnection> {
-        let db = db(ctx)?;
         let mut select = priority_action::Entity::find();
         if let Some(search) = search.as_deref().filter(|s| !s.trim().is_empty()) {
             select = select.filter(text_contains_words(search));
@@ -733,7 +722,8 @@ impl Query {
             SortKey::new(col(priority_action::Column::InspectionId), Order::Asc, KeyKind::Int),
             SortKey::new(col(priority_action::Column::Ordinal), Order::Asc, KeyKind::Int),
         ];
-        let (offset, rows, has_next, total) = paginate(ctx, db, select, &keys, Total::Count, first, after).await?;
+        let (offset, rows, has_next, total) =
+            paginate(ctx, db(ctx).await?, select, &keys, Total::Count, first, after).await?;
         let nodes = rows.into_iter().map(|(m, key)| (PriorityAction(m), key)).collect();
         Ok(PriorityActionConnection::new(offset, nodes, has_next, total))
     }
@@ -746,7 +736,7 @@ impl Query {
         ctx: &Context<'_>,
         #[graphql(desc = "What to profile.")] filter: OutcomeProfileFilter,
     ) -> ApiResult<OutcomeProfile> {
-        super::profile::outcome_profile(db(ctx)?, &filter).await
+        super::profile::outcome_profile(scope(ctx)?, &filter).await
     }
 
     /// Outcome profiles side by side, one per year, ONS region, Ofsted region or ICB (every region and ICB listed,
@@ -758,7 +748,7 @@ impl Query {
         #[graphql(desc = "What to profile (the grouping narrows it further).")] filter: OutcomeProfileFilter,
         #[graphql(desc = "What to group by.")] group_by: super::profile::ProfileGrouping,
     ) -> ApiResult<Vec<super::profile::OutcomeProfileGroup>> {
-        super::profile::outcome_profiles(db(ctx)?, &filter, group_by).await
+        super::profile::outcome_profiles(scope(ctx)?, &filter, group_by).await
     }
 
     /// Every priority-action theme with how many areas for priority action, and how many inspections, cite it, and
@@ -769,27 +759,27 @@ impl Query {
         ctx: &Context<'_>,
         #[graphql(desc = "Which inspections to count.")] filter: Option<ThemeFilter>,
     ) -> ApiResult<Vec<ThemeCount>> {
-        let db = db(ctx)?;
+        let model = model(ctx).await?;
         let filter = filter.unwrap_or_default();
-        // From the tallies kept at import time: the same few rows whatever the number of inspections.
-        let mut select = theme_tally::Entity::find();
-        // The denominator of shares: widespread/systemic failings inspections in the same filter.
-        let mut systemic = inspection_tally::Entity::find()
-            .filter(inspection_tally::Column::Outcome.eq(domain::Outcome::WidespreadSystemicFailings));
-        if let Some(year) = filter.year {
-            select = select.filter(theme_tally::Column::StartYear.eq(year));
-            systemic = systemic.filter(inspection_tally::Column::StartYear.eq(year));
-        }
+        // From the tallies kept at import time, in the read model: the same few rows whatever the number of
+        // inspections, and no statement.
         let regions = match &filter.region {
-            Some(code) => tally::Regions::These(vec![require_region(db, code).await?]),
+            Some(code) => tally::Regions::These(vec![require_region(model, code)?]),
             None => tally::Regions::England,
         };
-        select = select.filter(tally::rows_for(theme_tally::Column::RegionCode, regions.clone()));
-        systemic = systemic.filter(tally::rows_for(inspection_tally::Column::RegionCode, regions));
-        let systemic: i64 = systemic.all(db).await?.iter().map(|t| t.inspections).sum();
+        let in_filter =
+            |year: i32, region_code: &str| filter.year.is_none_or(|y| y == year) && regions.admits(region_code);
+        // The denominator of shares: widespread/systemic failings inspections in the same filter.
+        let systemic: i64 = model
+            .inspection_tally
+            .iter()
+            .filter(|t| t.outcome == Some(domain::Outcome::WidespreadSystemicFailings))
+            .filter(|t| in_filter(t.start_year, &t.region_code))
+            .map(|t| t.inspections)
+            .sum();
         let systemic = i32::try_from(systemic).unwrap_or(i32::MAX);
         let mut rows: Vec<(domain::Theme, i64, i64)> = Vec::new();
-        for t in select.all(db).await? {
+        for t in model.theme_tally.iter().filter(|t| in_filter(t.start_year, &t.region_code)) {
             match rows.iter_mut().find(|(theme, _, _)| *theme == t.theme) {
                 Some(row) => {
                     row.1 += t.priority_actions;
@@ -825,7 +815,7 @@ impl Query {
         ctx: &Context<'_>,
         #[graphql(desc = "Which visits.")] filter: Option<ThematicVisitFilter>,
     ) -> ApiResult<Vec<ThematicVisit>> {
-        let db = db(ctx)?;
+        let model = model(ctx).await?;
         let filter = filter.unwrap_or_default();
         let mut select = thematic_visit::Entity::find().join(
             JoinType::LeftJoin,
@@ -841,14 +831,14 @@ impl Query {
             select = select.filter(thematic_visit::Column::Theme.eq(domain::VisitTheme::from(theme)));
         }
         if let Some(code) = &filter.region {
-            select = select.filter(local_area::Column::RegionCode.eq(require_region(db, code).await?));
+            select = select.filter(local_area::Column::RegionCode.eq(require_region(model, code)?));
         }
         let rows = select
             .order_by_asc(thematic_visit::Column::Year)
             .order_by_asc(thematic_visit::Column::AreaId.is_null())
             .order_by_asc(sea_orm::sea_query::Expr::col((local_area::Entity, local_area::Column::Name)))
             .order_by_asc(thematic_visit::Column::Id)
-            .all(db)
+            .all(db(ctx).await?)
             .await?;
         Ok(rows.into_iter().map(ThematicVisit).collect())
     }
@@ -862,20 +852,15 @@ impl Query {
         #[graphql(desc = "Count inspections carried out (started) on or before this date (default: today).")]
         as_at: Option<Date>,
     ) -> ApiResult<Coverage> {
-        let db = db(ctx)?;
+        let model = model(ctx).await?;
         let as_at = as_at.map_or_else(|| chrono::Utc::now().date_naive(), |d| d.0);
-        let current: std::collections::HashSet<i32> = local_area::Entity::find()
-            .filter(local_area::Column::ValidTo.is_null())
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|a| a.id)
-            .collect();
+        let current: std::collections::HashSet<i32> =
+            model.areas().filter(|a| a.valid_to.is_none()).map(|a| a.id).collect();
         let inspected: std::collections::HashSet<i32> = inspection::Entity::find()
             .filter(inspection::Column::Framework.eq(domain::Framework::F2023))
             .filter(inspection::Column::InspectionType.eq(domain::InspectionType::Full))
             .filter(inspection::Column::StartDate.lte(as_at))
-            .all(db)
+            .all(db(ctx).await?)
             .await?
             .into_iter()
             .map(|i| i.area_id)
@@ -905,7 +890,7 @@ impl Query {
             TimelinessFilter,
         >,
     ) -> ApiResult<Vec<Timeliness>> {
-        let db = db(ctx)?;
+        let model = model(ctx).await?;
         let filter = filter.unwrap_or(TimelinessFilter {
             framework: Framework::F2023,
             inspection_type: InspectionType::Full,
@@ -916,10 +901,10 @@ impl Query {
             .filter(inspection::Column::Framework.eq(domain::Framework::from(filter.framework)))
             .filter(inspection::Column::InspectionType.eq(domain::InspectionType::from(filter.inspection_type)));
         if let Some(code) = &filter.region {
-            select = select.filter(local_area::Column::RegionCode.eq(require_region(db, code).await?));
+            select = select.filter(local_area::Column::RegionCode.eq(require_region(model, code)?));
         }
         let mut by_year: std::collections::BTreeMap<i32, Vec<i32>> = std::collections::BTreeMap::new();
-        for m in select.all(db).await? {
+        for m in select.all(db(ctx).await?).await? {
             let days = super::types::days_to_publication(&m);
             let entry = by_year.entry(m.start_year).or_default();
             entry.extend(days);
@@ -950,24 +935,16 @@ impl Query {
 /// Loads, in one statement each, the relations a page of areas asks for, into the request's loader cache: the
 /// batch does not then depend on how many per-item loads happen to arrive within the loader's batching delay.
 async fn prefetch_areas(ctx: &Context<'_>, areas: &[local_area::Model]) -> ApiResult<()> {
-    use super::loaders::{AreaId, PartnersOfArea, RegionCode};
+    // Areas, their regions and partners are in the read model; inspections and their actions are loaded here.
     let node = ctx.look_ahead().field("edges").field("node");
     let loaders = super::types::loaders(ctx)?;
-    // The page's rows are the areas its inspections' keys and `area` fields would load again.
-    loaders.feed_many(areas.iter().map(|a| (AreaId(a.id), a.clone()))).await;
     let ids: Vec<i32> = areas.iter().map(|a| a.id).collect();
-    if node.field("partners").exists() {
-        loaders.load_many(ids.iter().map(|id| PartnersOfArea(*id))).await?;
-    }
-    if node.field("region").exists() {
-        loaders.load_many(areas.iter().map(|a| RegionCode(a.region_code.clone()))).await?;
-    }
     let wants_actions = node.field("latestInspection").field("priorityActions").exists()
         || node.field("inspections").field("priorityActions").exists();
     if node.field("inspections").exists() || node.field("latestInspection").exists() {
         if wants_actions {
             // Inspections and their actions in one statement.
-            let (inspections, actions) = super::loaders::inspections_with_actions(db(ctx)?, &ids).await?;
+            let (inspections, actions) = super::loaders::inspections_with_actions(db(ctx).await?, &ids).await?;
             loaders.feed_many(inspections).await;
             loaders.feed_many(actions).await;
         } else {
@@ -1012,17 +989,17 @@ pub fn inspection_order(order: InspectionOrder) -> Vec<SortKey> {
 }
 
 /// Inspections joined to their area, narrowed by `filter`, in `order`: what the CSV export lists.
-pub async fn inspection_select(
-    db: &DatabaseTransaction,
+pub fn inspection_select(
+    model: &ReadModel,
     filter: &InspectionFilter,
     order: InspectionOrder,
 ) -> ApiResult<Select<inspection::Entity>> {
-    Ok(order_by_keys(filtered_inspections(db, filter).await?, &inspection_order(order)))
+    Ok(order_by_keys(filtered_inspections(model, filter)?, &inspection_order(order)))
 }
 
 /// How many inspections `filter` selects, from the tallies, when it filters only on what they count by
 /// (framework, type, outcome, region, Ofsted region, year); `None` otherwise.
-async fn tallied_count(db: &DatabaseTransaction, filter: &InspectionFilter) -> ApiResult<Option<u64>> {
+fn tallied_count(model: &ReadModel, filter: &InspectionFilter) -> ApiResult<Option<u64>> {
     let InspectionFilter {
         framework,
         inspection_type,
@@ -1039,38 +1016,30 @@ async fn tallied_count(db: &DatabaseTransaction, filter: &InspectionFilter) -> A
     else {
         return Ok(None);
     };
-    let mut select = inspection_tally::Entity::find();
-    if let Some(f) = framework {
-        select = select.filter(inspection_tally::Column::Framework.eq(domain::Framework::from(*f)));
-    }
-    if let Some(t) = inspection_type {
-        select = select.filter(inspection_tally::Column::InspectionType.eq(domain::InspectionType::from(*t)));
-    }
-    if let Some(o) = outcome {
-        select = select.filter(inspection_tally::Column::Outcome.eq(domain::Outcome::from(*o)));
-    }
-    let region_rows = |regions| tally::rows_for(inspection_tally::Column::RegionCode, regions);
-    if let Some(code) = region {
-        select = select.filter(region_rows(tally::Regions::These(vec![code.clone()])));
-    }
-    if let Some(name) = ofsted_region {
-        select = select.filter(region_rows(tally::Regions::These(regions_of_ofsted_region(db, name).await?)));
-    }
-    if region.is_none() && ofsted_region.is_none() {
-        select = select.filter(region_rows(tally::Regions::England));
-    }
-    if let Some(year) = year {
-        select = select.filter(inspection_tally::Column::StartYear.eq(*year));
-    }
-    let n: i64 = select.all(db).await?.iter().map(|t| t.inspections).sum();
+    // Both region filters narrow together, as they do on the inspections.
+    let regions = match (region, ofsted_region) {
+        (None, None) => tally::Regions::England,
+        (Some(code), None) => tally::Regions::These(vec![code.clone()]),
+        (None, Some(name)) => tally::Regions::These(regions_of_ofsted_region(model, name)?),
+        (Some(code), Some(name)) => {
+            tally::Regions::These(regions_of_ofsted_region(model, name)?.into_iter().filter(|c| c == code).collect())
+        }
+    };
+    let n: i64 = model
+        .inspection_tally
+        .iter()
+        .filter(|t| framework.is_none_or(|f| t.framework == domain::Framework::from(f)))
+        .filter(|t| inspection_type.is_none_or(|k| t.inspection_type == domain::InspectionType::from(k)))
+        .filter(|t| outcome.is_none_or(|o| t.outcome == Some(domain::Outcome::from(o))))
+        .filter(|t| year.is_none_or(|y| t.start_year == y))
+        .filter(|t| regions.admits(&t.region_code))
+        .map(|t| t.inspections)
+        .sum();
     Ok(Some(u64::try_from(n).unwrap_or(0)))
 }
 
 /// Inspections joined to their area, narrowed by `filter`.
-async fn filtered_inspections(
-    db: &DatabaseTransaction,
-    filter: &InspectionFilter,
-) -> ApiResult<Select<inspection::Entity>> {
+fn filtered_inspections(model: &ReadModel, filter: &InspectionFilter) -> ApiResult<Select<inspection::Entity>> {
     let mut select = inspection::Entity::find().join(JoinType::InnerJoin, inspection::Relation::Area.def());
     if let Some(f) = filter.framework {
         select = select.filter(inspection::Column::Framework.eq(domain::Framework::from(f)));
@@ -1083,13 +1052,13 @@ async fn filtered_inspections(
     }
     // The inspection's own copy of its area's region, which the (framework, region, start date) index serves.
     if let Some(code) = &filter.region {
-        select = select.filter(inspection::Column::RegionCode.eq(require_region(db, code).await?));
+        select = select.filter(inspection::Column::RegionCode.eq(require_region(model, code)?));
     }
     if let Some(name) = &filter.ofsted_region {
-        select = select.filter(inspection::Column::RegionCode.is_in(regions_of_ofsted_region(db, name).await?));
+        select = select.filter(inspection::Column::RegionCode.is_in(regions_of_ofsted_region(model, name)?));
     }
     if let Some(code) = &filter.icb {
-        select = select.filter(inspection::Column::AreaId.is_in(areas_served_by(db, code).await?));
+        select = select.filter(inspection::Column::AreaId.is_in(areas_served_by(model, code)?));
     }
     if let Some(year) = filter.year {
         select = select.filter(inspection::Column::StartYear.eq(year));
@@ -1102,7 +1071,7 @@ async fn filtered_inspections(
     }
     if let Some(code) = &filter.area_code {
         // An unknown (but well-formed) code matches nothing, as in every other filter.
-        let id = find_area(db, code).await?.map_or(-1, |a| a.id);
+        let id = find_area(model, code)?.map_or(-1, |a| a.id);
         select = select.filter(inspection::Column::AreaId.eq(id));
     }
     if let Some(text) = &filter.name_contains {

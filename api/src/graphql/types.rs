@@ -11,8 +11,7 @@ use send_model::entity::{
 use super::enums::{Framework, InspectionType, Outcome, Pathway, PriorityActionTheme, VisitTheme};
 use super::error::{ApiError, ApiResult};
 use super::loaders::{
-    ActionsOfInspection, AliasesOfArea, AreaId, ImportRunId, ImprovementsOfInspection, InspectionId, InspectionsOfArea,
-    LineageOfArea, Loaders, PartnersOfArea, RegionCode,
+    ActionsOfInspection, AliasesOfArea, ImportRunId, ImprovementsOfInspection, InspectionId, InspectionsOfArea, Loaders,
 };
 use super::scalars::{Date, PublishedDate};
 
@@ -21,10 +20,23 @@ pub fn loaders<'a>(ctx: &Context<'a>) -> ApiResult<&'a Loaders> {
     ctx.data::<Loaders>().map_err(|_| ApiError::internal("BUG: request without loaders".to_owned()))
 }
 
+/// The request's scope: its read model and (begun when first needed) its read snapshot.
+pub fn scope<'a>(ctx: &Context<'a>) -> ApiResult<&'a super::Scope> {
+    ctx.data::<std::sync::Arc<super::Scope>>()
+        .map(|s| &**s)
+        .map_err(|_| ApiError::internal("BUG: request without a scope".to_owned()))
+}
+
+/// The request's read model.
+pub async fn model<'a>(ctx: &Context<'a>) -> ApiResult<&'a super::ReadModel> {
+    Ok(scope(ctx)?.model().await?)
+}
+
 async fn load_area(ctx: &Context<'_>, id: i32) -> ApiResult<Area> {
-    loaders(ctx)?
-        .load_one(AreaId(id))
+    model(ctx)
         .await?
+        .area(id)
+        .cloned()
         .map(Area)
         .ok_or_else(|| ApiError::internal(format!("BUG: area {id} referenced but missing")))
 }
@@ -188,7 +200,7 @@ impl Area {
         #[graphql(desc = "Only inspections carried out by this date (default: all).")] as_at: Option<Date>,
     ) -> ApiResult<Comparison> {
         use super::profile::{OutcomeProfileFilter, outcome_profile};
-        let db = super::query::db(ctx)?;
+        let db = scope(ctx)?;
         let filter = OutcomeProfileFilter {
             framework: Framework::F2023,
             inspection_type: InspectionType::Full,
@@ -219,9 +231,10 @@ impl Area {
 
     /// The ONS region the area lies in (for an abolished area, that of its successor).
     async fn region(&self, ctx: &Context<'_>) -> ApiResult<Region> {
-        loaders(ctx)?
-            .load_one(RegionCode(self.0.region_code.clone()))
+        model(ctx)
             .await?
+            .region(&self.0.region_code)
+            .cloned()
             .map(Region)
             .ok_or_else(|| ApiError::internal(format!("BUG: region {} missing", self.0.region_code)))
     }
@@ -243,27 +256,28 @@ impl Area {
 
     /// The NHS ICBs in the area's partnership, as named in its inspection report (empty when not yet known).
     async fn partners(&self, ctx: &Context<'_>) -> ApiResult<Vec<HealthPartner>> {
-        let rows = loaders(ctx)?.load_one(PartnersOfArea(self.0.id)).await?.unwrap_or_default();
-        Ok(rows.into_iter().map(HealthPartner).collect())
+        Ok(model(ctx).await?.partners(self.0.id).into_iter().map(HealthPartner).collect())
     }
 
     /// Areas this one replaced (all or part of), with the date of the reorganisation.
     async fn predecessors(&self, ctx: &Context<'_>) -> ApiResult<Vec<LineageLink>> {
-        let rows = loaders(ctx)?.load_one(LineageOfArea(self.0.id)).await?.unwrap_or_default();
-        Ok(rows
-            .into_iter()
+        Ok(model(ctx)
+            .await?
+            .lineage(self.0.id)
+            .iter()
             .filter(|l| l.successor_id == self.0.id)
-            .map(|l| LineageLink { other_id: l.predecessor_id, row: l })
+            .map(|l| LineageLink { other_id: l.predecessor_id, row: l.clone() })
             .collect())
     }
 
     /// Areas that replaced this one, with the date of the reorganisation.
     async fn successors(&self, ctx: &Context<'_>) -> ApiResult<Vec<LineageLink>> {
-        let rows = loaders(ctx)?.load_one(LineageOfArea(self.0.id)).await?.unwrap_or_default();
-        Ok(rows
-            .into_iter()
+        Ok(model(ctx)
+            .await?
+            .lineage(self.0.id)
+            .iter()
             .filter(|l| l.predecessor_id == self.0.id)
-            .map(|l| LineageLink { other_id: l.successor_id, row: l })
+            .map(|l| LineageLink { other_id: l.successor_id, row: l.clone() })
             .collect())
     }
 
@@ -408,12 +422,12 @@ pub struct Comparison {
 /// The area's and its predecessors' inspections, oldest first.
 async fn timeline_of(area: &local_area::Model, ctx: &Context<'_>) -> ApiResult<Vec<TimelineEntry>> {
     let loaders = loaders(ctx)?;
+    let model = model(ctx).await?;
     let mut areas = vec![(area.id, false)];
     let mut frontier = vec![area.id];
     let mut seen = std::collections::HashSet::from([area.id]);
     while let Some(id) = frontier.pop() {
-        let links = loaders.load_one(LineageOfArea(id)).await?.unwrap_or_default();
-        for link in links.iter().filter(|l| l.successor_id == id) {
+        for link in model.lineage(id).iter().filter(|l| l.successor_id == id) {
             if seen.insert(link.predecessor_id) {
                 areas.push((link.predecessor_id, true));
                 frontier.push(link.predecessor_id);

@@ -51,44 +51,6 @@ pub fn not_modified_response(etag: &str, max_age: u32, vary: &'static str) -> Re
     response
 }
 
-/// The dataset version as last read, re-read at most every `refresh`: cached GETs then need no database round trip.
-/// A new import is noticed within `refresh` (answers computed meanwhile always use their own snapshot's version).
-#[derive(Debug)]
-pub struct VersionWatch {
-    refresh: std::time::Duration,
-    last: std::sync::Mutex<Option<(std::time::Instant, Option<String>)>>,
-}
-
-impl VersionWatch {
-    /// A watch that re-reads the version after `refresh`.
-    pub fn new(refresh: std::time::Duration) -> Self {
-        Self { refresh, last: std::sync::Mutex::new(None) }
-    }
-
-    /// The version, from memory when read less than `refresh` ago.
-    pub async fn current(&self, db: &sea_orm::DatabaseConnection) -> Result<Option<String>, sea_orm::DbErr> {
-        if let Ok(last) = self.last.lock()
-            && let Some((at, version)) = &*last
-            && at.elapsed() < self.refresh
-        {
-            return Ok(version.clone());
-        }
-        let snapshot = crate::graphql::Snapshot::begin(db).await?;
-        let version = snapshot.dataset_version().await;
-        snapshot.finish().await;
-        let version = version?;
-        self.observe(version.clone());
-        Ok(version)
-    }
-
-    /// Records a version read in a request's own snapshot.
-    pub fn observe(&self, version: Option<String>) {
-        if let Ok(mut last) = self.last.lock() {
-            *last = Some((std::time::Instant::now(), version));
-        }
-    }
-}
-
 /// A GraphQL answer kept for cacheable GETs.
 #[derive(Debug, Clone)]
 pub struct Cached {

@@ -22,7 +22,7 @@ use super::{AppState, Refused, caching, json_error, unavailable};
 use crate::graphql::error::ApiError;
 use crate::graphql::profile::{self, OutcomeProfile, OutcomeProfileFilter, ProfileGrouping};
 use crate::graphql::query::{self, InspectionFilter, InspectionOrder, InspectionOrderField, LICENCE, LICENCE_URL};
-use crate::graphql::{Snapshot, code, enums, types};
+use crate::graphql::{Scope, code, enums, types};
 
 /// Rows per streamed chunk.
 const CHUNK_ROWS: usize = 200;
@@ -153,9 +153,9 @@ async fn open(
     headers: &HeaderMap,
     endpoint: &str,
     params: &[(String, String)],
-) -> Result<(Snapshot, String), Response> {
-    let snapshot = Snapshot::begin(&state.db).await.map_err(|e| refuse(unavailable(&e)))?;
-    let version = snapshot.dataset_version().await.map_err(|e| refuse(unavailable(&e)))?;
+) -> Result<(Scope, String), Response> {
+    let snapshot = Scope::begin(state.db.clone(), state.models.clone()).await.map_err(|e| refuse(unavailable(&e)))?;
+    let version = snapshot.version().await.map_err(|e| refuse(unavailable(&e)))?;
     let canonical = serde_urlencoded::to_string(params).unwrap_or_default();
     let etag = caching::etag(version.as_deref(), &[endpoint, &canonical]);
     if caching::not_modified(headers, &etag) {
@@ -211,13 +211,17 @@ pub async fn inspections(State(state): State<AppState>, headers: HeaderMap, RawQ
         Ok(opened) => opened,
         Err(response) => return response,
     };
-    let select = match query::inspection_select(snapshot.txn(), &filter, order).await {
+    let model = match snapshot.model().await {
+        Ok(model) => model,
+        Err(e) => return refuse(unavailable(&e)),
+    };
+    let select = match query::inspection_select(model, &filter, order) {
         Ok(select) => select,
         Err(e) => return refuse(from_api(e)),
     };
     let lookups = async {
-        let areas = local_area::Entity::find().all(snapshot.txn()).await?;
-        let regions = region::Entity::find().all(snapshot.txn()).await?;
+        let areas = local_area::Entity::find().all(snapshot.db().await?).await?;
+        let regions = region::Entity::find().all(snapshot.db().await?).await?;
         Ok::<_, sea_orm::DbErr>((
             areas.into_iter().map(|a| (a.id, a)).collect::<HashMap<_, _>>(),
             regions.into_iter().map(|r| (r.code.clone(), r)).collect::<HashMap<_, _>>(),
@@ -233,7 +237,7 @@ pub async fn inspections(State(state): State<AppState>, headers: HeaderMap, RawQ
             let mut out = CsvOut::new();
             out.record(&INSPECTION_COLUMNS.map(Cow::Borrowed));
             let mut rows = 0;
-            let mut stream = select.stream(snapshot.txn()).await?;
+            let mut stream = select.stream(snapshot.db().await?).await?;
             while let Some(row) = stream.next().await {
                 let row = row?;
                 let area = areas.get(&row.area_id);
@@ -374,10 +378,8 @@ pub async fn outcome_profile(State(state): State<AppState>, headers: HeaderMap, 
         Err(response) => return response,
     };
     let groups = match group {
-        None => {
-            profile::outcome_profile(snapshot.txn(), &filter).await.map(|p| vec![(String::new(), String::new(), p)])
-        }
-        Some(g) => profile::outcome_profiles(snapshot.txn(), &filter, g)
+        None => profile::outcome_profile(&snapshot, &filter).await.map(|p| vec![(String::new(), String::new(), p)]),
+        Some(g) => profile::outcome_profiles(&snapshot, &filter, g)
             .await
             .map(|gs| gs.into_iter().map(|g| (g.key, g.label, g.profile)).collect()),
     };

@@ -24,7 +24,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::caching::Cached;
 use super::{AppState, Refused, caching, graphiql, json_error, unavailable};
-use crate::graphql::{Snapshot, code, error_response, is_request_error, run};
+use crate::graphql::{Scope, code, error_response, is_request_error, run};
 
 /// The two media types a GraphQL response can be sent in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -186,7 +186,7 @@ async fn answer(
     let cache_key = format!("{}|{qs}", media.content_type());
     if is_get(method) && qs.len() <= limit {
         // Answered before: served from memory, with no parsing and no database (the version is the watched one).
-        let version = state.versions.current(&state.db).await.map_err(|e| unavailable(&e))?;
+        let version = state.models.current(&state.db).await.map_err(|e| unavailable(&e))?.version.clone();
         if let Some(hit) = state.responses.get(&cache_key).filter(|hit| hit.version == version) {
             operation.clone_from(&hit.operation);
             if caching::not_modified(headers, &hit.etag) {
@@ -277,20 +277,22 @@ async fn answer(
             }
         }
     }
-    let snapshot = Snapshot::begin(&state.db).await.map_err(|e| unavailable(&e))?;
     if !is_get(method) {
-        let response = run(&state.schema, snapshot, request).await;
+        // Its snapshot is begun only if a statement is needed: many answers come from the read model alone.
+        let response = run(&state.schema, Scope::lazy(state.db.clone(), state.models.clone()), request)
+            .await
+            .map_err(|e| unavailable(&e))?;
         return Ok(graphql_response(media, &response));
     }
     // The tag of this answer comes from its own snapshot's version, which may be newer than the watched one.
-    let version = snapshot.dataset_version().await.map_err(|e| unavailable(&e))?;
-    state.versions.observe(version.clone());
+    let snapshot = Scope::begin(state.db.clone(), state.models.clone()).await.map_err(|e| unavailable(&e))?;
+    let version = snapshot.version().await.map_err(|e| unavailable(&e))?;
     let tag = tag_of(version.as_deref());
     if caching::not_modified(headers, &tag) {
         snapshot.finish().await;
         return Ok(caching::not_modified_response(&tag, state.config.cache_max_age, "Accept"));
     }
-    let response = run(&state.schema, snapshot, request).await;
+    let response = run(&state.schema, snapshot, request).await.map_err(|e| unavailable(&e))?;
     if !response.errors.is_empty() {
         return Ok(graphql_response(media, &response));
     }

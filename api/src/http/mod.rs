@@ -82,8 +82,9 @@ pub struct AppState {
     pub apq: Arc<apq::PersistedQueries>,
     /// Request counters and latency histograms for `/metrics`.
     pub metrics: Arc<Metrics>,
-    /// The dataset version, as last read.
-    pub versions: Arc<caching::VersionWatch>,
+    /// The read model of the current dataset version (also in the schema's data), re-checked at most every
+    /// `version_refresh`: cached GETs then need no database round trip.
+    pub models: Arc<crate::graphql::Models>,
     /// GET answers by ETag.
     pub responses: Arc<caching::ResponseCache>,
 }
@@ -96,11 +97,12 @@ impl AppState {
 
     /// State over `db` with `config`.
     pub fn with_config(db: DatabaseConnection, config: HttpConfig) -> Self {
+        let models = Arc::new(crate::graphql::Models::new(config.version_refresh));
         Self {
-            schema: build_schema_with(db.clone(), &config.limits),
+            schema: build_schema_with(db.clone(), &config.limits, models.clone()),
             db,
             apq: Arc::new(apq::PersistedQueries::new(config.apq_capacity)),
-            versions: Arc::new(caching::VersionWatch::new(config.version_refresh)),
+            models,
             responses: Arc::new(caching::ResponseCache::new(config.response_cache_bytes)),
             config: Arc::new(config),
             metrics: Arc::new(Metrics::default()),

@@ -45,9 +45,9 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
     let mut out = String::new();
     state.metrics.render(&mut out);
     let data = async {
-        let snapshot = crate::graphql::Snapshot::begin(&state.db).await?;
-        let runs = import_run::Entity::find().count(snapshot.txn()).await;
-        let version = snapshot.dataset_version().await;
+        let snapshot = crate::graphql::Scope::begin(state.db.clone(), state.models.clone()).await?;
+        let runs = import_run::Entity::find().count(snapshot.db().await?).await;
+        let version = snapshot.version().await;
         snapshot.finish().await;
         Ok::<_, sea_orm::DbErr>((runs?, version?))
     };

@@ -1,0 +1,313 @@
+//! The read model, and the scope one request reads through.
+//!
+//! The data changes only when an import commits, so what nearly every request needs besides its own rows (regions,
+//! areas and their codes, ICBs and which areas they serve, area lineage, and the tallies kept at import time) is
+//! held in memory per dataset version ([`ReadModel`]), built from one read snapshot. A request reads it instead of
+//! the database: an outcome profile or theme counts cost no statement at all, and a page of inspections only its
+//! own rows.
+//!
+//! A request's database snapshot is begun lazily, at the first statement it needs ([`Scope`]), with the dataset
+//! version read in it. One answer never mixes two versions: when the model a request read and its snapshot are of
+//! different versions (an import committed in between), [`super::run`] computes the answer again in a scope whose
+//! model is that of its snapshot. A request that reads only the model sees the version last checked, at most
+//! `refresh` ago (the same staleness cached GETs already have, `--version-refresh`).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use sea_orm::{DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait};
+use send_model::domain::AreaCode;
+use send_model::entity::{area_lineage, area_partner, icb, inspection_tally, local_area, region, theme_tally};
+
+/// One dataset version's reference data and tallies, in memory.
+#[derive(Debug, Default)]
+pub struct ReadModel {
+    /// The dataset version it was read at (`dataset { version }`).
+    pub version: Option<String>,
+    /// ONS regions, by code.
+    pub regions: Vec<region::Model>,
+    /// ICBs, by code.
+    pub icbs: Vec<icb::Model>,
+    /// Every area (current and former), by id.
+    areas: HashMap<i32, local_area::Model>,
+    /// Area ids by GSS code, DfE code and Ofsted URN.
+    by_code: HashMap<String, Vec<i32>>,
+    /// The ICB codes serving each area, in code order.
+    partners: HashMap<i32, Vec<String>>,
+    /// The lineage rows touching each area (as predecessor or successor), oldest first.
+    lineage: HashMap<i32, Vec<area_lineage::Model>>,
+    /// The inspection tally (with its roll-up rows over regions).
+    pub inspection_tally: Vec<inspection_tally::Model>,
+    /// The priority-action theme tally (with its roll-up rows over regions).
+    pub theme_tally: Vec<theme_tally::Model>,
+}
+
+impl ReadModel {
+    /// Reads the model in `txn`, whose dataset version is `version`.
+    pub async fn load(txn: &DatabaseTransaction, version: Option<String>) -> Result<Self, DbErr> {
+        let mut regions = region::Entity::find().all(txn).await?;
+        regions.sort_by(|a, b| a.code.cmp(&b.code));
+        let mut icbs = icb::Entity::find().all(txn).await?;
+        icbs.sort_by(|a, b| a.code.cmp(&b.code));
+        let mut by_code: HashMap<String, Vec<i32>> = HashMap::new();
+        let mut areas = HashMap::new();
+        for a in local_area::Entity::find().all(txn).await? {
+            for code in [Some(&a.gss_code), a.dfe_code.as_ref(), a.ofsted_urn.as_ref()].into_iter().flatten() {
+                by_code.entry(code.clone()).or_default().push(a.id);
+            }
+            areas.insert(a.id, a);
+        }
+        let mut partners: HashMap<i32, Vec<String>> = HashMap::new();
+        for p in area_partner::Entity::find().all(txn).await? {
+            partners.entry(p.area_id).or_default().push(p.icb_code);
+        }
+        partners.values_mut().for_each(|codes| codes.sort());
+        let mut links = area_lineage::Entity::find().all(txn).await?;
+        links.sort_by_key(|l| (l.effective, l.id));
+        let mut lineage: HashMap<i32, Vec<area_lineage::Model>> = HashMap::new();
+        for l in links {
+            lineage.entry(l.predecessor_id).or_default().push(l.clone());
+            if l.successor_id != l.predecessor_id {
+                lineage.entry(l.successor_id).or_default().push(l);
+            }
+        }
+        Ok(Self {
+            version,
+            regions,
+            icbs,
+            areas,
+            by_code,
+            partners,
+            lineage,
+            inspection_tally: inspection_tally::Entity::find().all(txn).await?,
+            theme_tally: theme_tally::Entity::find().all(txn).await?,
+        })
+    }
+
+    /// The area with this id.
+    pub fn area(&self, id: i32) -> Option<&local_area::Model> {
+        self.areas.get(&id)
+    }
+
+    /// Every area, current and former, in no particular order.
+    pub fn areas(&self) -> impl Iterator<Item = &local_area::Model> {
+        self.areas.values()
+    }
+
+    /// The area a GSS code, DfE code or Ofsted URN names. A DfE code shared by a predecessor and its successor
+    /// names the current area.
+    pub fn find_area(&self, code: &AreaCode) -> Option<&local_area::Model> {
+        let (text, matches): (&str, fn(&local_area::Model, &str) -> bool) = match code {
+            AreaCode::Gss(g) => (g.as_str(), |a, c| a.gss_code == c),
+            AreaCode::Dfe(d) => (d.as_str(), |a, c| a.dfe_code.as_deref() == Some(c)),
+            AreaCode::Urn(u) => (u.as_str(), |a, c| a.ofsted_urn.as_deref() == Some(c)),
+        };
+        self.by_code
+            .get(text)
+            .into_iter()
+            .flatten()
+            .filter_map(|id| self.areas.get(id))
+            .filter(|a| matches(a, text))
+            .min_by_key(|a| (a.valid_to.is_some(), a.id))
+    }
+
+    /// The region with this code.
+    pub fn region(&self, code: &str) -> Option<&region::Model> {
+        self.regions.iter().find(|r| r.code == code)
+    }
+
+    /// The ICB with this code.
+    pub fn icb(&self, code: &str) -> Option<&icb::Model> {
+        self.icbs.iter().find(|i| i.code == code)
+    }
+
+    /// The codes of the ICBs serving an area, in code order.
+    pub fn partner_codes(&self, area_id: i32) -> &[String] {
+        self.partners.get(&area_id).map_or(&[], Vec::as_slice)
+    }
+
+    /// The ICBs serving an area, in code order.
+    pub fn partners(&self, area_id: i32) -> Vec<icb::Model> {
+        self.partner_codes(area_id).iter().filter_map(|c| self.icb(c)).cloned().collect()
+    }
+
+    /// The ids of the areas an ICB serves.
+    pub fn areas_served_by(&self, icb_code: &str) -> Vec<i32> {
+        let mut ids: Vec<i32> =
+            self.partners.iter().filter(|(_, codes)| codes.iter().any(|c| c == icb_code)).map(|(id, _)| *id).collect();
+        ids.sort_unstable();
+        ids
+    }
+
+    /// The lineage rows touching an area, oldest first.
+    pub fn lineage(&self, area_id: i32) -> &[area_lineage::Model] {
+        self.lineage.get(&area_id).map_or(&[], Vec::as_slice)
+    }
+}
+
+/// The read model of the current dataset version, shared by every request of a schema.
+#[derive(Debug)]
+pub struct Models {
+    refresh: Duration,
+    /// The model held, with when its version was last confirmed current.
+    held: Mutex<Option<(Instant, Arc<ReadModel>)>>,
+    /// Taken while a model is built, so that concurrent requests build it once.
+    building: tokio::sync::Mutex<()>,
+}
+
+impl Models {
+    /// Models whose version is re-checked against the database when last confirmed over `refresh` ago (zero:
+    /// every request checks).
+    pub fn new(refresh: Duration) -> Self {
+        Self { refresh, held: Mutex::new(None), building: tokio::sync::Mutex::new(()) }
+    }
+
+    fn held(&self) -> Option<(Instant, Arc<ReadModel>)> {
+        self.held.lock().ok().and_then(|h| h.clone())
+    }
+
+    fn store(&self, model: Arc<ReadModel>) {
+        if let Ok(mut held) = self.held.lock() {
+            *held = Some((Instant::now(), model));
+        }
+    }
+
+    /// The model held, when its version was confirmed current less than `refresh` ago.
+    pub fn fresh(&self) -> Option<Arc<ReadModel>> {
+        self.held().filter(|(at, _)| at.elapsed() < self.refresh).map(|(_, model)| model)
+    }
+
+    /// The model of the current version: the one held when confirmed less than `refresh` ago; otherwise the
+    /// version is read (one statement) and the model rebuilt if it changed.
+    pub async fn current(&self, db: &DatabaseConnection) -> Result<Arc<ReadModel>, DbErr> {
+        if let Some(model) = self.fresh() {
+            return Ok(model);
+        }
+        let txn = send_model::backend::begin_snapshot(db).await?;
+        let model = self.of_version(&txn, super::query::dataset_version(&txn).await?).await;
+        txn.commit().await.ok();
+        let model = model?;
+        self.store(model.clone());
+        Ok(model)
+    }
+
+    /// The model of `version`, read in `txn` (a snapshot at that version just begun) unless the one held is of
+    /// that version; either way it is then confirmed current.
+    pub async fn of_version(
+        &self,
+        txn: &DatabaseTransaction,
+        version: Option<String>,
+    ) -> Result<Arc<ReadModel>, DbErr> {
+        if let Some((_, model)) = self.held().filter(|(_, m)| m.version == version) {
+            self.store(model.clone());
+            return Ok(model);
+        }
+        let _building = self.building.lock().await;
+        if let Some((_, model)) = self.held().filter(|(_, m)| m.version == version) {
+            return Ok(model);
+        }
+        let model = Arc::new(ReadModel::load(txn, version).await?);
+        self.store(model.clone());
+        Ok(model)
+    }
+}
+
+/// What one request reads through: its read snapshot of the database, begun at its first statement, and the read
+/// model, of the same dataset version (see the module's documentation).
+pub struct Scope {
+    db: DatabaseConnection,
+    models: Arc<Models>,
+    snapshot: tokio::sync::OnceCell<(DatabaseTransaction, Option<String>)>,
+    model: tokio::sync::OnceCell<Arc<ReadModel>>,
+    /// Why the database could not be read, if it could not: the request is then refused as a whole (HTTP 503).
+    failure: std::sync::OnceLock<String>,
+}
+
+impl Scope {
+    /// A scope that begins its snapshot only if a statement is needed.
+    pub fn lazy(db: DatabaseConnection, models: Arc<Models>) -> Self {
+        Self {
+            db,
+            models,
+            snapshot: tokio::sync::OnceCell::new(),
+            model: tokio::sync::OnceCell::new(),
+            failure: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// A scope whose snapshot is begun now (its version is then known: HTTP caching, CSV export).
+    pub async fn begin(db: DatabaseConnection, models: Arc<Models>) -> Result<Self, DbErr> {
+        let scope = Self::lazy(db, models);
+        scope.db().await?;
+        Ok(scope)
+    }
+
+    /// The request's read snapshot, begun now if it was not.
+    pub async fn db(&self) -> Result<&DatabaseTransaction, DbErr> {
+        let (txn, _) = self
+            .snapshot
+            .get_or_try_init(|| async {
+                let txn = send_model::backend::begin_snapshot(&self.db).await?;
+                let version = super::query::dataset_version(&txn).await?;
+                Ok::<_, DbErr>((txn, version))
+            })
+            .await
+            .inspect_err(|e| self.failed(e))?;
+        Ok(txn)
+    }
+
+    fn failed(&self, e: &DbErr) {
+        self.failure.get_or_init(|| e.to_string());
+    }
+
+    /// Why the database could not be read, when a snapshot or the read model could not be had.
+    pub fn failure(&self) -> Option<DbErr> {
+        self.failure.get().map(|e| DbErr::Custom(e.clone()))
+    }
+
+    /// The read model: the one held when confirmed current less than `refresh` ago and no snapshot is begun;
+    /// otherwise that of the snapshot's version (the snapshot begun now if it was not: checking the version needs a
+    /// statement anyway, and the request may then read both without a second check).
+    pub async fn model(&self) -> Result<&ReadModel, DbErr> {
+        let model = self
+            .model
+            .get_or_try_init(|| async {
+                if self.snapshot.get().is_none()
+                    && let Some(model) = self.models.fresh()
+                {
+                    return Ok(model);
+                }
+                let txn = self.db().await?;
+                let version = self.snapshot.get().and_then(|(_, v)| v.clone());
+                self.models.of_version(txn, version).await
+            })
+            .await
+            .inspect_err(|e| self.failed(e))?;
+        Ok(model)
+    }
+
+    /// The dataset version of the snapshot (begun now if it was not).
+    pub async fn version(&self) -> Result<Option<String>, DbErr> {
+        self.db().await?;
+        Ok(self.snapshot.get().and_then(|(_, v)| v.clone()))
+    }
+
+    /// Whether the request read a model and a snapshot of different dataset versions: an import committed between
+    /// the two, and the answer must be computed again.
+    pub fn mixed(&self) -> bool {
+        matches!((self.model.get(), self.snapshot.get()), (Some(m), Some((_, v))) if m.version != *v)
+    }
+
+    /// A fresh scope over the same database and models, its snapshot begun now (to compute an answer again).
+    pub async fn again(&self) -> Result<Self, DbErr> {
+        Self::begin(self.db.clone(), self.models.clone()).await
+    }
+
+    /// Ends the snapshot if one was begun (read-only: committing just releases it promptly).
+    pub async fn finish(self) {
+        if let Some((txn, _)) = self.snapshot.into_inner() {
+            txn.commit().await.ok();
+        }
+    }
+}
