@@ -487,3 +487,28 @@ async fn bad_queries_get_stable_error_codes() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_document_parsed_once_still_answers_each_request_by_its_own_operation_and_variables() {
+    each_backend_with_data(|t| async move {
+        // One schema, so that its parsed-document cache is hit from the second request on.
+        let schema = send_api::build_schema(t.db.clone());
+        let query = "query A($code: String!) { area(code: $code) { name } } query B { outcomeProfile(filter: {framework: FRAMEWORK_2023, year: 2023}) { total } }";
+        for _ in 0..2 {
+            for (code, name) in [("E10000029", "Suffolk"), ("E09000002", "Barking and Dagenham")] {
+                let request = async_graphql::Request::new(query)
+                    .operation_name("A")
+                    .variables(async_graphql::Variables::from_json(serde_json::json!({ "code": code })));
+                let response = send_api::execute(&schema, &t.db, request).await;
+                assert!(response.errors.is_empty(), "{:?}", response.errors);
+                assert_eq!(serde_json::to_value(&response.data).expect("json")["area"]["name"], name);
+            }
+            let response = send_api::execute(&schema, &t.db, async_graphql::Request::new(query).operation_name("B")).await;
+            let data = serde_json::to_value(&response.data).expect("json");
+            assert_eq!(data["outcomeProfile"]["total"], 26, "{data}");
+            assert!(data.get("area").is_none(), "{data}");
+        }
+        t
+    })
+    .await;
+}

@@ -14,6 +14,7 @@ pub mod types;
 
 use std::sync::Arc;
 
+use async_graphql::parser::types::ExecutableDocument;
 use async_graphql::{EmptyMutation, EmptySubscription, ErrorExtensions, Request, Response, Schema, ServerError, Value};
 use sea_orm::DatabaseConnection;
 
@@ -36,6 +37,7 @@ pub fn build_schema_with(db: DatabaseConnection, limits: &Limits, models: Arc<Mo
     Schema::build(query::Query, EmptyMutation, EmptySubscription)
         .data(db)
         .data(models)
+        .data(Documents::default())
         .data(limits.clone())
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity)
@@ -85,8 +87,20 @@ pub async fn run(schema: &AppSchema, scope: Scope, mut request: Request) -> Resu
     let limits = schema.data::<Limits>().cloned().unwrap_or_default();
     let wants_cost = request.extensions.get("cost").is_some_and(|v| *v == Value::Boolean(true));
     let operation_name = request.operation_name.clone();
+    let documents = schema.data::<Documents>();
+    // The text to keep the parsed document under, on a miss.
+    let mut miss = None;
+    match documents.and_then(|d| d.get(&request.query)) {
+        Some(document) => request.set_parsed_query(document),
+        None => miss = documents.map(|d| (d, request.query.clone())),
+    }
     let shape = match request.parsed_query() {
-        Ok(document) => limits::Shape::of(document, operation_name.as_deref()),
+        Ok(document) => {
+            if let Some((documents, query)) = miss {
+                documents.keep(&query, document);
+            }
+            limits::Shape::of(document, operation_name.as_deref())
+        }
         Err(e) => {
             scope.finish().await;
             return Ok(error_response(e.message, code::GRAPHQL_PARSE_FAILED));
@@ -139,6 +153,37 @@ pub async fn run(schema: &AppSchema, scope: Scope, mut request: Request) -> Resu
         }
     }
     Ok(response)
+}
+
+/// Parsed GraphQL documents by query text: the same few documents arrive again and again (dashboards, persisted
+/// queries), and parsing is the largest fixed cost of a request answered from the read model. Bounded: at most
+/// [`Documents::CAPACITY`] documents of at most [`Documents::LARGEST`] bytes; when full it starts afresh.
+#[derive(Default)]
+pub struct Documents(std::sync::Mutex<std::collections::HashMap<String, ExecutableDocument>>);
+
+impl Documents {
+    /// How many documents are kept.
+    pub const CAPACITY: usize = 1024;
+    /// The longest query text kept.
+    pub const LARGEST: usize = 16 * 1024;
+
+    fn get(&self, query: &str) -> Option<ExecutableDocument> {
+        self.0.lock().ok()?.get(query).cloned()
+    }
+
+    fn keep(&self, query: &str, document: &ExecutableDocument) {
+        if query.len() > Self::LARGEST {
+            return;
+        }
+        if let Ok(mut documents) = self.0.lock()
+            && !documents.contains_key(query)
+        {
+            if documents.len() >= Self::CAPACITY {
+                documents.clear();
+            }
+            documents.insert(query.to_owned(), document.clone());
+        }
+    }
 }
 
 /// Ends a request's scope once nothing else holds it (the request's data and loaders are dropped after execution).
