@@ -91,7 +91,7 @@ pub async fn run(schema: &AppSchema, scope: Scope, mut request: Request) -> Resu
     // The text to keep the parsed document under, on a miss.
     let mut miss = None;
     match documents.and_then(|d| d.get(&request.query)) {
-        Some(document) => request.set_parsed_query(document),
+        Some(document) => request.set_parsed_query((*document).clone()),
         None => miss = documents.map(|d| (d, request.query.clone())),
     }
     let shape = match request.parsed_query() {
@@ -159,7 +159,7 @@ pub async fn run(schema: &AppSchema, scope: Scope, mut request: Request) -> Resu
 /// queries), and parsing is the largest fixed cost of a request answered from the read model. Bounded: at most
 /// [`Documents::CAPACITY`] documents of at most [`Documents::LARGEST`] bytes; when full it starts afresh.
 #[derive(Default)]
-pub struct Documents(std::sync::Mutex<std::collections::HashMap<String, ExecutableDocument>>);
+pub struct Documents(std::sync::Mutex<std::collections::HashMap<String, Arc<ExecutableDocument>>>);
 
 impl Documents {
     /// How many documents are kept.
@@ -167,7 +167,7 @@ impl Documents {
     /// The longest query text kept.
     pub const LARGEST: usize = 16 * 1024;
 
-    fn get(&self, query: &str) -> Option<ExecutableDocument> {
+    fn get(&self, query: &str) -> Option<Arc<ExecutableDocument>> {
         self.0.lock().ok()?.get(query).cloned()
     }
 
@@ -181,9 +181,24 @@ impl Documents {
             if documents.len() >= Self::CAPACITY {
                 documents.clear();
             }
-            documents.insert(query.to_owned(), document.clone());
+            documents.insert(query.to_owned(), Arc::new(document.clone()));
         }
     }
+}
+
+/// The request's parsed document, from the schema's cache of parsed documents when it is there (parsed and kept
+/// otherwise). For a look at the document before [`run`] (which looks it up again).
+pub fn document(schema: &AppSchema, request: &mut Request) -> Result<Arc<ExecutableDocument>, ServerError> {
+    let documents = schema.data::<Documents>();
+    if let Some(document) = documents.and_then(|d| d.get(&request.query)) {
+        return Ok(document);
+    }
+    let query = request.query.clone();
+    let document = request.parsed_query()?;
+    if let Some(documents) = documents {
+        documents.keep(&query, document);
+    }
+    Ok(Arc::new(document.clone()))
 }
 
 /// Ends a request's scope once nothing else holds it (the request's data and loaders are dropped after execution).

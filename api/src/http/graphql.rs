@@ -256,7 +256,7 @@ async fn answer(
     }
     // Which operation runs decides GET's refusal of mutations and names the request in the metrics. A document
     // that does not parse is reported by `run`, as GraphQL errors.
-    if let Ok(document) = request.parsed_query() {
+    if let Ok(document) = crate::graphql::document(&state.schema, &mut request) {
         let chosen = match &document.operations {
             // The parser keeps anonymous operations as `Single`, named ones in `Multiple`.
             async_graphql::parser::types::DocumentOperations::Single(op) => Some((None, op)),
