@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
-"""Runs every example of the README's "HTTP: endpoints, headers, limits" section and compares its output.
+"""Runs every example of the README's "Examples" and "HTTP: endpoints, headers, limits" sections and compares
+their output with what the README shows.
 
 Usage (from anywhere; .ci/run runs it after the browser test):
 
     python3 tests/readme/check_http_examples.py target/debug/send-api            # check
     python3 tests/readme/check_http_examples.py target/debug/send-api --write    # rewrite the shown outputs
 
-The examples are the ```console blocks of that section: `$ command` lines, each followed by its output. They run
-in order, with bash, in a fresh scratch folder holding `tests` (a link to the repository's tests/, for fixtures)
+The examples are the ```console blocks of those sections: `$ command` lines (continued on the next line after a
+trailing backslash), each followed by its output. They run in order, with bash, in a fresh scratch folder holding `tests` (a link to the repository's tests/, for fixtures)
 and `bin/send-api` (the binary given, first on PATH), with no SEND_*, DATABASE_URL or RUST_LOG variable set.
 
 A command `send-api ... &` starts a server in the background, as a reader would: on a fresh SQLite database in the
@@ -21,8 +22,8 @@ server generated (16 hex digits), latencies (the latency histogram's buckets and
 timestamps, and the line endings of HTTP headers. A line that is JSON on both sides is compared as JSON, because
 the server may emit an object's keys in another order (async-graphql 7.2 resolves fields concurrently).
 
-It also checks the section is complete: every endpoint of its table is requested by some example, and every error
-code the section lists appears in some example's output (except INTERNAL, which needs a broken database).
+It also checks the HTTP section is complete: every endpoint of its table is requested by some example, and every
+error code it lists appears in some example's output (except INTERNAL, which needs a broken database).
 
 Exit status: 0 when every output matches, 1 otherwise (with a diff per mismatch), 2 on bad usage or setup.
 """
@@ -39,7 +40,8 @@ import sys
 import tempfile
 import time
 
-SECTION = "## HTTP: endpoints, headers, limits"
+SECTIONS = ["## Examples", "## HTTP: endpoints, headers, limits"]
+HTTP_SECTION = SECTIONS[-1]
 README_HOST = "127.0.0.1"
 DEFAULT_PORT = 8080
 COMMAND_TIMEOUT = 120
@@ -80,13 +82,17 @@ class Example:
         self.actual = None
 
 
-def parse(lines):
-    """The section's bounds, its examples, and its text."""
+def bounds(lines, title):
+    """The first and one past the last line of the section `title`."""
     try:
-        begin = lines.index(SECTION)
+        begin = lines.index(title)
     except ValueError:
-        fail_setup(f"README.md has no line {SECTION!r}")
-    end = next((i for i in range(begin + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
+        fail_setup(f"README.md has no line {title!r}")
+    return begin, next((i for i in range(begin + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
+
+
+def parse(lines, begin, end):
+    """The examples of the README's lines begin..end."""
     examples, i, block = [], begin, -1
     while i < end:
         if lines[i].strip() != "```console":
@@ -104,14 +110,14 @@ def parse(lines):
             command = lines[j][2:]
             while command.endswith("\\") and j + 1 < close:
                 j += 1
-                command = command[:-1] + "\n" + lines[j]
+                command += "\n" + lines[j]
             j += 1
             first = j
             while j < close and not lines[j].startswith("$ "):
                 j += 1
             examples.append(Example(block, start + 1, command, first, j, lines[first:j]))
         i = close + 1
-    return begin, end, examples
+    return examples
 
 
 def normalise(lines):
@@ -306,9 +312,13 @@ def main():
     readme = os.path.join(repo, "README.md")
     with open(readme, encoding="utf-8") as f:
         lines = f.read().split("\n")
-    begin, end, examples = parse(lines)
-    if not examples:
-        fail_setup("the section has no console examples")
+    examples = []
+    for title in SECTIONS:
+        found = parse(lines, *bounds(lines, title))
+        if not found:
+            fail_setup(f"the section {title!r} has no console examples")
+        examples += found
+    begin, end = bounds(lines, HTTP_SECTION)
 
     run = Run(repo, binary)
     problems = []
