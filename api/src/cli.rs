@@ -5,6 +5,8 @@ use std::time::Duration;
 
 use anyhow::Context;
 use clap::{Args, ValueEnum};
+use tracing_subscriber::EnvFilter;
+use tracing_subscriber::fmt::MakeWriter;
 
 use crate::graphql::Limits;
 use crate::http::{HttpConfig, Safelist};
@@ -100,5 +102,26 @@ impl HttpArgs {
             version_refresh: Duration::try_from_secs_f64(self.version_refresh)
                 .context("--version-refresh must be a non-negative number of seconds")?,
         })
+    }
+}
+
+/// The subscriber `send-api` logs through: lines in `format`, filtered by `directives` (`RUST_LOG`'s syntax; `info`
+/// when they do not parse), written to `writer` (standard output for the binary, a buffer in tests), with colours
+/// when `ansi`. A request's lines are inside its `request` span, so each carries its `request_id` (in JSON, as
+/// `span.request_id`).
+pub fn log_subscriber<W>(
+    format: LogFormat,
+    directives: &str,
+    writer: W,
+    ansi: bool,
+) -> Box<dyn tracing::Subscriber + Send + Sync>
+where
+    W: for<'a> MakeWriter<'a> + Send + Sync + 'static,
+{
+    let filter = EnvFilter::try_new(directives).unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(writer);
+    match format {
+        LogFormat::Text => Box::new(builder.with_ansi(ansi).finish()),
+        LogFormat::Json => Box::new(builder.json().with_current_span(true).finish()),
     }
 }

@@ -5,9 +5,8 @@ use std::net::SocketAddr;
 
 use anyhow::Context;
 use clap::Parser;
-use send_api::cli::LogFormat;
+use send_api::cli::log_subscriber;
 use send_importer::cli::DatabaseArgs;
-use tracing_subscriber::EnvFilter;
 
 /// Serve the area SEND inspection outcomes GraphQL API.
 ///
@@ -41,14 +40,10 @@ struct Args {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    match args.http.log_format {
-        LogFormat::Text => tracing_subscriber::fmt()
-            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
-            .with_env_filter(filter)
-            .init(),
-        LogFormat::Json => tracing_subscriber::fmt().json().with_current_span(true).with_env_filter(filter).init(),
-    }
+    let directives = std::env::var("RUST_LOG").unwrap_or_else(|_| "info".to_owned());
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stdout());
+    tracing::subscriber::set_global_default(log_subscriber(args.http.log_format, &directives, std::io::stdout, ansi))
+        .context("cannot install the logger")?;
     let http = args.http.config()?;
     let config = args.database.config_with(30).context("cannot create the data folder")?;
     let db = send_api::open_for_serving(&config, args.read_database_url.as_deref(), !args.no_bundled_import).await?;

@@ -14,8 +14,12 @@
 #      the machine can be reached, so the test proves the page works offline. graphiql.mjs also makes every
 #      other host unresolvable in Chromium and aborts and reports any request not bound for loopback, so a
 #      page that tries to reach a CDN fails the test even where no namespace can be made: if `unshare -rn`
-#      fails (a container that forbids user namespaces), the test runs on the host's network with a warning.
-# The server is stopped and its data dir removed on exit; its log is kept in target/browser/send-api.log.
+#      fails (a container that forbids user namespaces), the test runs on the host's network with a warning,
+#      except under CI=true, where that is a failure.
+#   3. The server is stopped with SIGTERM: the test fails unless it exits 0 and logs its shutdown and `stopped`
+#      lines (graceful shutdown, as a service manager stops it).
+# The data dir is removed on exit (and the server killed, if a failure left it running); its log is kept in
+# target/browser/send-api.log.
 
 set -euo pipefail
 
@@ -94,7 +98,31 @@ run_test() {
         tail -n 40 "$log" >&2 || true
         fail "the GraphiQL page test failed (see above)"
     fi
+    stop_server "$log"
     step "passed; screenshot: target/browser/graphiql.png"
+}
+
+# Stops send-api the way a service manager does (SIGTERM) and fails unless it shuts down gracefully: exit status
+# 0 within 30 s, and its log says it stopped accepting connections and then stopped.
+stop_server() {
+    local log=$1 watchdog status=0
+    step "stopping send-api with SIGTERM (graceful shutdown)"
+    kill -TERM "$server_pid"
+    # `wait` has no timeout: a watchdog kills a server that hangs, which then fails the status check below.
+    (sleep 30; kill -KILL "$server_pid" 2>/dev/null) &
+    watchdog=$!
+    wait "$server_pid" || status=$?
+    kill "$watchdog" 2>/dev/null || true
+    wait "$watchdog" 2>/dev/null || true
+    server_pid=
+    if ((status != 0)); then
+        tail -n 20 "$log" >&2 || true
+        fail "send-api exited with status $status after SIGTERM (expected 0; 137 means it was still running 30 s later)"
+    fi
+    grep -q 'shutting down: refusing new connections' "$log" \
+        || fail "send-api's log ($log) has no 'shutting down' line after SIGTERM"
+    grep -q 'stopped$' "$log" || fail "send-api's log ($log) has no 'stopped' line after SIGTERM"
+    step "send-api stopped gracefully (exit status 0, 'stopped' logged)"
 }
 
 if ((isolated)); then
@@ -105,8 +133,9 @@ if ((isolated)); then
 fi
 
 [[ $EUID -eq 0 ]] || fail "must run as root (it may install Chromium with apt-get)"
-command -v node >/dev/null || fail "node is required"
-command -v npm >/dev/null || fail "npm is required"
+# .ci/run installs Debian's nodejs and npm when they are missing; by hand, install them first.
+command -v node >/dev/null || fail "node is required (apt-get install nodejs)"
+command -v npm >/dev/null || fail "npm is required (apt-get install npm)"
 
 missing=()
 [[ -x $chromium ]] || missing+=(chromium)
@@ -126,6 +155,11 @@ step "npm ci (playwright-core only; no browser download)"
 if unshare -rn true 2>/dev/null; then
     step "isolating the test in a network namespace with only loopback (unshare -rn)"
     exec unshare -rn bash "$here/run.sh" --isolated "$binary"
+fi
+# In CI the proof that the page works offline must not quietly weaken: no namespace is a failure there.
+if [[ ${CI:-} == true ]]; then
+    fail "cannot create a network namespace (unshare -rn failed), and CI=true requires the test to run without" \
+        "the network; allow unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1) or run elsewhere"
 fi
 step "WARNING: cannot create a network namespace here (unshare -rn failed): running on the host's network;" \
     "Chromium still resolves no host but loopback and the test aborts any other request"

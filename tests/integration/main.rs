@@ -4,6 +4,7 @@
 mod api;
 mod bench;
 mod concurrency;
+mod config;
 mod http;
 mod importer;
 mod official;

@@ -378,13 +378,25 @@ async fn every_limit_refuses_with_its_own_code() {
         let a = call(&app, get_query(&padded, &[])).await;
         assert_eq!((a.status, a.code().as_str()), (StatusCode::URI_TOO_LONG, "REQUEST_TOO_LARGE"));
 
-        // Depth.
-        let a = refused(
-            r#"{ area(code: "E10000029") { region { areas(first: 1) { edges { node { code } } } } } }"#,
-            "QUERY_TOO_DEEP",
-        )
-        .await;
+        // Depth: a valid query (an area's inspections' area's inspections...) one level over the limit of 5 is
+        // refused; the same query at the limit runs.
+        let at_limit = r#"{ area(code: "E10000029") { inspections { area { inspections { key } } } } }"#;
+        let too_deep = r#"{ area(code: "E10000029") { inspections { area { inspections { area { name } } } } } }"#;
+        for query in [at_limit, too_deep] {
+            let a = call(&router(&t), post(query, Some(GRAPHQL_RESPONSE))).await;
+            assert_eq!(a.status, StatusCode::OK, "valid under the default limits: {}", a.text());
+            assert!(a.json()["errors"].is_null(), "{}", a.text());
+        }
+        let a = call(&app, post(at_limit, Some(GRAPHQL_RESPONSE))).await;
+        assert_eq!(a.status, StatusCode::OK, "depth 5 is at the limit: {}", a.text());
+        assert!(
+            a.json()["data"]["area"]["inspections"][0]["area"]["inspections"][0]["key"].is_string(),
+            "{}",
+            a.text()
+        );
+        let a = refused(too_deep, "QUERY_TOO_DEEP").await;
         assert_eq!(a.status, StatusCode::BAD_REQUEST);
+        assert!(a.json().get("data").is_none(), "{}", a.text());
 
         // Complexity counts `first`: the same selection passes with a small page and fails with a big one.
         let small = "{ inspections(first: 5) { edges { node { key year framework outcome inspectionType } } } }";
@@ -428,33 +440,57 @@ async fn every_limit_refuses_with_its_own_code() {
         assert_eq!((a.status, a.code().as_str()), (StatusCode::OK, "PAGE_SIZE_TOO_LARGE"));
         assert!(a.json()["data"]["dataset"]["title"].is_string());
 
-        // Time.
+        // Time: execution had started, so the answer is 200 with `data: null` under either media type.
         let instant = send_api::Limits { timeout: Duration::from_nanos(1), ..limits };
         let app_instant = router_with(&t, send_api::HttpConfig { limits: instant, ..config });
-        let a = call(&app_instant, post("{ areas(first: 10) { edges { node { code inspections { key } } } } }", None))
-            .await;
-        assert_eq!(a.code(), "TIMEOUT", "{}", a.text());
+        for accept in [None, Some(GRAPHQL_RESPONSE)] {
+            let query = "{ areas(first: 10) { edges { node { code inspections { key } } } } }";
+            let a = call(&app_instant, post(query, accept)).await;
+            assert_eq!((a.status, a.code().as_str()), (StatusCode::OK, "TIMEOUT"), "{accept:?}: {}", a.text());
+            assert_eq!(a.json()["data"], Value::Null, "{}", a.text());
+            assert_eq!(a.header(header::CACHE_CONTROL), "no-store");
+        }
         t
     })
     .await;
+}
+
+/// A CORS preflight of `/graphql` from `origin` for `method`, with `headers`.
+fn preflight(origin: &str, method: &str, headers: &[(header::HeaderName, &str)]) -> Request<Body> {
+    let mut request = Request::builder()
+        .method(Method::OPTIONS)
+        .uri("/graphql")
+        .header(header::ORIGIN, origin)
+        .header(header::ACCESS_CONTROL_REQUEST_METHOD, method);
+    for (name, value) in headers {
+        request = request.header(name, *value);
+    }
+    request.body(Body::empty()).expect("request")
 }
 
 #[tokio::test]
 async fn cors_compression_and_request_ids() {
     each_backend_with_data(|t| async move {
         let app = router(&t);
-        let preflight = Request::builder()
-            .method(Method::OPTIONS)
-            .uri("/graphql")
-            .header(header::ORIGIN, "https://dashboard.example")
-            .header(header::ACCESS_CONTROL_REQUEST_METHOD, "POST")
-            .header(header::ACCESS_CONTROL_REQUEST_HEADERS, "content-type")
-            .body(Body::empty())
-            .expect("request");
-        let a = call(&app, preflight).await;
+        let request_headers = [(header::ACCESS_CONTROL_REQUEST_HEADERS, "content-type")];
+        let a = call(&app, preflight("https://dashboard.example", "POST", &request_headers)).await;
         assert!(a.status.is_success(), "{}", a.status);
         assert_eq!(a.header(header::ACCESS_CONTROL_ALLOW_ORIGIN), "*");
         assert!(a.header(header::ACCESS_CONTROL_ALLOW_METHODS).contains("POST"), "{:?}", a.headers);
+        let allowed: Vec<&str> = a.header(header::ACCESS_CONTROL_ALLOW_HEADERS).split(',').map(str::trim).collect();
+        for name in ["content-type", "accept", "if-none-match", "x-request-id"] {
+            assert!(allowed.contains(&name), "{name} allowed: {allowed:?}");
+        }
+        assert_eq!(a.header(header::ACCESS_CONTROL_MAX_AGE), "86400");
+        // A preflight is a request like any other: it has an ID (a new one, or its own) and is counted.
+        assert_eq!(a.header(send_api::http::REQUEST_ID).len(), 16, "{:?}", a.headers);
+        let fresh = router(&t);
+        let own_id = [(send_api::http::REQUEST_ID, "preflight-7")];
+        let a = call(&fresh, preflight("https://dashboard.example", "GET", &own_id)).await;
+        assert_eq!(a.header(send_api::http::REQUEST_ID), "preflight-7");
+        let metrics = call(&fresh, get("/metrics", &[])).await.text();
+        let line = format!("send_http_requests_total{{route=\"/graphql\",status=\"{}\"}} 1", a.status.as_u16());
+        assert!(metrics.contains(&line), "{line} in {metrics}");
         let a = call(&app, get_query(PROFILE, &[(header::ORIGIN, "https://dashboard.example")])).await;
         assert_eq!(a.header(header::ACCESS_CONTROL_ALLOW_ORIGIN), "*");
         assert!(a.header(header::ACCESS_CONTROL_EXPOSE_HEADERS).contains("etag"), "{:?}", a.headers);
@@ -466,6 +502,16 @@ async fn cors_compression_and_request_ids() {
         assert_eq!(a.header(header::ACCESS_CONTROL_ALLOW_ORIGIN), "https://allowed.example");
         let a = call(&strict, get_query(PROFILE, &[(header::ORIGIN, "https://other.example")])).await;
         assert!(a.headers.get(header::ACCESS_CONTROL_ALLOW_ORIGIN).is_none(), "{:?}", a.headers);
+        for (origin, allowed) in [("https://allowed.example", true), ("https://other.example", false)] {
+            let a = call(&strict, preflight(origin, "POST", &[])).await;
+            assert_eq!(
+                a.headers.get(header::ACCESS_CONTROL_ALLOW_ORIGIN).is_some(),
+                allowed,
+                "{origin}: {:?}",
+                a.headers
+            );
+            assert_eq!(a.header(send_api::http::REQUEST_ID).len(), 16, "{origin}: {:?}", a.headers);
+        }
 
         // Compression.
         let a = call(&app, get_query(PROFILE, &[(header::ACCEPT_ENCODING, "gzip")])).await;
@@ -810,6 +856,172 @@ async fn keyset_pages_follow_every_order_and_match_the_csv_export() {
         let cursor = data["areas"]["pageInfo"]["endCursor"].as_str().expect("cursor").to_owned();
         let response = gql(&t.db, &format!("{{ inspections(first: 1, after: \"{cursor}\") {{ totalCount }} }}")).await;
         assert_eq!(error_code(&response), "BAD_USER_INPUT", "{response}");
+        t
+    })
+    .await;
+}
+
+/// `If-None-Match: *` asks for `304` whenever a current representation exists; only an answer that would be `200`
+/// has one, so a refusal (a mutation over GET, a request error, a failed query, a bad export parameter) is never
+/// hidden behind a `304`.
+#[tokio::test]
+async fn if_none_match_any_never_hides_a_refusal() {
+    each_backend_with_data(|t| async move {
+        let app = router(&t);
+        let any = [(header::IF_NONE_MATCH, "*")];
+        let a = call(&app, get_query("mutation { anything }", &any)).await;
+        assert_eq!((a.status, a.code().as_str()), (StatusCode::METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED"));
+        assert_eq!(a.header(header::ALLOW), "POST");
+        let a = call(
+            &app,
+            get_query("{ nosuchfield }", &[(header::IF_NONE_MATCH, "*"), (header::ACCEPT, GRAPHQL_RESPONSE)]),
+        )
+        .await;
+        assert_eq!((a.status, a.code().as_str()), (StatusCode::BAD_REQUEST, "GRAPHQL_VALIDATION_FAILED"));
+        let a = call(&app, get_query("{ nosuchfield }", &any)).await;
+        assert_eq!((a.status, a.code().as_str()), (StatusCode::OK, "GRAPHQL_VALIDATION_FAILED"), "application/json");
+        let a = call(&app, get_query(r#"{ area(code: "xyz") { name } }"#, &any)).await;
+        assert_eq!((a.status, a.code().as_str()), (StatusCode::OK, "BAD_USER_INPUT"), "a failed query: {}", a.text());
+        let a = call(&app, get("/graphql?query=%7Bdataset%7Btitle%7D%7D&variables=%7Bbad", &any)).await;
+        assert_eq!((a.status, a.code().as_str()), (StatusCode::BAD_REQUEST, "BAD_REQUEST"));
+        let small = router_with(&t, send_api::HttpConfig { max_body_bytes: 400, ..Default::default() });
+        let a = call(&small, get(&format!("/graphql?query={}", encode(&"x".repeat(500))), &any)).await;
+        assert_eq!((a.status, a.code().as_str()), (StatusCode::URI_TOO_LONG, "REQUEST_TOO_LARGE"));
+
+        // A query that succeeds: 304, computed (MISS) or from the response cache (HIT).
+        let query = "{ dataset { licence } }";
+        let a = call(&app, get_query(query, &any)).await;
+        assert_eq!(a.status, StatusCode::NOT_MODIFIED, "{}", a.text());
+        assert!(a.header(header::ETAG).starts_with("W/"), "{:?}", a.headers);
+        let a = call(&app, get_query(query, &any)).await;
+        assert_eq!(a.status, StatusCode::NOT_MODIFIED);
+        let a = call(&app, get_query(query, &[])).await;
+        assert_eq!((a.status, a.header(send_api::http::X_CACHE)), (StatusCode::OK, "HIT"));
+
+        // Exports: bad parameters, read before or after the snapshot opens, are refused; a good one is 304.
+        for uri in [
+            "/export/inspections.csv?framework=FRAMEWORK_2030",
+            "/export/inspections.csv?region=E12000099",
+            "/export/outcome-profile.csv?year=2023",
+            "/export/outcome-profile.csv?framework=FRAMEWORK_2023&region=E12000099",
+        ] {
+            let a = call(&app, get(uri, &any)).await;
+            assert_eq!(
+                (a.status, a.code().as_str()),
+                (StatusCode::BAD_REQUEST, "BAD_USER_INPUT"),
+                "{uri}: {}",
+                a.text()
+            );
+        }
+        for uri in
+            ["/export/inspections.csv?year=2024", "/export/outcome-profile.csv?framework=FRAMEWORK_2023&year=2023"]
+        {
+            let a = call(&app, get(uri, &any)).await;
+            assert_eq!(a.status, StatusCode::NOT_MODIFIED, "{uri}: {}", a.text());
+            assert!(a.body.is_empty());
+        }
+        t
+    })
+    .await;
+}
+
+/// Each replica remembers `apq_capacity` persisted queries, forgetting the oldest first.
+#[tokio::test]
+async fn persisted_queries_beyond_the_capacity_forget_the_oldest() {
+    each_backend_with_data(|t| async move {
+        let config = send_api::HttpConfig { apq_capacity: 2, ..Default::default() };
+        let app = router_with(&t, config);
+        let queries = ["{ dataset { title } }", "{ dataset { licence } }", "{ dataset { version } }"];
+        let persisted = |query: &str| json!({"persistedQuery": {"version": 1, "sha256Hash": sha256_hex(query)}});
+        // POSTs, so that no answer comes from the response cache.
+        let by_hash = |query: &str| post_json(&json!({ "extensions": persisted(query) }), None);
+        let register = |query: &str| post_json(&json!({ "query": query, "extensions": persisted(query) }), None);
+        for query in &queries[..2] {
+            assert!(call(&app, register(query)).await.json()["errors"].is_null());
+        }
+        for query in &queries[..2] {
+            assert!(call(&app, by_hash(query)).await.json()["data"]["dataset"].is_object(), "{query} remembered");
+        }
+        assert!(call(&app, register(queries[2])).await.json()["errors"].is_null());
+        let a = call(&app, by_hash(queries[0])).await;
+        assert_eq!(a.code(), "PERSISTED_QUERY_NOT_FOUND", "the oldest is forgotten: {}", a.text());
+        for query in &queries[1..] {
+            let a = call(&app, by_hash(query)).await;
+            assert!(a.json()["data"]["dataset"].is_object(), "{query} still remembered: {}", a.text());
+        }
+        // A client re-registers after a miss; that pushes out the next oldest.
+        assert!(call(&app, register(queries[0])).await.json()["errors"].is_null());
+        assert!(call(&app, by_hash(queries[0])).await.json()["data"]["dataset"].is_object());
+        assert_eq!(call(&app, by_hash(queries[1])).await.code(), "PERSISTED_QUERY_NOT_FOUND");
+
+        // Capacity 0 remembers nothing (but still runs a query sent with its hash).
+        let none = router_with(&t, send_api::HttpConfig { apq_capacity: 0, ..Default::default() });
+        assert!(call(&none, register(queries[0])).await.json()["data"]["dataset"].is_object());
+        assert_eq!(call(&none, by_hash(queries[0])).await.code(), "PERSISTED_QUERY_NOT_FOUND");
+        t
+    })
+    .await;
+}
+
+/// Values a spreadsheet would evaluate, imported from a curated file, leave the export prefixed with `'`. (Cells
+/// are trimmed on import, so a leading tab or carriage return cannot arrive through a file; the unit test of
+/// `neutralise` covers those.)
+#[tokio::test]
+async fn exported_csv_neutralises_imported_formula_like_values() {
+    each_backend_with_data(|t| async move {
+        let hostile = [
+            ("E10000029", "=HYPERLINK(\"http://example.invalid\",\"Suffolk\")"),
+            ("E10000007", "+Derbyshire"),
+            ("E06000015", "-Derby"),
+            ("E09000002", "@SUM(A1:A9)"),
+        ];
+        let original = std::fs::read_to_string(crate::support::data_file("local_areas.csv")).expect("local_areas.csv");
+        let mut reader = csv::Reader::from_reader(original.as_bytes());
+        let columns = reader.headers().expect("header").clone();
+        let name = columns.iter().position(|c| c == "name").expect("name column");
+        let mut writer = csv::Writer::from_writer(Vec::new());
+        writer.write_record(&columns).expect("write");
+        let mut renamed = 0;
+        for record in reader.records() {
+            let record = record.expect("record");
+            let mut cells: Vec<String> = record.iter().map(str::to_owned).collect();
+            if let Some((_, new)) = hostile.iter().find(|(code, _)| *code == cells[0]) {
+                cells[name] = (*new).to_owned();
+                renamed += 1;
+            }
+            writer.write_record(&cells).expect("write");
+        }
+        assert_eq!(renamed, hostile.len(), "every area to rename is in local_areas.csv");
+        let file = send_importer::SourceFile::new("local_areas.csv", writer.into_inner().expect("csv bytes"));
+        let report = send_importer::import(&t.db, vec![file], Default::default()).await.expect("import the names");
+        assert!(report.updated() >= 4, "the names changed: {report:?}");
+
+        let app = router(&t);
+        let a = call(&app, get("/export/inspections.csv?orderBy=AREA_NAME", &[])).await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+        assert_eq!(a.header(header::CONTENT_DISPOSITION), "attachment; filename=\"inspections.csv\"");
+        let (columns, rows) = parse_csv(&a.body);
+        let code = columns.iter().position(|c| c == "area_code").expect("area_code");
+        let area_name = columns.iter().position(|c| c == "area_name").expect("area_name");
+        for (gss, name) in hostile {
+            let exported: Vec<&str> = rows.iter().filter(|r| &r[code] == gss).map(|r| &r[area_name]).collect();
+            assert!(!exported.is_empty(), "{gss} has inspections");
+            for cell in exported {
+                assert_eq!(cell, format!("'{name}"), "{gss}");
+            }
+        }
+        for row in &rows {
+            for cell in row {
+                assert!(!cell.starts_with(['=', '+', '-', '@', '\t', '\r']), "no cell reads as a formula: {cell:?}");
+            }
+        }
+        // GraphQL answers the names as they are: neutralising is the CSV's business.
+        let data = gql_data(&t.db, r#"{ area(code: "E10000007") { name } }"#).await;
+        assert_eq!(data["area"]["name"], "+Derbyshire");
+
+        let a = call(&app, get("/export/outcome-profile.csv?framework=FRAMEWORK_2023&groupBy=ICB", &[])).await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+        assert_eq!(a.header(header::CONTENT_DISPOSITION), "attachment; filename=\"outcome-profile.csv\"");
         t
     })
     .await;

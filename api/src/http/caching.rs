@@ -18,16 +18,43 @@ pub fn etag(version: Option<&str>, parts: &[&str]) -> String {
     format!("W/\"{}-{digest}\"", version.unwrap_or("r0"))
 }
 
-/// Whether the request's `If-None-Match` lists `etag` (weak comparison) or is `*`.
-pub fn not_modified(headers: &HeaderMap, etag: &str) -> bool {
+/// What a request's `If-None-Match` asks of an answer with a tag.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Precondition {
+    /// It lists this tag (weak comparison): the client's copy is current, whatever the answer would be now.
+    Listed,
+    /// It is `*`: any current representation will do. Only an answer that would be `200` has one, so `*` is
+    /// honoured only once that is known (a mutation over GET, a query that fails or a bad parameter is refused
+    /// instead).
+    Any,
+    /// Neither (or no `If-None-Match`).
+    None,
+}
+
+/// What the request's `If-None-Match` says about `etag`.
+fn precondition(headers: &HeaderMap, etag: &str) -> Precondition {
     let bare = |t: &str| t.trim().trim_start_matches("W/").to_owned();
     let wanted = bare(etag);
-    headers
-        .get_all(header::IF_NONE_MATCH)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .any(|t| t.trim() == "*" || bare(t) == wanted)
+    let mut any = false;
+    for tag in headers.get_all(header::IF_NONE_MATCH).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(','))
+    {
+        if bare(tag) == wanted {
+            return Precondition::Listed;
+        }
+        any |= tag.trim() == "*";
+    }
+    if any { Precondition::Any } else { Precondition::None }
+}
+
+/// Whether the request's `If-None-Match` lists `etag` (weak comparison): a tag is only ever sent with a `200`
+/// answer, of this request on this dataset version, so the client's copy is current. `*` does not count here.
+pub fn not_modified(headers: &HeaderMap, etag: &str) -> bool {
+    precondition(headers, etag) == Precondition::Listed
+}
+
+/// Whether the request's `If-None-Match` lists `etag` or is `*`: for an answer already known to be `200`.
+pub fn not_modified_if_ok(headers: &HeaderMap, etag: &str) -> bool {
+    precondition(headers, etag) != Precondition::None
 }
 
 /// The `ETag` and `Cache-Control` values of a cacheable response.

@@ -1,9 +1,11 @@
 //! CSV export of what researchers download most: `/export/inspections.csv` and `/export/outcome-profile.csv`.
 //!
 //! Both take the same filters as their GraphQL fields, as query parameters with the same names and values
-//! (`?framework=FRAMEWORK_2023&year=2023&region=E12000006`), checked the same way. Rows are streamed as they are
-//! read, inside one read snapshot. The licence is in a `Link: <...>; rel="license"` header. Cells a spreadsheet
-//! would read as a formula (starting `=`, `+`, `-`, `@`, tab or carriage return) are prefixed with `'`.
+//! (`?framework=FRAMEWORK_2023&year=2023&region=E12000006`), checked the same way. Rows are streamed: the
+//! inspections as they are read, inside one read snapshot; the profile's rows (its counts computed in one snapshot
+//! first, since a refused filter must still be a `400`) as they are written. The licence is in a
+//! `Link: <...>; rel="license"` header. Cells a spreadsheet would read as a formula (starting `=`, `+`, `-`, `@`,
+//! tab or carriage return) are prefixed with `'`.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -146,8 +148,9 @@ fn csv_headers(file: &str, etag: &str, max_age: u32) -> HeaderMap {
     headers
 }
 
-/// Opens the snapshot an export reads and answers `304` when the client's copy is current. The ETag covers the
-/// dataset version, the endpoint and its parameters.
+/// Opens the snapshot an export reads and answers `304` when `If-None-Match` lists the export's tag (the client's
+/// copy is current). The ETag covers the dataset version, the endpoint and its parameters. `If-None-Match: *` is
+/// answered later, by [`unchanged`], once the export is known to succeed.
 async fn open(
     state: &AppState,
     headers: &HeaderMap,
@@ -163,6 +166,12 @@ async fn open(
         return Err(caching::not_modified_response(&etag, state.config.cache_max_age, "Accept-Encoding"));
     }
     Ok((snapshot, etag))
+}
+
+/// `304` for an export that is known to succeed when `If-None-Match` is `*` (or lists its tag).
+fn unchanged(state: &AppState, headers: &HeaderMap, etag: &str) -> Option<Response> {
+    caching::not_modified_if_ok(headers, etag)
+        .then(|| caching::not_modified_response(etag, state.config.cache_max_age, "Accept-Encoding"))
 }
 
 /// CSV being written: records with their cells neutralised, taken out as bytes a chunk at a time (one writer per
@@ -184,6 +193,56 @@ impl CsvOut {
     fn take(&mut self) -> Vec<u8> {
         std::mem::replace(&mut self.0, csv::Writer::from_writer(Vec::new())).into_inner().unwrap_or_default()
     }
+}
+
+/// A chunk of the response body, or the error that aborts it.
+type Chunk = Result<Bytes, std::io::Error>;
+
+/// Where a streamed export writes: records go to the response body as they are written, [`CHUNK_ROWS`] at a time.
+struct CsvSender {
+    out: CsvOut,
+    rows: usize,
+    tx: tokio::sync::mpsc::Sender<Chunk>,
+}
+
+impl CsvSender {
+    /// Writes one record; `false` once the client has gone away (the writer should stop).
+    async fn record(&mut self, cells: &[Cow<'_, str>]) -> bool {
+        self.out.record(cells);
+        self.rows += 1;
+        !self.rows.is_multiple_of(CHUNK_ROWS) || self.tx.send(Ok(Bytes::from(self.out.take()))).await.is_ok()
+    }
+
+    /// Sends the records not sent yet: the body is complete.
+    async fn finish(mut self) {
+        let chunk = self.out.take();
+        if !chunk.is_empty() {
+            self.tx.send(Ok(Bytes::from(chunk))).await.ok();
+        }
+    }
+
+    /// Aborts the body, so the client sees a failed download rather than a silently short file.
+    async fn fail(self) {
+        self.tx.send(Err(std::io::Error::other("export failed"))).await.ok();
+    }
+}
+
+/// A CSV download named `file`, streamed: its header row is `columns`, and `write` (run in its own task, inside the
+/// request's span so its log lines carry the request ID) writes the records, finishing or failing the body.
+fn streamed_csv<F, Fut>(state: &AppState, file: &str, etag: &str, columns: &[&str], write: F) -> Response
+where
+    F: FnOnce(CsvSender) -> Fut,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    let (tx, rx) = tokio::sync::mpsc::channel::<Chunk>(8);
+    let mut out = CsvOut::new();
+    out.record(&columns.iter().map(|c| Cow::Borrowed(*c)).collect::<Vec<_>>());
+    let sender = CsvSender { out, rows: 0, tx };
+    tokio::spawn(tracing::Instrument::in_current_span(write(sender)));
+    let body = futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|item| (item, rx)) }).fuse();
+    let mut response = Response::new(Body::from_stream(body));
+    *response.headers_mut() = csv_headers(file, etag, state.config.cache_max_age);
+    response
 }
 
 /// `GET /export/inspections.csv`: the inspections the `inspections` connection would list for the same `filter`
@@ -231,42 +290,34 @@ pub async fn inspections(State(state): State<AppState>, headers: HeaderMap, RawQ
         Ok(l) => l,
         Err(e) => return refuse(unavailable(&e)),
     };
-    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(8);
-    tokio::spawn(async move {
+    if let Some(response) = unchanged(&state, &headers, &etag) {
+        snapshot.finish().await;
+        return response;
+    }
+    streamed_csv(&state, "inspections.csv", &etag, &INSPECTION_COLUMNS, move |mut csv| async move {
         let result = async {
-            let mut out = CsvOut::new();
-            out.record(&INSPECTION_COLUMNS.map(Cow::Borrowed));
-            let mut rows = 0;
             let mut stream = select.stream(snapshot.db().await?).await?;
             while let Some(row) = stream.next().await {
                 let row = row?;
                 let area = areas.get(&row.area_id);
                 let region = area.and_then(|a| regions.get(&a.region_code));
-                out.record(&inspection_cells(&row, area, region));
-                rows += 1;
-                if rows % CHUNK_ROWS == 0 && tx.send(Ok(Bytes::from(out.take()))).await.is_err() {
-                    return Ok(()); // The client went away.
+                if !csv.record(&inspection_cells(&row, area, region)).await {
+                    return Ok(false); // The client went away.
                 }
             }
-            drop(stream);
-            let chunk = out.take();
-            if !chunk.is_empty() {
-                tx.send(Ok(Bytes::from(chunk))).await.ok();
-            }
-            Ok::<_, sea_orm::DbErr>(())
+            Ok::<_, sea_orm::DbErr>(true)
         }
         .await;
-        if let Err(e) = result {
-            // Abort the body, so the client sees a failed download rather than a silently short file.
-            tracing::error!(error = %e, "export: reading inspections failed mid-stream");
-            tx.send(Err(std::io::Error::other("export failed"))).await.ok();
-        }
         snapshot.finish().await;
-    });
-    let body = futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|item| (item, rx)) }).fuse();
-    let mut response = Response::new(Body::from_stream(body));
-    *response.headers_mut() = csv_headers("inspections.csv", &etag, state.config.cache_max_age);
-    response
+        match result {
+            Ok(true) => csv.finish().await,
+            Ok(false) => {}
+            Err(e) => {
+                tracing::error!(error = %e, "export: reading inspections failed mid-stream");
+                csv.fail().await;
+            }
+        }
+    })
 }
 
 /// The columns of `inspections.csv`.
@@ -388,16 +439,20 @@ pub async fn outcome_profile(State(state): State<AppState>, headers: HeaderMap, 
         Ok(g) => g,
         Err(e) => return refuse(from_api(e)),
     };
-    let mut out = CsvOut::new();
-    out.record(&PROFILE_COLUMNS.map(Cow::Borrowed));
-    for (key, label, p) in &groups {
-        for row in profile_rows(key, label, p) {
-            out.record(&row);
-        }
+    if let Some(response) = unchanged(&state, &headers, &etag) {
+        return response;
     }
-    let mut response = Response::new(Body::from(out.take()));
-    *response.headers_mut() = csv_headers("outcome-profile.csv", &etag, state.config.cache_max_age);
-    response
+    // The profiles are a few hundred counts at most, computed in the snapshot; their rows are written as sent.
+    streamed_csv(&state, "outcome-profile.csv", &etag, &PROFILE_COLUMNS, move |mut csv| async move {
+        for (key, label, p) in &groups {
+            for row in profile_rows(key, label, p) {
+                if !csv.record(&row).await {
+                    return; // The client went away.
+                }
+            }
+        }
+        csv.finish().await;
+    })
 }
 
 fn profile_rows<'a>(key: &'a str, label: &'a str, p: &'a OutcomeProfile) -> Vec<Vec<Cow<'a, str>>> {

@@ -9,8 +9,9 @@
 //!   refuses it, a persisted query is missing) is `400` and has no `data`; with `application/json` it is `200`, as
 //!   the specification asks for legacy clients. A request that is not GraphQL at all (bad JSON, no query) is `400`
 //!   either way; `413` when too large, `415` when a POST body is not JSON.
-//! - GET answers without errors are cacheable: `ETag` (dataset version and request) and `Cache-Control`; a matching
-//!   `If-None-Match` is `304` without running the query.
+//! - GET answers without errors are cacheable: `ETag` (dataset version and request) and `Cache-Control`; an
+//!   `If-None-Match` listing the tag is `304` without running the query. `If-None-Match: *` is `304` only for a
+//!   request that is answered `200`: a refusal (a mutation over GET, a request error) is never hidden by a `304`.
 //! - A plain `GET /graphql` from a browser (accepting `text/html`, no query) opens GraphiQL.
 
 use std::time::Instant;
@@ -189,7 +190,7 @@ async fn answer(
         let version = state.models.current(&state.db).await.map_err(|e| unavailable(&e))?.version.clone();
         if let Some(hit) = state.responses.get(&cache_key).filter(|hit| hit.version == version) {
             operation.clone_from(&hit.operation);
-            if caching::not_modified(headers, &hit.etag) {
+            if caching::not_modified_if_ok(headers, &hit.etag) {
                 return Ok(caching::not_modified_response(&hit.etag, state.config.cache_max_age, "Accept"));
             }
             return Ok(cached_response(&hit, true));
@@ -303,6 +304,10 @@ async fn answer(
         Cached { version, etag: tag, body: body.into(), content_type, operation: operation.clone(), validators };
     let cached = std::sync::Arc::new(cached);
     state.responses.insert(cache_key, cached.clone());
+    // `If-None-Match: *` is answered only now, known to be a success: a refusal always wins over `304`.
+    if caching::not_modified_if_ok(headers, &cached.etag) {
+        return Ok(caching::not_modified_response(&cached.etag, state.config.cache_max_age, "Accept"));
+    }
     Ok(cached_response(&cached, false))
 }
 

@@ -1,5 +1,5 @@
 //! The HTTP face: GraphQL over HTTP at `/graphql`, CSV export, operations endpoints and the offline GraphiQL,
-//! behind CORS, compression, request IDs and structured request logs.
+//! behind (outermost first) request IDs with metrics and structured request logs, CORS, and compression.
 
 mod apq;
 mod caching;
@@ -123,9 +123,10 @@ pub fn app(state: AppState) -> Router {
         .route("/metrics", get(ops::metrics))
         .route("/schema.graphql", get(ops::schema))
         .fallback(not_found)
-        .layer(axum::middleware::from_fn_with_state(state.clone(), observe))
         .layer(CompressionLayer::new())
         .layer(cors)
+        // Outermost, so that every answer, a CORS preflight's included, carries a request ID, is counted and logged.
+        .layer(axum::middleware::from_fn_with_state(state.clone(), observe))
         .with_state(state)
 }
 
