@@ -59,7 +59,8 @@ pub struct HttpArgs {
     /// Bytes of GET answers kept in memory, served without touching the database (0 turns the cache off).
     #[arg(long, env = "SEND_RESPONSE_CACHE_BYTES", default_value_t = 64 * 1024 * 1024)]
     pub response_cache_bytes: usize,
-    /// Seconds the dataset version is trusted before it is read again: a replica serves a new import within this.
+    /// Seconds the dataset version (of cached GET answers and of the read model) is trusted before it is read again: a
+    /// replica serves a new import within this.
     #[arg(long, env = "SEND_VERSION_REFRESH", default_value_t = 1.0)]
     pub version_refresh: f64,
     /// Log format.
