@@ -684,8 +684,9 @@ impl Query {
     ) -> ApiResult<InspectionConnection> {
         let model = model(ctx).await?;
         let filter = filter.unwrap_or_default();
-        let select = filtered_inspections(model, &filter)?;
-        let keys = inspection_order(order_by.unwrap_or_default());
+        let order = order_by.unwrap_or_default();
+        let select = filtered_inspections(model, &filter, order)?;
+        let keys = inspection_order(order);
         let total = match tallied_count(model, &filter)? {
             Some(n) => Total::Known(n),
             None => Total::Count,
@@ -988,13 +989,13 @@ pub fn inspection_order(order: InspectionOrder) -> Vec<SortKey> {
     }
 }
 
-/// Inspections joined to their area, narrowed by `filter`, in `order`: what the CSV export lists.
+/// Inspections narrowed by `filter`, in `order`: what the CSV export lists.
 pub fn inspection_select(
     model: &ReadModel,
     filter: &InspectionFilter,
     order: InspectionOrder,
 ) -> ApiResult<Select<inspection::Entity>> {
-    Ok(order_by_keys(filtered_inspections(model, filter)?, &inspection_order(order)))
+    Ok(order_by_keys(filtered_inspections(model, filter, order)?, &inspection_order(order)))
 }
 
 /// How many inspections `filter` selects, from the tallies, when it filters only on what they count by
@@ -1038,9 +1039,18 @@ fn tallied_count(model: &ReadModel, filter: &InspectionFilter) -> ApiResult<Opti
     Ok(Some(u64::try_from(n).unwrap_or(0)))
 }
 
-/// Inspections joined to their area, narrowed by `filter`.
-fn filtered_inspections(model: &ReadModel, filter: &InspectionFilter) -> ApiResult<Select<inspection::Entity>> {
-    let mut select = inspection::Entity::find().join(JoinType::InnerJoin, inspection::Relation::Area.def());
+/// Inspections narrowed by `filter` (joined to their area when `filter` or `order` needs its name).
+fn filtered_inspections(
+    model: &ReadModel,
+    filter: &InspectionFilter,
+    order: InspectionOrder,
+) -> ApiResult<Select<inspection::Entity>> {
+    let mut select = inspection::Entity::find();
+    // The area's table only when its name filters or orders: a page of one region then reads the inspections'
+    // index and rows alone (areas come from the read model).
+    if filter.name_contains.is_some() || order.field == InspectionOrderField::AreaName {
+        select = select.join(JoinType::InnerJoin, inspection::Relation::Area.def());
+    }
     if let Some(f) = filter.framework {
         select = select.filter(inspection::Column::Framework.eq(domain::Framework::from(f)));
     }
