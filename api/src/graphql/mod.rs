@@ -87,19 +87,11 @@ pub async fn run(schema: &AppSchema, scope: Scope, mut request: Request) -> Resu
     let limits = schema.data::<Limits>().cloned().unwrap_or_default();
     let wants_cost = request.extensions.get("cost").is_some_and(|v| *v == Value::Boolean(true));
     let operation_name = request.operation_name.clone();
-    let documents = schema.data::<Documents>();
-    // The text to keep the parsed document under, on a miss.
-    let mut miss = None;
-    match documents.and_then(|d| d.get(&request.query)) {
-        Some(document) => request.set_parsed_query((*document).clone()),
-        None => miss = documents.map(|d| (d, request.query.clone())),
-    }
-    let shape = match request.parsed_query() {
+    let shape = match document(schema, &mut request) {
         Ok(document) => {
-            if let Some((documents, query)) = miss {
-                documents.keep(&query, document);
-            }
-            limits::Shape::of(document, operation_name.as_deref())
+            let shape = limits::Shape::of(&document, operation_name.as_deref());
+            request.set_parsed_query(Arc::unwrap_or_clone(document));
+            shape
         }
         Err(e) => {
             scope.finish().await;
