@@ -150,11 +150,18 @@ fn bad_options_stop_send_api_with_a_clear_error() {
     assert!(error.contains("not-a-manifest.json"), "the error names the file: {error}");
 }
 
-/// Runs [`environment_child`] in a child process of this test binary with exactly `variables` as its environment
-/// (a test cannot safely set its own process's environment), and checks that it ran and passed.
+/// Runs [`every_http_environment_variable_reaches_the_configuration`] again in a child process of this test binary
+/// with exactly `variables` as its environment (a test cannot safely set its own process's environment) and
+/// `SEND_CONFIG_CHILD` saying what to check there, and checks that it ran and passed.
 fn run_child(mode: &str, variables: &[(&str, &str)]) {
     let output = Command::new(std::env::current_exe().expect("this test binary"))
-        .args(["--exact", "config::environment_child", "--ignored", "--nocapture", "--test-threads", "1"])
+        .args([
+            "--exact",
+            "config::every_http_environment_variable_reaches_the_configuration",
+            "--nocapture",
+            "--test-threads",
+            "1",
+        ])
         .env_clear()
         .envs(variables.iter().copied())
         .env("SEND_CONFIG_CHILD", mode)
@@ -167,9 +174,14 @@ fn run_child(mode: &str, variables: &[(&str, &str)]) {
 }
 
 /// Each `SEND_*` variable reaches the configuration, and a flag beats its variable; with none, the configuration is
-/// the documented defaults (`HttpConfig::default()`).
+/// the documented defaults (`HttpConfig::default()`). The test runs itself in child processes with the variables
+/// set; in a child (`SEND_CONFIG_CHILD` set), it checks the configuration they give.
 #[test]
 fn every_http_environment_variable_reaches_the_configuration() {
+    if let Ok(mode) = std::env::var("SEND_CONFIG_CHILD") {
+        check_environment(&mode);
+        return;
+    }
     let dir = TempDir::new();
     let safelist = manifest(&dir, "safelist.json", &["{ dataset { title } }"]);
     let variables = [
@@ -192,11 +204,9 @@ fn every_http_environment_variable_reaches_the_configuration() {
     run_child("defaults", &[]);
 }
 
-/// Run by [`every_http_environment_variable_reaches_the_configuration`] with the variables set.
-#[test]
-#[ignore = "run by every_http_environment_variable_reaches_the_configuration, in a child process"]
-fn environment_child() {
-    let mode = std::env::var("SEND_CONFIG_CHILD").expect("run by the parent test, which sets SEND_CONFIG_CHILD");
+/// What a child of [`every_http_environment_variable_reaches_the_configuration`] checks: `mode` is `defaults` (no
+/// variable set) or `environment` (every variable set).
+fn check_environment(mode: &str) {
     let (config, format) = parse(&[]).expect("valid variables");
     if mode == "defaults" {
         assert_eq!(shown(&config), shown(&HttpConfig::default()));
