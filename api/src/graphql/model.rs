@@ -35,6 +35,8 @@ pub struct ReadModel {
     by_code: HashMap<String, Vec<i32>>,
     /// The ICB codes serving each area, in code order.
     partners: HashMap<i32, Vec<String>>,
+    /// The ids of the areas each ICB serves, in id order.
+    served: HashMap<String, Vec<i32>>,
     /// The lineage rows touching each area (as predecessor or successor), oldest first.
     lineage: HashMap<i32, Vec<area_lineage::Model>>,
     /// The inspection tally (with its roll-up rows over regions).
@@ -59,10 +61,13 @@ impl ReadModel {
             areas.insert(a.id, a);
         }
         let mut partners: HashMap<i32, Vec<String>> = HashMap::new();
+        let mut served: HashMap<String, Vec<i32>> = HashMap::new();
         for p in area_partner::Entity::find().all(txn).await? {
+            served.entry(p.icb_code.clone()).or_default().push(p.area_id);
             partners.entry(p.area_id).or_default().push(p.icb_code);
         }
         partners.values_mut().for_each(|codes| codes.sort());
+        served.values_mut().for_each(|ids| ids.sort_unstable());
         let mut links = area_lineage::Entity::find().all(txn).await?;
         links.sort_by_key(|l| (l.effective, l.id));
         let mut lineage: HashMap<i32, Vec<area_lineage::Model>> = HashMap::new();
@@ -79,6 +84,7 @@ impl ReadModel {
             areas,
             by_code,
             partners,
+            served,
             lineage,
             inspection_tally: inspection_tally::Entity::find().all(txn).await?,
             theme_tally: theme_tally::Entity::find().all(txn).await?,
@@ -134,10 +140,7 @@ impl ReadModel {
 
     /// The ids of the areas an ICB serves.
     pub fn areas_served_by(&self, icb_code: &str) -> Vec<i32> {
-        let mut ids: Vec<i32> =
-            self.partners.iter().filter(|(_, codes)| codes.iter().any(|c| c == icb_code)).map(|(id, _)| *id).collect();
-        ids.sort_unstable();
-        ids
+        self.served.get(icb_code).cloned().unwrap_or_default()
     }
 
     /// The lineage rows touching an area, oldest first.
@@ -176,20 +179,6 @@ impl Models {
     /// The model held, when its version was confirmed current less than `refresh` ago.
     pub fn fresh(&self) -> Option<Arc<ReadModel>> {
         self.held().filter(|(at, _)| at.elapsed() < self.refresh).map(|(_, model)| model)
-    }
-
-    /// The model of the current version: the one held when confirmed less than `refresh` ago; otherwise the
-    /// version is read (one statement) and the model rebuilt if it changed.
-    pub async fn current(&self, db: &DatabaseConnection) -> Result<Arc<ReadModel>, DbErr> {
-        if let Some(model) = self.fresh() {
-            return Ok(model);
-        }
-        let txn = send_model::backend::begin_snapshot(db).await?;
-        let model = self.of_version(&txn, super::query::dataset_version(&txn).await?).await;
-        txn.commit().await.ok();
-        let model = model?;
-        self.store(model.clone());
-        Ok(model)
     }
 
     /// The model of `version`, read in `txn` (a snapshot at that version just begun) unless the one held is of

@@ -153,30 +153,7 @@ fn check_type(filter: &OutcomeProfileFilter) -> ApiResult<(domain::Framework, do
 
 /// The region codes the filter's `region` and `ofstedRegion` allow (all when neither is given).
 fn region_codes(filter: &OutcomeProfileFilter, reference: &ReadModel) -> ApiResult<Option<Vec<String>>> {
-    let mut codes: Option<Vec<String>> = None;
-    if let Some(code) = &filter.region {
-        if !reference.regions.iter().any(|r| r.code == *code) {
-            return Err(ApiError::bad_input(format!(
-                "`region`: no ONS region has the code {code:?} (E12000001 to E12000009)"
-            )));
-        }
-        codes = Some(vec![code.clone()]);
-    }
-    if let Some(name) = &filter.ofsted_region {
-        let of_name: Vec<String> =
-            reference.regions.iter().filter(|r| r.ofsted_region == *name).map(|r| r.code.clone()).collect();
-        if of_name.is_empty() {
-            let mut names: Vec<&str> = reference.regions.iter().map(|r| r.ofsted_region.as_str()).collect();
-            names.sort();
-            names.dedup();
-            return Err(ApiError::bad_input(format!("`ofstedRegion`: expected one of {names:?}, found {name:?}")));
-        }
-        codes = Some(match codes {
-            Some(given) => given.into_iter().filter(|c| of_name.contains(c)).collect(),
-            None => of_name,
-        });
-    }
-    Ok(codes)
+    super::query::regions_allowed(reference, filter.region.as_deref(), filter.ofsted_region.as_deref())
 }
 
 /// The inspections the filter selects, with what grouping needs. Without an ICB or `asAt` (which need each

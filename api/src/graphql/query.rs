@@ -290,6 +290,32 @@ fn regions_of_ofsted_region(model: &ReadModel, name: &str) -> ApiResult<Vec<Stri
     Ok(codes)
 }
 
+/// The ONS regions that `region` and `ofstedRegion` allow together (`None` when neither is given: all of England); an
+/// unknown region or Ofsted region is bad input.
+pub(crate) fn regions_allowed(
+    model: &ReadModel,
+    region: Option<&str>,
+    ofsted_region: Option<&str>,
+) -> ApiResult<Option<Vec<String>>> {
+    let mut codes: Option<Vec<String>> = None;
+    if let Some(code) = region {
+        if model.region(code).is_none() {
+            return Err(ApiError::bad_input(format!(
+                "`region`: no ONS region has the code {code:?} (E12000001 to E12000009)"
+            )));
+        }
+        codes = Some(vec![code.to_owned()]);
+    }
+    if let Some(name) = ofsted_region {
+        let of_name = regions_of_ofsted_region(model, name)?;
+        codes = Some(match codes {
+            Some(given) => given.into_iter().filter(|c| of_name.contains(c)).collect(),
+            None => of_name,
+        });
+    }
+    Ok(codes)
+}
+
 /// The areas an ICB serves (as named in their reports); an unknown ICB code is bad input.
 fn areas_served_by(model: &ReadModel, code: &str) -> ApiResult<Vec<i32>> {
     if model.icb(code).is_none() {
@@ -1018,13 +1044,9 @@ fn tallied_count(model: &ReadModel, filter: &InspectionFilter) -> ApiResult<Opti
         return Ok(None);
     };
     // Both region filters narrow together, as they do on the inspections.
-    let regions = match (region, ofsted_region) {
-        (None, None) => tally::Regions::England,
-        (Some(code), None) => tally::Regions::These(vec![code.clone()]),
-        (None, Some(name)) => tally::Regions::These(regions_of_ofsted_region(model, name)?),
-        (Some(code), Some(name)) => {
-            tally::Regions::These(regions_of_ofsted_region(model, name)?.into_iter().filter(|c| c == code).collect())
-        }
+    let regions = match regions_allowed(model, region.as_deref(), ofsted_region.as_deref())? {
+        None => tally::Regions::England,
+        Some(codes) => tally::Regions::These(codes),
     };
     let n: i64 = model
         .inspection_tally

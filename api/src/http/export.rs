@@ -8,7 +8,6 @@
 //! tab or carriage return) are prefixed with `'`.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 
 use async_graphql::registry::{MetaType, Registry};
 use async_graphql::{InputType, Name, Value};
@@ -17,7 +16,6 @@ use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
 use futures_util::StreamExt;
-use sea_orm::EntityTrait;
 use send_model::entity::{inspection, local_area, region};
 
 use super::{AppState, Refused, caching, json_error, unavailable};
@@ -278,29 +276,19 @@ pub async fn inspections(State(state): State<AppState>, headers: HeaderMap, RawQ
         Ok(select) => select,
         Err(e) => return refuse(from_api(e)),
     };
-    let lookups = async {
-        let areas = local_area::Entity::find().all(snapshot.db().await?).await?;
-        let regions = region::Entity::find().all(snapshot.db().await?).await?;
-        Ok::<_, sea_orm::DbErr>((
-            areas.into_iter().map(|a| (a.id, a)).collect::<HashMap<_, _>>(),
-            regions.into_iter().map(|r| (r.code.clone(), r)).collect::<HashMap<_, _>>(),
-        ))
-    };
-    let (areas, regions) = match lookups.await {
-        Ok(l) => l,
-        Err(e) => return refuse(unavailable(&e)),
-    };
     if let Some(response) = unchanged(&state, &headers, &etag) {
         snapshot.finish().await;
         return response;
     }
     streamed_csv(&state, "inspections.csv", &etag, &INSPECTION_COLUMNS, move |mut csv| async move {
         let result = async {
+            // Each row's area and region come from the read model of the snapshot's version.
+            let model = snapshot.model().await?;
             let mut stream = select.stream(snapshot.db().await?).await?;
             while let Some(row) = stream.next().await {
                 let row = row?;
-                let area = areas.get(&row.area_id);
-                let region = area.and_then(|a| regions.get(&a.region_code));
+                let area = model.area(row.area_id);
+                let region = area.and_then(|a| model.region(&a.region_code));
                 if !csv.record(&inspection_cells(&row, area, region)).await {
                     return Ok(false); // The client went away.
                 }
