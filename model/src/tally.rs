@@ -2,8 +2,7 @@
 //! same at 1e3 and 1e6 inspections. Architecture invariant: every transaction that writes inspections, priority
 //! actions or areas' regions calls [`rebuild`] before it commits (the importer does, once per import).
 
-use sea_orm::sea_query::SimpleExpr;
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr};
+use sea_orm::{ConnectionTrait, DbErr};
 
 /// Recomputes both tallies from the rows the connection sees (one `GROUP BY` over each table, and one over each
 /// tally for its roll-up over regions), after giving new inspections their area's region.
@@ -49,22 +48,14 @@ pub enum Regions {
 }
 
 impl Regions {
-    /// Whether a tally row of `region_code` answers for these regions: [`rows_for`] on rows held in memory.
+    /// Whether a tally row of `region_code` answers for these regions. Architecture invariant: every reading of the
+    /// tallies (they are held in the read model) filters through this, so that no answer counts a region's rows and
+    /// the roll-up.
     pub fn admits(&self, region_code: &str) -> bool {
         match self {
             Regions::England => region_code == ALL_REGIONS,
             Regions::EachRegion => region_code != ALL_REGIONS,
             Regions::These(codes) => codes.iter().any(|c| c == region_code),
         }
-    }
-}
-
-/// The condition on a tally's `region_code` column that selects the rows answering for `regions`. Architecture
-/// invariant: every tally query filters through this (or [`Regions::admits`] in memory), so that no answer counts a region's rows and the roll-up.
-pub fn rows_for(region_code: impl ColumnTrait, regions: Regions) -> SimpleExpr {
-    match regions {
-        Regions::England => region_code.eq(ALL_REGIONS),
-        Regions::EachRegion => region_code.ne(ALL_REGIONS),
-        Regions::These(codes) => region_code.is_in(codes),
     }
 }
