@@ -78,3 +78,8 @@ async fn shutdown_signal() {
     }
     tracing::info!("shutting down: refusing new connections, finishing in-flight requests");
 }
+
+/// mimalloc instead of the system allocator: the importer and the server allocate many small short-lived values
+/// (a row's fields, a response's values), where glibc's malloc and free showed as a fifth of the profile.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;

@@ -227,7 +227,8 @@ pub async fn run(args: ImportArgs) -> anyhow::Result<String> {
         Ok(crate::ImportReport { dry_run: args.dry_run, files: Vec::new(), not_modified: Vec::new() })
     } else {
         let reports = crate::ReportOptions { published: args.published };
-        crate::import_with(&db, sources, crate::ImportOptions { dry_run: args.dry_run }, reports).await
+        crate::import_with(&db, sources, crate::ImportOptions { dry_run: args.dry_run, ..Default::default() }, reports)
+            .await
     };
     db.close().await.ok();
     let mut report = match report {

@@ -422,7 +422,11 @@ struct Cells<'a> {
 
 impl Cells<'_> {
     fn raw(&self, column: &str) -> &str {
-        self.columns.get(&normalise_header(column)).and_then(|&i| self.record.get(i)).map_or("", |c| c.trim())
+        let index = match self.columns.get(column) {
+            Some(&i) => Some(i),
+            None => self.columns.get(&normalise_header(column)).copied(),
+        };
+        index.and_then(|i| self.record.get(i)).map_or("", |c| c.trim())
     }
 
     fn problem(&mut self, column: &str, message: impl Into<String>) {
@@ -495,7 +499,7 @@ impl Cells<'_> {
 }
 
 fn iso_day(text: &str) -> Result<NaiveDate, ParseError> {
-    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| ParseError::new("an ISO date yyyy-mm-dd", text))
+    send_model::domain::iso_day(text.trim()).ok_or_else(|| ParseError::new("an ISO date yyyy-mm-dd", text))
 }
 
 fn url(text: &str) -> Result<String, ParseError> {
@@ -659,7 +663,7 @@ fn cell_text(cell: &calamine::Data) -> String {
             let days = d.as_f64().floor() as i64;
             NaiveDate::from_ymd_opt(1899, 12, 30)
                 .and_then(|base| base.checked_add_signed(chrono::Duration::days(days)))
-                .map_or_else(|| d.as_f64().to_string(), |date| date.format("%Y-%m-%d").to_string())
+                .map_or_else(|| d.as_f64().to_string(), |date| send_model::domain::IsoDay(date).to_string())
         }
         Data::Error(e) => format!("#ERROR {e:?}"),
     }
@@ -753,6 +757,8 @@ pub fn parse(source: SourceFile) -> (Option<ParsedFile>, Vec<Problem>) {
         let key = normalise_header(col);
         match table.header.iter().position(|h| *h == key) {
             Some(i) => {
+                // Also under the layout's own spelling, which is how rows ask for it (no normalising per cell).
+                columns.insert(col.to_owned(), i);
                 columns.insert(key, i);
             }
             None if layout.columns().contains(&col) => problems.push(at_table(
@@ -760,7 +766,10 @@ pub fn parse(source: SourceFile) -> (Option<ParsedFile>, Vec<Problem>) {
                 col,
                 format!("expected a column named {col:?} ({} layout), found no such column", layout.name()),
             )),
-            None => {}
+            // An absent optional column reads as empty.
+            None => {
+                columns.insert(col.to_owned(), usize::MAX);
+            }
         }
     }
     if !problems.is_empty() {

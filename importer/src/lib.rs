@@ -23,10 +23,23 @@ pub use report::ImportReport;
 pub use source::{SourceFile, bundled, read_paths};
 
 /// How to import.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 pub struct ImportOptions {
     /// Validate and report what would change, then roll back.
     pub dry_run: bool,
+    /// A file of at least this many inspection rows, more than the database holds, is a bulk load: the inspections'
+    /// secondary indexes (and on PostgreSQL their foreign keys) are built after its rows instead of row by row (see
+    /// [`send_model::backend::set_aside`]). [`BULK_LOAD_ROWS`] by default.
+    pub bulk_load_rows: usize,
+}
+
+/// The default [`ImportOptions::bulk_load_rows`]: below it, rebuilding whole indexes costs more than it saves.
+pub const BULK_LOAD_ROWS: usize = 20_000;
+
+impl Default for ImportOptions {
+    fn default() -> Self {
+        Self { dry_run: false, bulk_load_rows: BULK_LOAD_ROWS }
+    }
 }
 
 /// What to record for the report PDFs of an import (facts the reports do not state).
@@ -91,7 +104,7 @@ pub async fn import_with(
     send_model::backend::bulk_write_cache(&txn, true).await?;
     let mut files = Vec::new();
     for file in &parsed {
-        files.push(load::write_file(&txn, file).await?);
+        files.push(load::write_file(&txn, file, &options).await?);
     }
     // The counts the API reads instead of every inspection follow the rows in the same transaction.
     if !options.dry_run && files.iter().any(|f| f.inserted + f.updated > 0) {

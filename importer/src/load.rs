@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::{NaiveDate, Utc};
+use chrono::{Datelike, NaiveDate, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DatabaseTransaction, DbErr, EntityTrait,
@@ -19,6 +19,7 @@ use send_model::entity::{
     local_area, priority_action, region, thematic_visit,
 };
 
+use crate::ImportOptions;
 use crate::catalog::normalise_name;
 use crate::layout::{
     AliasRow, AreaRow, IcbRow, InspectionRow, LineageRow, ParsedFile, RegionRow, ReportDetails, ReportLinkRow, Rows,
@@ -140,7 +141,11 @@ fn row_progress(file: &ParsedFile) -> indicatif::ProgressBar {
 }
 
 /// Writes one parsed file inside `txn`, recording it as an import run.
-pub async fn write_file(txn: &DatabaseTransaction, file: &ParsedFile) -> Result<FileReport, DbErr> {
+pub async fn write_file(
+    txn: &DatabaseTransaction,
+    file: &ParsedFile,
+    options: &ImportOptions,
+) -> Result<FileReport, DbErr> {
     let started_at = Utc::now();
     let run = import_run::ActiveModel {
         source: Set(file.source.name.clone()),
@@ -169,8 +174,8 @@ pub async fn write_file(txn: &DatabaseTransaction, file: &ParsedFile) -> Result<
         Rows::LocalAreas(rows) => write_areas(txn, rows, run_id, &mut tally).await?,
         Rows::Lineage(rows) => write_lineage(txn, rows, run_id, &mut tally).await?,
         Rows::Aliases(rows) => write_aliases(txn, rows, run_id, &mut tally).await?,
-        Rows::Inspections(rows) => {
-            write_inspections(txn, file, rows, run_id, &mut tally, &mut warnings, &progress).await?
+        Rows::Inspections(_) => {
+            write_inspections(txn, file, run_id, &mut tally, &mut warnings, &progress, options).await?
         }
         Rows::ReportLinks(rows) => write_report_links(txn, rows, run_id, &mut tally).await?,
         Rows::ThematicVisits(rows) => write_visits(txn, rows, run_id, &mut tally).await?,
@@ -637,7 +642,7 @@ fn precision_relation(field: &str, old: &str, new: &str) -> Option<bool> {
         return None;
     }
     let (old, new) = (PartialDate::parse(old).ok()?, PartialDate::parse(new).ok()?);
-    let same_month = old.date.format("%Y-%m").to_string() == new.date.format("%Y-%m").to_string();
+    let same_month = (old.date.year(), old.date.month()) == (new.date.year(), new.date.month());
     match (same_month, old.precision, new.precision) {
         (true, DatePrecision::Month, DatePrecision::Day) => Some(true),
         (true, DatePrecision::Day, DatePrecision::Month) => Some(false),
@@ -703,12 +708,13 @@ fn decide(
 async fn write_inspections(
     txn: &DatabaseTransaction,
     file: &ParsedFile,
-    rows: &[InspectionRow],
     run: i32,
     tally: &mut Tally,
     warnings: &mut Vec<String>,
     progress: &indicatif::ProgressBar,
+    options: &ImportOptions,
 ) -> Result<(), DbErr> {
+    let Rows::Inspections(rows) = &file.rows else { return Ok(()) };
     let kind = file.layout.source_kind();
     let source = file.source.name.as_str();
     // Areas by code, and each area's code and region (inspections carry their area's region, which pages of one
@@ -742,6 +748,12 @@ async fn write_inspections(
         said.insert((s.inspection_id, s.field), Said { kind: s.source_kind, source });
     }
 
+    let held: usize = groups.values().map(Vec::len).sum();
+    let bulk = if rows.len() >= options.bulk_load_rows && rows.len() > held {
+        Some(send_model::backend::set_aside(txn, &["inspection", "priority_action"]).await?)
+    } else {
+        None
+    };
     let mut sources_set: Vec<(i32, &'static str)> = Vec::new();
     let largest = groups.values().flatten().map(|m| m.id).max().unwrap_or(0);
     let mut pending = Pending { next_id: largest + 1, ..Default::default() };
@@ -868,11 +880,15 @@ async fn write_inspections(
     }
     pending.flush(txn, &mut groups, &mut themes, run).await?;
     send_model::backend::sync_id_sequence(txn, "inspection").await?;
-    record_sources(txn, &sources_set, kind, run).await
+    record_sources(txn, &sources_set, kind, run).await?;
+    match bulk {
+        Some(indexes) => indexes.restore(txn).await,
+        None => Ok(()),
+    }
 }
 
-/// New inspections inserted per statement (each row binds about 20 values; SQLite allows 32766 per statement).
-const INSERT_BATCH: usize = 500;
+/// New inspections held before they are inserted together (see [`send_model::backend::insert_rows`]).
+const INSERT_BATCH: usize = 10_000;
 
 /// An inspection that is new to the database, waiting to be inserted with others.
 struct NewInspection {
@@ -917,32 +933,25 @@ impl Pending {
         run: i32,
     ) -> Result<(), DbErr> {
         self.starts.clear();
-        let rows = std::mem::take(&mut self.rows);
-        for batch in rows.chunks(INSERT_BATCH) {
+        let (mut models, mut actions, mut areas) = (Vec::with_capacity(self.rows.len()), Vec::new(), Vec::new());
+        for n in std::mem::take(&mut self.rows) {
             // Ids are chosen here (see `next_id`), so the rows need not come back from the database.
-            inspection::Entity::insert_many(batch.iter().map(|n| n.model.clone())).exec_without_returning(txn).await?;
-            let mut actions = Vec::new();
-            let mut areas = Vec::new();
-            for n in batch {
-                let m = n.model.clone().try_into_model()?;
-                if let Some(list) = &n.themes {
-                    actions.extend(action_rows(m.id, list, n.report.as_deref(), run));
-                    themes.insert(m.id, themes_text(list.iter().copied()));
-                }
-                if let Some(report) = &n.report {
-                    areas.extend(improvement_rows(m.id, report, run));
-                }
-                groups.entry((m.area_id, m.framework, m.inspection_type)).or_default().push(m);
-            }
+            let m = n.model.clone().try_into_model()?;
             // Fresh inspections have no actions to replace: plain inserts. Their fields are credited to their own
             // `source_kind`, so they need no `inspection_field_source` rows.
-            for chunk in actions.chunks(INSERT_BATCH * 2) {
-                priority_action::Entity::insert_many(chunk.to_vec()).exec_without_returning(txn).await?;
+            if let Some(list) = &n.themes {
+                actions.extend(action_rows(m.id, list, n.report.as_deref(), run));
+                themes.insert(m.id, themes_text(list.iter().copied()));
             }
-            for chunk in areas.chunks(INSERT_BATCH) {
-                improvement_area::Entity::insert_many(chunk.to_vec()).exec_without_returning(txn).await?;
+            if let Some(report) = &n.report {
+                areas.extend(improvement_rows(m.id, report, run));
             }
+            groups.entry((m.area_id, m.framework, m.inspection_type)).or_default().push(m);
+            models.push(n.model);
         }
+        send_model::backend::insert_rows(txn, models).await?;
+        send_model::backend::insert_rows(txn, actions).await?;
+        send_model::backend::insert_rows(txn, areas).await?;
         Ok(())
     }
 }

@@ -3,8 +3,8 @@
 use std::time::{Duration, Instant};
 
 use sea_orm::{
-    AccessMode, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, IsolationLevel, Statement,
-    TransactionTrait,
+    AccessMode, ActiveModelTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
+    EntityName, EntityTrait, IdenStatic, IsolationLevel, Iterable, Statement, TransactionTrait, Value,
 };
 
 /// The advisory-lock key imports take on PostgreSQL ("SENDIMPT" as ASCII bytes).
@@ -107,4 +107,189 @@ pub async fn bulk_write_cache(txn: &DatabaseTransaction, large: bool) -> Result<
         txn.execute_unprepared(if large { "PRAGMA cache_size = -262144" } else { "PRAGMA cache_size = -2000" }).await?;
     }
     Ok(())
+}
+
+/// What a bulk load sets aside while it fills some tables, and builds again inside the same transaction before it
+/// commits: their secondary (non-unique) indexes, and on PostgreSQL their foreign keys. One sort per index instead
+/// of a B-tree insert per row and index is about three times quicker at a million rows on both databases; one
+/// validating join per foreign key instead of a trigger per row and key, about six times on PostgreSQL (SQLite's
+/// checks are a primary-key lookup in-process, and stay). Unique indexes stay, so duplicates are still refused row
+/// by row. The definitions come from the database's own catalogue, so what is rebuilt is exactly what was there, and
+/// a rollback brings everything back untouched. On PostgreSQL dropping an index locks its table until commit:
+/// readers of these tables wait for the bulk load to finish (SQLite's readers keep reading their snapshot).
+#[derive(Debug)]
+#[must_use = "what was set aside must be restored before the transaction commits"]
+pub struct SetAside {
+    tables: Vec<String>,
+    /// Statements that build it all again, in order.
+    restore: Vec<String>,
+}
+
+/// Drops the non-unique secondary indexes of `tables` (and on PostgreSQL their foreign keys) inside `txn`;
+/// [`SetAside::restore`] builds them again.
+pub async fn set_aside(txn: &DatabaseTransaction, tables: &[&str]) -> Result<SetAside, DbErr> {
+    let backend = txn.get_database_backend();
+    let (indexes, foreign_keys) = match backend {
+        DbBackend::Postgres => (
+            "SELECT indexname AS name, indexdef AS definition FROM pg_indexes \
+             WHERE schemaname = current_schema() AND tablename = $1 AND indexdef NOT LIKE 'CREATE UNIQUE %' \
+             ORDER BY indexname",
+            Some(
+                "SELECT conname AS name, pg_get_constraintdef(oid) AS definition FROM pg_constraint \
+                 WHERE conrelid = to_regclass(quote_ident($1)) AND contype = 'f' ORDER BY conname",
+            ),
+        ),
+        // Indexes SQLite made itself (for a UNIQUE or PRIMARY KEY clause) have no SQL and cannot be dropped.
+        _ => (
+            "SELECT name, sql AS definition FROM sqlite_master \
+             WHERE type = 'index' AND tbl_name = $1 AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE %' \
+             ORDER BY name",
+            None,
+        ),
+    };
+    let quote = |name: &str| format!("\"{}\"", name.replace('"', "\"\""));
+    let mut restore = Vec::new();
+    let mut constraints = Vec::new();
+    for table in tables {
+        let catalogue = |sql: &str| Statement::from_sql_and_values(backend, sql, [(*table).into()]);
+        for row in txn.query_all_raw(catalogue(indexes)).await? {
+            let name: String = row.try_get("", "name")?;
+            restore.push(row.try_get("", "definition")?);
+            txn.execute_unprepared(&format!("DROP INDEX {}", quote(&name))).await?;
+        }
+        if let Some(foreign_keys) = foreign_keys {
+            for row in txn.query_all_raw(catalogue(foreign_keys)).await? {
+                let name: String = row.try_get("", "name")?;
+                let definition: String = row.try_get("", "definition")?;
+                let table = quote(table);
+                txn.execute_unprepared(&format!("ALTER TABLE {table} DROP CONSTRAINT {}", quote(&name))).await?;
+                constraints.push(format!("ALTER TABLE {table} ADD CONSTRAINT {} {definition}", quote(&name)));
+            }
+        }
+    }
+    // Keys after indexes: a key's validating join may use them.
+    restore.append(&mut constraints);
+    Ok(SetAside { tables: tables.iter().map(|t| (*t).to_owned()).collect(), restore })
+}
+
+impl SetAside {
+    /// Builds everything again, in the same transaction. PostgreSQL also gathers the tables' statistics, which a
+    /// bulk load leaves stale, so that its planner keeps choosing the indexes.
+    pub async fn restore(self, txn: &DatabaseTransaction) -> Result<(), DbErr> {
+        for statement in &self.restore {
+            txn.execute_unprepared(statement).await?;
+        }
+        if txn.get_database_backend() == DbBackend::Postgres {
+            for table in &self.tables {
+                txn.execute_unprepared(&format!("ANALYZE \"{table}\"")).await?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Inserts `rows`, whose set columns must be the same in every row (as sea-orm's multi-row insert also requires).
+/// SQLite: sea-orm's multi-row `INSERT … VALUES`, as many rows per statement as its 32 766 parameters allow.
+/// PostgreSQL: one text array per column, unnested into rows (`INSERT … SELECT * FROM unnest($1::int4[], …)`), ten
+/// thousand rows to a statement of a dozen parameters: a 500-row `VALUES` list binds 10 000 parameters that
+/// PostgreSQL parses and plans every time, which made its inserts of a million inspections about four times slower.
+pub async fn insert_rows<A>(txn: &DatabaseTransaction, rows: Vec<A>) -> Result<(), DbErr>
+where
+    A: ActiveModelTrait + Send,
+{
+    let Some(first) = rows.first() else { return Ok(()) };
+    let columns: Vec<_> = <A::Entity as EntityTrait>::Column::iter().filter(|c| first.get(*c).is_set()).collect();
+    let backend = txn.get_database_backend();
+    if backend == DbBackend::Postgres
+        && let Some(statements) = unnest_statements(&rows, &columns)
+    {
+        for statement in statements {
+            txn.execute_raw(statement).await?;
+        }
+        return Ok(());
+    }
+    let per_statement = (32_766 / columns.len().max(1)).max(1);
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        A::Entity::insert_many(rows.by_ref().take(per_statement)).exec_without_returning(txn).await?;
+    }
+    Ok(())
+}
+
+/// The `unnest` inserts of [`insert_rows`] on PostgreSQL; `None` when a value has a type this does not write (the
+/// caller then uses sea-orm's insert) or a row lacks a column.
+fn unnest_statements<A: ActiveModelTrait>(
+    rows: &[A],
+    columns: &[<A::Entity as EntityTrait>::Column],
+) -> Option<Vec<Statement>> {
+    const ROWS_PER_STATEMENT: usize = 10_000;
+    let table = A::Entity::default().table_name().to_owned();
+    let names: Vec<String> = columns.iter().map(|c| format!("\"{}\"", c.as_str())).collect();
+    let mut statements = Vec::new();
+    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+        let mut arrays = Vec::with_capacity(columns.len());
+        let mut casts = Vec::with_capacity(columns.len());
+        for column in columns {
+            let mut text = String::from("{");
+            let mut element_type = None;
+            for (i, row) in chunk.iter().enumerate() {
+                let value = row.get(*column).into_value()?;
+                if i > 0 {
+                    text.push(',');
+                }
+                element_type = Some(push_array_element(&mut text, &value)?);
+            }
+            text.push('}');
+            casts.push(format!("${}::{}[]", casts.len() + 1, element_type?));
+            arrays.push(Value::from(text));
+        }
+        let sql = format!("INSERT INTO \"{table}\" ({}) SELECT * FROM unnest({})", names.join(", "), casts.join(", "));
+        statements.push(Statement::from_sql_and_values(DbBackend::Postgres, sql, arrays));
+    }
+    Some(statements)
+}
+
+/// Appends `value` to a PostgreSQL array literal as a quoted element (or `NULL`); returns its element type.
+fn push_array_element(text: &mut String, value: &Value) -> Option<&'static str> {
+    let mut quoted = |element: Option<String>| match element {
+        None => text.push_str("NULL"),
+        Some(element) => {
+            text.push('"');
+            for c in element.chars() {
+                if c == '"' || c == '\\' {
+                    text.push('\\');
+                }
+                text.push(c);
+            }
+            text.push('"');
+        }
+    };
+    let element_type = match value {
+        Value::Bool(v) => {
+            quoted(v.map(|b| if b { "t" } else { "f" }.to_owned()));
+            "bool"
+        }
+        Value::Int(v) => {
+            quoted(v.map(|n| n.to_string()));
+            "int4"
+        }
+        Value::BigInt(v) => {
+            quoted(v.map(|n| n.to_string()));
+            "int8"
+        }
+        Value::String(v) => {
+            quoted(v.clone());
+            "text"
+        }
+        Value::ChronoDate(v) => {
+            quoted(v.map(|d| crate::domain::IsoDay(d).to_string()));
+            "date"
+        }
+        Value::ChronoDateTimeUtc(v) => {
+            quoted(v.map(|t| t.to_rfc3339()));
+            "timestamptz"
+        }
+        _ => return None,
+    };
+    Some(element_type)
 }

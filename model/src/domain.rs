@@ -309,6 +309,37 @@ coded_enum!(
     }
 );
 
+/// Parses ISO `yyyy-mm-dd`. Every date of every row goes through here (and through [`IsoDay`] on the way out), so
+/// the common shape is read directly; anything else goes to chrono, whose format-string parser decides.
+pub fn iso_day(text: &str) -> Option<NaiveDate> {
+    let b = text.as_bytes();
+    if b.len() == 10 && b[4] == b'-' && b[7] == b'-' {
+        let number = |from: usize, to: usize| {
+            b[from..to].iter().try_fold(0u32, |n, c| c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0')))
+        };
+        if let (Some(y), Some(m), Some(d)) = (number(0, 4), number(5, 7), number(8, 10)) {
+            return NaiveDate::from_ymd_opt(i32::try_from(y).ok()?, m, d);
+        }
+    }
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()
+}
+
+/// Writes a date as ISO `yyyy-mm-dd`, as chrono's `%Y-%m-%d` does for years 0 to 9999, without its format-string
+/// machinery.
+#[derive(Debug, Clone, Copy)]
+pub struct IsoDay(pub NaiveDate);
+
+impl fmt::Display for IsoDay {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let d = self.0;
+        if (0..=9999).contains(&d.year()) {
+            write!(f, "{:04}-{:02}-{:02}", d.year(), d.month(), d.day())
+        } else {
+            d.format("%Y-%m-%d").fmt(f)
+        }
+    }
+}
+
 /// A date as published: an exact day (`2023-11-13`) or only a month (`2017-05`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct PartialDate {
@@ -324,12 +355,8 @@ impl PartialDate {
         let t = text.trim();
         let err = || ParseError::new("an ISO date yyyy-mm-dd, or yyyy-mm when only the month is known", text);
         match t.len() {
-            10 => NaiveDate::parse_from_str(t, "%Y-%m-%d")
-                .map(|date| Self { date, precision: DatePrecision::Day })
-                .map_err(|_| err()),
-            7 => NaiveDate::parse_from_str(&format!("{t}-01"), "%Y-%m-%d")
-                .map(|date| Self { date, precision: DatePrecision::Month })
-                .map_err(|_| err()),
+            10 => iso_day(t).map(|date| Self { date, precision: DatePrecision::Day }).ok_or_else(err),
+            7 => iso_day(&format!("{t}-01")).map(|date| Self { date, precision: DatePrecision::Month }).ok_or_else(err),
             _ => Err(err()),
         }
     }
@@ -358,8 +385,11 @@ impl PartialDate {
 impl fmt::Display for PartialDate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.precision {
-            DatePrecision::Day => write!(f, "{}", self.date.format("%Y-%m-%d")),
-            DatePrecision::Month => write!(f, "{}", self.date.format("%Y-%m")),
+            DatePrecision::Day => IsoDay(self.date).fmt(f),
+            DatePrecision::Month if (0..=9999).contains(&self.date.year()) => {
+                write!(f, "{:04}-{:02}", self.date.year(), self.date.month())
+            }
+            DatePrecision::Month => self.date.format("%Y-%m").fmt(f),
         }
     }
 }
@@ -446,6 +476,25 @@ impl SourceKind {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn iso_days_read_and_write_as_chrono_does() {
+        let mut day = NaiveDate::from_ymd_opt(1999, 12, 25).expect("a date");
+        for _ in 0..2000 {
+            let text = day.format("%Y-%m-%d").to_string();
+            assert_eq!(IsoDay(day).to_string(), text);
+            assert_eq!(iso_day(&text), Some(day));
+            let month = PartialDate::from_parts(day, DatePrecision::Month).to_string();
+            assert_eq!(month, day.format("%Y-%m").to_string());
+            day = day + chrono::Days::new(17);
+        }
+        for text in ["2023-02-30", "2023-13-01", "2023-1-5", "2023/01/05", "20230105", "", "2023-01-0x", "+2023-01-05"]
+        {
+            assert_eq!(iso_day(text), NaiveDate::parse_from_str(text, "%Y-%m-%d").ok(), "{text:?}");
+        }
+        let far = NaiveDate::from_ymd_opt(12345, 6, 7).expect("a date");
+        assert_eq!(IsoDay(far).to_string(), far.format("%Y-%m-%d").to_string());
+    }
 
     #[test]
     fn gss_codes_are_checked_by_kind() {

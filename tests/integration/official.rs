@@ -148,10 +148,13 @@ async fn reimporting_any_official_file_changes_nothing_but_its_import_run() {
 async fn the_management_information_reads_the_same_as_csv_xlsx_and_ods() {
     each_backend_with_data(|t| async move {
         for file in [data_file(MI_CSV), fixture("mi_2023_framework.xlsx"), fixture("mi_2023_framework.ods")] {
-            let report =
-                import(&t.db, read_paths(std::slice::from_ref(&file)).expect("read"), ImportOptions { dry_run: true })
-                    .await
-                    .expect("import");
+            let report = import(
+                &t.db,
+                read_paths(std::slice::from_ref(&file)).expect("read"),
+                ImportOptions { dry_run: true, ..Default::default() },
+            )
+            .await
+            .expect("import");
             let f = &report.files[0];
             assert_eq!(f.format, "ofsted-management-information-2023-framework", "{}", file.display());
             assert_eq!((f.rows_read, f.inserted, f.updated, f.unchanged), (16, 0, 0, 16), "{}", file.display());

@@ -13,15 +13,15 @@ pub struct Date(pub NaiveDate);
 impl ScalarType for Date {
     fn parse(value: Value) -> InputValueResult<Self> {
         match &value {
-            Value::String(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            Value::String(s) => send_model::domain::iso_day(s)
                 .map(Date)
-                .map_err(|_| InputValueError::custom(format!("expected a date yyyy-mm-dd, found {s:?}"))),
+                .ok_or_else(|| InputValueError::custom(format!("expected a date yyyy-mm-dd, found {s:?}"))),
             _ => Err(InputValueError::expected_type(value)),
         }
     }
 
     fn to_value(&self) -> Value {
-        Value::String(self.0.format("%Y-%m-%d").to_string())
+        Value::String(send_model::domain::IsoDay(self.0).to_string())
     }
 }
 

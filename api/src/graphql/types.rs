@@ -149,7 +149,7 @@ impl LineageLink {
             predecessor.0.gss_code,
             successor.0.name,
             successor.0.gss_code,
-            self.row.effective.format("%Y-%m-%d")
+            send_model::domain::IsoDay(self.row.effective)
         ))
     }
 }

@@ -347,8 +347,9 @@ fn inspection_cells<'a>(
     area: Option<&'a local_area::Model>,
     region: Option<&'a region::Model>,
 ) -> Vec<Cow<'a, str>> {
-    let date =
-        |d: Option<chrono::NaiveDate>| Cow::Owned(d.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default());
+    let date = |d: Option<chrono::NaiveDate>| {
+        Cow::Owned(d.map(|d| send_model::domain::IsoDay(d).to_string()).unwrap_or_default())
+    };
     let number = |n: Option<i32>| Cow::Owned(n.map(|n| n.to_string()).unwrap_or_default());
     let text = |t: Option<&'a str>| Cow::Borrowed(t.unwrap_or(""));
     let gss = area.map_or("", |a| a.gss_code.as_str());
@@ -454,7 +455,7 @@ fn profile_rows<'a>(key: &'a str, label: &'a str, p: &'a OutcomeProfile) -> Vec<
                 Cow::Owned(enum_name(&p.framework)),
                 Cow::Owned(enum_name(&p.inspection_type)),
                 Cow::Owned(p.year.map(|y| y.to_string()).unwrap_or_default()),
-                Cow::Owned(p.as_at.map(|d| d.0.format("%Y-%m-%d").to_string()).unwrap_or_default()),
+                Cow::Owned(p.as_at.map(|d| send_model::domain::IsoDay(d.0).to_string()).unwrap_or_default()),
                 Cow::Owned(enum_name(&o.outcome)),
                 Cow::Borrowed(o.description),
                 Cow::Owned(o.count.to_string()),
