@@ -67,6 +67,7 @@ pub async fn connect(config: &DbConfig) -> Result<DatabaseConnection, DbErr> {
                 // Reads through a memory map of up to 256 MiB of the file instead of a read() per page outside
                 // SQLite's small per-connection cache.
                 .pragma("mmap_size", "268435456")
+                .row_buffer_size(1024)
         });
     if let Some(timeout) = config.statement_timeout {
         options.statement_timeout(timeout);
