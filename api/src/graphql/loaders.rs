@@ -1,31 +1,23 @@
-//! Per-request batch loaders, so that a page of areas with their inspections costs a few statements, not one per
-//! area. They are built for every request (a loader's cache must not outlive it).
+//! Per-request batch loaders for what the read model does not hold (areas' other names, areas for improvement,
+//! import runs), so that a list of items costs one statement per relation, not one per item. They are built for
+//! every request (a loader's cache must not outlive it).
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_graphql::dataloader::{DataLoader, Loader};
-use sea_orm::{ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect};
-use send_model::entity::{area_alias, import_run, improvement_area, inspection, priority_action};
+use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
+use send_model::entity::{area_alias, import_run, improvement_area};
 
 /// Loads rows by key, within the request's read snapshot (begun by the first load that needs it).
 pub struct Db(pub Arc<super::Scope>);
 
-/// Key: inspections of an area.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
-pub struct InspectionsOfArea(pub i32);
 /// Key: other names of an area.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 pub struct AliasesOfArea(pub i32);
-/// Key: priority actions of an inspection.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
-pub struct ActionsOfInspection(pub i32);
 /// Key: areas for improvement of an inspection.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 pub struct ImprovementsOfInspection(pub i32);
-/// Key: an inspection's id.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
-pub struct InspectionId(pub i32);
 /// Key: an import run's id.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 pub struct ImportRunId(pub i32);
@@ -34,66 +26,6 @@ type LoadResult<K, V> = Result<HashMap<K, V>, Arc<DbErr>>;
 
 fn ids<K: Copy>(keys: &[K], f: impl Fn(K) -> i32) -> Vec<i32> {
     keys.iter().map(|k| f(*k)).collect()
-}
-
-impl Loader<InspectionsOfArea> for Db {
-    type Value = Vec<inspection::Model>;
-    type Error = Arc<DbErr>;
-
-    async fn load(&self, keys: &[InspectionsOfArea]) -> LoadResult<InspectionsOfArea, Self::Value> {
-        let rows = inspection::Entity::find()
-            .filter(inspection::Column::AreaId.is_in(ids(keys, |k| k.0)))
-            .order_by_asc(inspection::Column::StartDate)
-            .order_by_asc(inspection::Column::Id)
-            .all(self.0.db().await?)
-            .await?;
-        let mut map: HashMap<InspectionsOfArea, Vec<inspection::Model>> =
-            keys.iter().map(|k| (*k, Vec::new())).collect();
-        for m in rows {
-            map.entry(InspectionsOfArea(m.area_id)).or_default().push(m);
-        }
-        Ok(map)
-    }
-}
-
-/// The inspections of `areas` with their priority actions, in one statement (a left join), grouped as the
-/// `InspectionsOfArea` and `ActionsOfInspection` loaders would return them.
-pub async fn inspections_with_actions(
-    db: &DatabaseTransaction,
-    areas: &[i32],
-) -> Result<
-    (HashMap<InspectionsOfArea, Vec<inspection::Model>>, HashMap<ActionsOfInspection, Vec<priority_action::Model>>),
-    DbErr,
-> {
-    let to_actions = sea_orm::RelationDef::from(
-        priority_action::Entity::belongs_to(inspection::Entity)
-            .from(priority_action::Column::InspectionId)
-            .to(inspection::Column::Id),
-    )
-    .rev();
-    let rows = inspection::Entity::find()
-        .join(JoinType::LeftJoin, to_actions)
-        .select_also(priority_action::Entity)
-        .filter(inspection::Column::AreaId.is_in(areas.to_vec()))
-        .order_by_asc(inspection::Column::StartDate)
-        .order_by_asc(inspection::Column::Id)
-        .order_by_asc(priority_action::Column::Ordinal)
-        .all(db)
-        .await?;
-    let mut inspections: HashMap<InspectionsOfArea, Vec<inspection::Model>> =
-        areas.iter().map(|a| (InspectionsOfArea(*a), Vec::new())).collect();
-    let mut actions: HashMap<ActionsOfInspection, Vec<priority_action::Model>> = HashMap::new();
-    for (i, action) in rows {
-        let list = actions.entry(ActionsOfInspection(i.id)).or_default();
-        if let Some(a) = action {
-            list.push(a);
-        }
-        let of_area = inspections.entry(InspectionsOfArea(i.area_id)).or_default();
-        if of_area.last().is_none_or(|last| last.id != i.id) {
-            of_area.push(i);
-        }
-    }
-    Ok((inspections, actions))
 }
 
 impl Loader<AliasesOfArea> for Db {
@@ -109,25 +41,6 @@ impl Loader<AliasesOfArea> for Db {
         let mut map: HashMap<AliasesOfArea, Vec<area_alias::Model>> = keys.iter().map(|k| (*k, Vec::new())).collect();
         for m in rows {
             map.entry(AliasesOfArea(m.area_id)).or_default().push(m);
-        }
-        Ok(map)
-    }
-}
-
-impl Loader<ActionsOfInspection> for Db {
-    type Value = Vec<priority_action::Model>;
-    type Error = Arc<DbErr>;
-
-    async fn load(&self, keys: &[ActionsOfInspection]) -> LoadResult<ActionsOfInspection, Self::Value> {
-        let rows = priority_action::Entity::find()
-            .filter(priority_action::Column::InspectionId.is_in(ids(keys, |k| k.0)))
-            .order_by_asc(priority_action::Column::Ordinal)
-            .all(self.0.db().await?)
-            .await?;
-        let mut map: HashMap<ActionsOfInspection, Vec<priority_action::Model>> =
-            keys.iter().map(|k| (*k, Vec::new())).collect();
-        for m in rows {
-            map.entry(ActionsOfInspection(m.inspection_id)).or_default().push(m);
         }
         Ok(map)
     }
@@ -152,19 +65,6 @@ impl Loader<ImprovementsOfInspection> for Db {
     }
 }
 
-impl Loader<InspectionId> for Db {
-    type Value = inspection::Model;
-    type Error = Arc<DbErr>;
-
-    async fn load(&self, keys: &[InspectionId]) -> LoadResult<InspectionId, Self::Value> {
-        let rows = inspection::Entity::find()
-            .filter(inspection::Column::Id.is_in(ids(keys, |k| k.0)))
-            .all(self.0.db().await?)
-            .await?;
-        Ok(rows.into_iter().map(|m| (InspectionId(m.id), m)).collect())
-    }
-}
-
 impl Loader<ImportRunId> for Db {
     type Value = import_run::Model;
     type Error = Arc<DbErr>;
@@ -182,7 +82,7 @@ impl Loader<ImportRunId> for Db {
 pub type Loaders = DataLoader<Db, async_graphql::dataloader::HashMapCache>;
 
 /// A fresh loader for one request, reading through its snapshot. It caches what it loaded for the request's
-/// lifetime, so that lists can prefetch their items' relations in one statement each (see `prefetch_areas`).
+/// lifetime. (Inspections and their priority actions are in the read model and need no loader.)
 pub fn for_request(scope: Arc<super::Scope>) -> Loaders {
     DataLoader::with_cache(Db(scope), tokio::spawn, async_graphql::dataloader::HashMapCache::default())
 }

@@ -34,17 +34,25 @@ pub fn build_schema(db: DatabaseConnection) -> AppSchema {
 /// Builds the schema over `db` with `limits` (depth and complexity are checked by async-graphql; the rest by
 /// [`run`] and the resolvers, which read the limits from the schema's data) and the read `models` its requests share.
 pub fn build_schema_with(db: DatabaseConnection, limits: &Limits, models: Arc<Models>) -> AppSchema {
-    Schema::build(query::Query, EmptyMutation, EmptySubscription)
-        .data(db)
-        .data(models)
-        .data(Documents::default())
-        .data(limits.clone())
-        .limit_depth(limits.max_depth)
-        .limit_complexity(limits.max_complexity)
-        // Records each query's complexity and depth, reported when the client asks (see `run`).
-        .extension(async_graphql::extensions::Analyzer)
-        .finish()
+    let build = || {
+        Schema::build(query::Query, EmptyMutation, EmptySubscription)
+            .data(db.clone())
+            .data(models.clone())
+            .data(Documents::default())
+            .data(limits.clone())
+            .limit_depth(limits.max_depth)
+            .limit_complexity(limits.max_complexity)
+    };
+    // Any extension makes async-graphql look up every field's type by name and run the extension chain around
+    // each resolver (a tenth of a timeline's time), so only the requests that ask for their cost go through the
+    // schema with the analyzer.
+    let costed = build().extension(async_graphql::extensions::Analyzer).finish();
+    build().data(Costed(costed)).finish()
 }
+
+/// The same schema with async-graphql's analyzer, which records each query's complexity and depth: what runs a
+/// request that asks for its cost (see [`run`]).
+struct Costed(AppSchema);
 
 /// The schema as SDL, sorted for stable diffs: the content of `schema.graphql`.
 pub fn sdl() -> String {
@@ -106,7 +114,11 @@ pub async fn run(schema: &AppSchema, scope: Scope, mut request: Request) -> Resu
     let mut again = Some(copy_of(&request));
     let mut response = loop {
         let executed = request.data(scope.clone()).data(loaders::for_request(scope.clone()));
-        let response = match tokio::time::timeout(limits.timeout, schema.execute(executed)).await {
+        let runner = match schema.data::<Costed>() {
+            Some(costed) if wants_cost => &costed.0,
+            _ => schema,
+        };
+        let response = match tokio::time::timeout(limits.timeout, runner.execute(executed)).await {
             Ok(response) => response,
             Err(_) => {
                 let ms = limits.timeout.as_millis();

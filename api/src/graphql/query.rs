@@ -688,7 +688,6 @@ impl Query {
         ];
         let (offset, rows, has_next, total) =
             paginate(ctx, db(ctx).await?, select, &keys, Total::Count, first, after).await?;
-        prefetch_areas(ctx, &rows.iter().map(|(a, _)| a.id).collect::<Vec<_>>()).await?;
         Ok(AreaConnection::new(offset, rows.into_iter().map(|(a, key)| (Area(a), key)).collect(), has_next, total))
     }
 
@@ -956,27 +955,6 @@ impl Query {
     async fn dataset(&self) -> Dataset {
         Dataset
     }
-}
-
-/// Loads, in one statement each, the relations a page of areas (`ids`) asks for, into the request's loader cache:
-/// the batch does not then depend on how many per-item loads happen to arrive within the loader's batching delay.
-async fn prefetch_areas(ctx: &Context<'_>, ids: &[i32]) -> ApiResult<()> {
-    // Areas, their regions and partners are in the read model; inspections and their actions are loaded here.
-    let node = ctx.look_ahead().field("edges").field("node");
-    let loaders = super::types::loaders(ctx)?;
-    let wants_actions = node.field("latestInspection").field("priorityActions").exists()
-        || node.field("inspections").field("priorityActions").exists();
-    if node.field("inspections").exists() || node.field("latestInspection").exists() {
-        if wants_actions {
-            // Inspections and their actions in one statement.
-            let (inspections, actions) = super::loaders::inspections_with_actions(db(ctx).await?, ids).await?;
-            loaders.feed_many(inspections).await;
-            loaders.feed_many(actions).await;
-        } else {
-            loaders.load_many(ids.iter().map(|id| super::loaders::InspectionsOfArea(*id))).await?;
-        }
-    }
-    Ok(())
 }
 
 fn sort_order(direction: OrderDirection) -> Order {

@@ -10,9 +10,7 @@ use send_model::entity::{
 
 use super::enums::{Framework, InspectionType, Outcome, Pathway, PriorityActionTheme, VisitTheme};
 use super::error::{ApiError, ApiResult};
-use super::loaders::{
-    ActionsOfInspection, AliasesOfArea, ImportRunId, ImprovementsOfInspection, InspectionId, InspectionsOfArea, Loaders,
-};
+use super::loaders::{AliasesOfArea, ImportRunId, ImprovementsOfInspection, Loaders};
 use super::scalars::{Date, PublishedDate};
 
 /// The request's loaders.
@@ -214,7 +212,7 @@ impl Area {
             outcome_profile(db, &OutcomeProfileFilter { region: Some(self.0.region_code.clone()), ..filter.clone() })
                 .await?;
         let england = outcome_profile(db, &filter).await?;
-        let rows = loaders(ctx)?.load_one(InspectionsOfArea(self.0.id)).await?.unwrap_or_default();
+        let rows = model(ctx).await?.inspections_of(self.0.id).to_vec();
         let current = rows
             .into_iter()
             .rev()
@@ -289,7 +287,7 @@ impl Area {
         #[graphql(desc = "Only inspections under this framework.")] framework: Option<Framework>,
         #[graphql(desc = "Only inspections of this type.")] inspection_type: Option<InspectionType>,
     ) -> ApiResult<Vec<Inspection>> {
-        let rows = loaders(ctx)?.load_one(InspectionsOfArea(self.0.id)).await?.unwrap_or_default();
+        let rows = model(ctx).await?.inspections_of(self.0.id).to_vec();
         let framework: Option<DomainFramework> = framework.map(Into::into);
         let inspection_type: Option<domain::InspectionType> = inspection_type.map(Into::into);
         Ok(rows
@@ -306,7 +304,7 @@ impl Area {
         ctx: &Context<'_>,
         #[graphql(desc = "Only consider inspections under this framework.")] framework: Option<Framework>,
     ) -> ApiResult<Option<Inspection>> {
-        let rows = loaders(ctx)?.load_one(InspectionsOfArea(self.0.id)).await?.unwrap_or_default();
+        let rows = model(ctx).await?.inspections_of(self.0.id).to_vec();
         let framework: Option<DomainFramework> = framework.map(Into::into);
         Ok(rows.into_iter().rev().find(|i| framework.is_none_or(|f| i.framework == f)).map(Inspection))
     }
@@ -323,7 +321,7 @@ impl Area {
     /// outcome does not carry over, so this is null for areas not yet inspected under the 2023 framework (see
     /// `timeline` for the lineage view).
     async fn current_outcome(&self, ctx: &Context<'_>) -> ApiResult<Option<Inspection>> {
-        let rows = loaders(ctx)?.load_one(InspectionsOfArea(self.0.id)).await?.unwrap_or_default();
+        let rows = model(ctx).await?.inspections_of(self.0.id).to_vec();
         Ok(rows
             .into_iter()
             .rev()
@@ -355,7 +353,7 @@ impl Area {
     ) -> ApiResult<Vec<ExpectedInspection>> {
         use send_model::schedule::{add_months, current_rules, programme_end};
         let as_of = as_of.map_or_else(|| Utc::now().date_naive(), |d| d.0);
-        let rows = loaders(ctx)?.load_one(InspectionsOfArea(self.0.id)).await?.unwrap_or_default();
+        let rows = model(ctx).await?.inspections_of(self.0.id).to_vec();
         let rules = current_rules();
         let latest_full = rows
             .iter()
@@ -421,7 +419,6 @@ pub struct Comparison {
 
 /// The area's and its predecessors' inspections, oldest first.
 async fn timeline_of(area: &local_area::Model, ctx: &Context<'_>) -> ApiResult<Vec<TimelineEntry>> {
-    let loaders = loaders(ctx)?;
     let model = model(ctx).await?;
     let mut areas = vec![(area.id, false)];
     let mut frontier = vec![area.id];
@@ -434,15 +431,10 @@ async fn timeline_of(area: &local_area::Model, ctx: &Context<'_>) -> ApiResult<V
             }
         }
     }
-    let loaded = loaders.load_many(areas.iter().map(|(id, _)| InspectionsOfArea(*id))).await?;
     let mut entries: Vec<TimelineEntry> = areas
         .iter()
         .flat_map(|(id, via)| {
-            loaded
-                .get(&InspectionsOfArea(*id))
-                .into_iter()
-                .flatten()
-                .map(|m| TimelineEntry { inspection: m.clone(), via_predecessor: *via })
+            model.inspections_of(*id).iter().map(|m| TimelineEntry { inspection: m.clone(), via_predecessor: *via })
         })
         .collect();
     entries.sort_by_key(|e| (e.inspection.start_date, e.inspection.id));
@@ -544,9 +536,10 @@ impl PriorityAction {
 
     /// The inspection whose report names it.
     async fn inspection(&self, ctx: &Context<'_>) -> ApiResult<Inspection> {
-        loaders(ctx)?
-            .load_one(InspectionId(self.0.inspection_id))
+        model(ctx)
             .await?
+            .inspection(self.0.inspection_id)
+            .cloned()
             .map(Inspection)
             .ok_or_else(|| ApiError::internal("a priority action's inspection is missing"))
     }
@@ -673,8 +666,7 @@ impl Inspection {
 
     /// The areas for priority action, in report order (empty for most inspections).
     async fn priority_actions(&self, ctx: &Context<'_>) -> ApiResult<Vec<PriorityAction>> {
-        let rows = loaders(ctx)?.load_one(ActionsOfInspection(self.0.id)).await?.unwrap_or_default();
-        Ok(rows.into_iter().map(PriorityAction).collect())
+        Ok(model(ctx).await?.actions_of(self.0.id).iter().cloned().map(PriorityAction).collect())
     }
 
     /// The areas for improvement, in report order: known only once the inspection's report PDF has been imported
