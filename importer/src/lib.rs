@@ -115,6 +115,9 @@ pub async fn import_with(
         txn.rollback().await?;
     } else {
         txn.commit().await?;
+        if files.iter().any(|f| usize::try_from(f.inserted).is_ok_and(|n| n >= options.bulk_load_rows)) {
+            send_model::backend::after_bulk_load(db, &load::BULK_TABLES).await?;
+        }
     }
     Ok(ImportReport { dry_run: options.dry_run, files, not_modified: Vec::new() })
 }

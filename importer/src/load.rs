@@ -750,7 +750,7 @@ async fn write_inspections(
 
     let held: usize = groups.values().map(Vec::len).sum();
     let bulk = if rows.len() >= options.bulk_load_rows && rows.len() > held {
-        Some(send_model::backend::set_aside(txn, &["inspection", "priority_action"]).await?)
+        Some(send_model::backend::set_aside(txn, &BULK_TABLES).await?)
     } else {
         None
     };
@@ -886,6 +886,9 @@ async fn write_inspections(
         None => Ok(()),
     }
 }
+
+/// The tables a bulk load of inspections fills (see [`crate::ImportOptions::bulk_load_rows`]).
+pub const BULK_TABLES: [&str; 2] = ["inspection", "priority_action"];
 
 /// New inspections held before they are inserted together (see [`send_model::backend::insert_rows`]).
 const INSERT_BATCH: usize = 10_000;

@@ -120,7 +120,6 @@ pub async fn bulk_write_cache(txn: &DatabaseTransaction, large: bool) -> Result<
 #[derive(Debug)]
 #[must_use = "what was set aside must be restored before the transaction commits"]
 pub struct SetAside {
-    tables: Vec<String>,
     /// Statements that build it all again, in order.
     restore: Vec<String>,
 }
@@ -169,23 +168,28 @@ pub async fn set_aside(txn: &DatabaseTransaction, tables: &[&str]) -> Result<Set
     }
     // Keys after indexes: a key's validating join may use them.
     restore.append(&mut constraints);
-    Ok(SetAside { tables: tables.iter().map(|t| (*t).to_owned()).collect(), restore })
+    Ok(SetAside { restore })
 }
 
 impl SetAside {
-    /// Builds everything again, in the same transaction. PostgreSQL also gathers the tables' statistics, which a
-    /// bulk load leaves stale, so that its planner keeps choosing the indexes.
+    /// Builds everything again, in the same transaction (see [`after_bulk_load`] once it has committed).
     pub async fn restore(self, txn: &DatabaseTransaction) -> Result<(), DbErr> {
         for statement in &self.restore {
             txn.execute_unprepared(statement).await?;
         }
-        if txn.get_database_backend() == DbBackend::Postgres {
-            for table in &self.tables {
-                txn.execute_unprepared(&format!("ANALYZE \"{table}\"")).await?;
-            }
-        }
         Ok(())
     }
+}
+
+/// After a bulk load into `tables` has committed. PostgreSQL: `VACUUM (ANALYZE)` them, which sets their visibility
+/// map (index-only scans) and gathers the statistics the planner needs, instead of leaving it to the autovacuum a
+/// million new rows trigger, which then competes with the first readers. SQLite: nothing.
+pub async fn after_bulk_load(db: &DatabaseConnection, tables: &[&str]) -> Result<(), DbErr> {
+    if db.get_database_backend() == DbBackend::Postgres {
+        let tables: Vec<String> = tables.iter().map(|t| format!("\"{t}\"")).collect();
+        db.execute_unprepared(&format!("VACUUM (ANALYZE) {}", tables.join(", "))).await?;
+    }
+    Ok(())
 }
 
 /// Inserts `rows`, whose set columns must be the same in every row (as sea-orm's multi-row insert also requires).
