@@ -1,17 +1,26 @@
-//! Per-request batch loaders for what the read model does not hold (areas' other names, areas for improvement,
-//! import runs), so that a list of items costs one statement per relation, not one per item. They are built for
-//! every request (a loader's cache must not outlive it).
+//! Per-request batch loaders, so that a list of items costs one statement per relation, not one per item: areas'
+//! inspections with their actions (kept in the read model once read, see [`super::types::area_inspections`]),
+//! other names, areas for improvement, inspections by id and import runs. They are built for every request (a
+//! loader's cache must not outlive it).
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_graphql::dataloader::{DataLoader, Loader};
-use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
-use send_model::entity::{area_alias, import_run, improvement_area};
+use sea_orm::{ColumnTrait, DbErr, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect};
+use send_model::entity::{area_alias, import_run, improvement_area, inspection, priority_action};
+
+use super::model::AreaInspections;
 
 /// Loads rows by key, within the request's read snapshot (begun by the first load that needs it).
 pub struct Db(pub Arc<super::Scope>);
 
+/// Key: an area's inspections with their priority actions.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub struct InspectionsOfArea(pub i32);
+/// Key: an inspection's id.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub struct InspectionId(pub i32);
 /// Key: other names of an area.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 pub struct AliasesOfArea(pub i32);
@@ -26,6 +35,52 @@ type LoadResult<K, V> = Result<HashMap<K, V>, Arc<DbErr>>;
 
 fn ids<K: Copy>(keys: &[K], f: impl Fn(K) -> i32) -> Vec<i32> {
     keys.iter().map(|k| f(*k)).collect()
+}
+
+impl Loader<InspectionsOfArea> for Db {
+    type Value = Arc<AreaInspections>;
+    type Error = Arc<DbErr>;
+
+    /// The areas' inspections with their actions, in one statement (a left join), kept in the read model when the
+    /// snapshot is of its version (see [`super::model::ReadModel::cached_inspections`]).
+    async fn load(&self, keys: &[InspectionsOfArea]) -> LoadResult<InspectionsOfArea, Self::Value> {
+        let to_actions = sea_orm::RelationDef::from(
+            priority_action::Entity::belongs_to(inspection::Entity)
+                .from(priority_action::Column::InspectionId)
+                .to(inspection::Column::Id),
+        )
+        .rev();
+        let rows = inspection::Entity::find()
+            .join(JoinType::LeftJoin, to_actions)
+            .select_also(priority_action::Entity)
+            .filter(inspection::Column::AreaId.is_in(ids(keys, |k| k.0)))
+            .order_by_asc(inspection::Column::StartDate)
+            .order_by_asc(inspection::Column::Id)
+            .order_by_asc(priority_action::Column::Ordinal)
+            .all(self.0.db().await?)
+            .await?;
+        let mut grouped = AreaInspections::group(rows);
+        let areas: HashMap<i32, Arc<AreaInspections>> =
+            keys.iter().map(|k| (k.0, Arc::new(grouped.remove(&k.0).unwrap_or_default()))).collect();
+        let model = self.0.model().await?;
+        if !self.0.mixed() {
+            model.cache_inspections(&areas);
+        }
+        Ok(areas.into_iter().map(|(id, a)| (InspectionsOfArea(id), a)).collect())
+    }
+}
+
+impl Loader<InspectionId> for Db {
+    type Value = inspection::Model;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, keys: &[InspectionId]) -> LoadResult<InspectionId, Self::Value> {
+        let rows = inspection::Entity::find()
+            .filter(inspection::Column::Id.is_in(ids(keys, |k| k.0)))
+            .all(self.0.db().await?)
+            .await?;
+        Ok(rows.into_iter().map(|m| (InspectionId(m.id), m)).collect())
+    }
 }
 
 impl Loader<AliasesOfArea> for Db {
@@ -82,7 +137,7 @@ impl Loader<ImportRunId> for Db {
 pub type Loaders = DataLoader<Db, async_graphql::dataloader::HashMapCache>;
 
 /// A fresh loader for one request, reading through its snapshot. It caches what it loaded for the request's
-/// lifetime. (Inspections and their priority actions are in the read model and need no loader.)
+/// lifetime.
 pub fn for_request(scope: Arc<super::Scope>) -> Loaders {
     DataLoader::with_cache(Db(scope), tokio::spawn, async_graphql::dataloader::HashMapCache::default())
 }

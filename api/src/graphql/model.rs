@@ -1,10 +1,11 @@
 //! The read model, and the scope one request reads through.
 //!
 //! The data changes only when an import commits, so what nearly every request reads (regions, areas and their codes,
-//! ICBs and which areas they serve, area lineage, every inspection with its priority actions, and the tallies kept
-//! at import time) is held in memory per dataset version ([`ReadModel`]), built from one read snapshot. A request
-//! reads it instead of the database: an outcome profile, theme counts, an area's timeline or the dashboard map cost
-//! no statement at all, and a page of inspections only its own rows (filtered, ordered and keyset-paginated by the
+//! ICBs and which areas they serve, area lineage, and the tallies kept at import time) is held in memory per dataset
+//! version ([`ReadModel`]), built from one read snapshot, with each area's inspections and priority actions added
+//! as requests of that version first read them (in one statement per batch of areas). A request reads it instead of
+//! the database: an outcome profile, theme counts, and once read an area's timeline or the dashboard map cost no
+//! statement at all, and a page of inspections only its own rows (filtered, ordered and keyset-paginated by the
 //! database's indexes).
 //!
 //! A request's database snapshot is begun lazily, at the first statement it needs ([`Scope`]), with the dataset
@@ -17,7 +18,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use sea_orm::{DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait, QueryOrder};
+use sea_orm::{DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait};
 use send_model::domain::AreaCode;
 use send_model::entity::{
     area_lineage, area_partner, icb, inspection, inspection_tally, local_area, priority_action, region, theme_tally,
@@ -46,12 +47,39 @@ pub struct ReadModel {
     pub inspection_tally: Vec<inspection_tally::Model>,
     /// The priority-action theme tally (with its roll-up rows over regions).
     pub theme_tally: Vec<theme_tally::Model>,
-    /// Every inspection, by area, oldest first (start date, then id).
-    inspections: HashMap<i32, Vec<inspection::Model>>,
-    /// Where each inspection is in `inspections`: its area, and its place in the area's list.
-    inspection_at: HashMap<i32, (i32, usize)>,
-    /// Every inspection's priority actions, in order.
+    /// Each area's inspections with their priority actions, as read (at this version) by the first request that
+    /// needed them: a read-through cache, so that building the model stays quick at a million inspections.
+    inspections: Mutex<HashMap<i32, Arc<AreaInspections>>>,
+}
+
+/// An area's inspections, oldest first (start date, then id), with their priority actions.
+#[derive(Debug, Default)]
+pub struct AreaInspections {
+    /// The inspections.
+    pub inspections: Vec<inspection::Model>,
+    /// Each inspection's priority actions, in order.
     actions: HashMap<i32, Vec<priority_action::Model>>,
+}
+
+impl AreaInspections {
+    /// Groups rows of inspections (in order) with their actions (in order), by area.
+    pub fn group(rows: Vec<(inspection::Model, Option<priority_action::Model>)>) -> HashMap<i32, AreaInspections> {
+        let mut areas: HashMap<i32, AreaInspections> = HashMap::new();
+        for (i, action) in rows {
+            let area = areas.entry(i.area_id).or_default();
+            let list = area.actions.entry(i.id).or_default();
+            list.extend(action);
+            if area.inspections.last().is_none_or(|last| last.id != i.id) {
+                area.inspections.push(i);
+            }
+        }
+        areas
+    }
+
+    /// An inspection's priority actions, in order.
+    pub fn actions_of(&self, inspection_id: i32) -> &[priority_action::Model] {
+        self.actions.get(&inspection_id).map_or(&[], Vec::as_slice)
+    }
 }
 
 impl ReadModel {
@@ -86,33 +114,9 @@ impl ReadModel {
                 lineage.entry(l.successor_id).or_default().push(l);
             }
         }
-        let mut inspections: HashMap<i32, Vec<inspection::Model>> = HashMap::new();
-        let rows = inspection::Entity::find()
-            .order_by_asc(inspection::Column::StartDate)
-            .order_by_asc(inspection::Column::Id)
-            .all(txn)
-            .await?;
-        for i in rows {
-            inspections.entry(i.area_id).or_default().push(i);
-        }
-        let inspection_at = inspections
-            .iter()
-            .flat_map(|(area, list)| list.iter().enumerate().map(move |(at, i)| (i.id, (*area, at))))
-            .collect();
-        let mut actions: HashMap<i32, Vec<priority_action::Model>> = HashMap::new();
-        let rows = priority_action::Entity::find()
-            .order_by_asc(priority_action::Column::InspectionId)
-            .order_by_asc(priority_action::Column::Ordinal)
-            .all(txn)
-            .await?;
-        for a in rows {
-            actions.entry(a.inspection_id).or_default().push(a);
-        }
         Ok(Self {
             version,
-            inspections,
-            inspection_at,
-            actions,
+            inspections: Mutex::default(),
             regions,
             icbs,
             areas,
@@ -177,20 +181,16 @@ impl ReadModel {
         self.served.get(icb_code).cloned().unwrap_or_default()
     }
 
-    /// An area's inspections, oldest first (start date, then id).
-    pub fn inspections_of(&self, area_id: i32) -> &[inspection::Model] {
-        self.inspections.get(&area_id).map_or(&[], Vec::as_slice)
+    /// An area's inspections with their actions, when a request of this version has read them.
+    pub fn cached_inspections(&self, area_id: i32) -> Option<Arc<AreaInspections>> {
+        self.inspections.lock().ok()?.get(&area_id).cloned()
     }
 
-    /// The inspection with this id.
-    pub fn inspection(&self, id: i32) -> Option<&inspection::Model> {
-        let (area, at) = self.inspection_at.get(&id)?;
-        self.inspections.get(area)?.get(*at)
-    }
-
-    /// An inspection's priority actions, in order.
-    pub fn actions_of(&self, inspection_id: i32) -> &[priority_action::Model] {
-        self.actions.get(&inspection_id).map_or(&[], Vec::as_slice)
+    /// Keeps areas' inspections read in a snapshot of this model's version.
+    pub fn cache_inspections(&self, areas: &HashMap<i32, Arc<AreaInspections>>) {
+        if let Ok(mut cache) = self.inspections.lock() {
+            cache.extend(areas.iter().map(|(id, a)| (*id, a.clone())));
+        }
     }
 
     /// The lineage rows touching an area, oldest first.

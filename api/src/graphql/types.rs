@@ -10,7 +10,7 @@ use send_model::entity::{
 
 use super::enums::{Framework, InspectionType, Outcome, Pathway, PriorityActionTheme, VisitTheme};
 use super::error::{ApiError, ApiResult};
-use super::loaders::{AliasesOfArea, ImportRunId, ImprovementsOfInspection, Loaders};
+use super::loaders::{AliasesOfArea, ImportRunId, ImprovementsOfInspection, InspectionId, InspectionsOfArea, Loaders};
 use super::scalars::{Date, PublishedDate};
 
 /// The request's loaders.
@@ -28,6 +28,18 @@ pub fn scope<'a>(ctx: &Context<'a>) -> ApiResult<&'a super::Scope> {
 /// The request's read model.
 pub async fn model<'a>(ctx: &Context<'a>) -> ApiResult<&'a super::ReadModel> {
     Ok(scope(ctx)?.model().await?)
+}
+
+/// An area's inspections with their priority actions: from the read model when a request of its version has read
+/// them, else through the request's loader (one statement for every area asked for meanwhile), which keeps them there.
+pub async fn area_inspections(
+    ctx: &Context<'_>,
+    area_id: i32,
+) -> ApiResult<std::sync::Arc<super::model::AreaInspections>> {
+    if let Some(cached) = model(ctx).await?.cached_inspections(area_id) {
+        return Ok(cached);
+    }
+    Ok(loaders(ctx)?.load_one(InspectionsOfArea(area_id)).await?.unwrap_or_default())
 }
 
 async fn load_area(ctx: &Context<'_>, id: i32) -> ApiResult<Area> {
@@ -212,7 +224,7 @@ impl Area {
             outcome_profile(db, &OutcomeProfileFilter { region: Some(self.0.region_code.clone()), ..filter.clone() })
                 .await?;
         let england = outcome_profile(db, &filter).await?;
-        let rows = model(ctx).await?.inspections_of(self.0.id).to_vec();
+        let rows = area_inspections(ctx, self.0.id).await?.inspections.clone();
         let current = rows
             .into_iter()
             .rev()
@@ -287,7 +299,7 @@ impl Area {
         #[graphql(desc = "Only inspections under this framework.")] framework: Option<Framework>,
         #[graphql(desc = "Only inspections of this type.")] inspection_type: Option<InspectionType>,
     ) -> ApiResult<Vec<Inspection>> {
-        let rows = model(ctx).await?.inspections_of(self.0.id).to_vec();
+        let rows = area_inspections(ctx, self.0.id).await?.inspections.clone();
         let framework: Option<DomainFramework> = framework.map(Into::into);
         let inspection_type: Option<domain::InspectionType> = inspection_type.map(Into::into);
         Ok(rows
@@ -304,7 +316,7 @@ impl Area {
         ctx: &Context<'_>,
         #[graphql(desc = "Only consider inspections under this framework.")] framework: Option<Framework>,
     ) -> ApiResult<Option<Inspection>> {
-        let rows = model(ctx).await?.inspections_of(self.0.id).to_vec();
+        let rows = area_inspections(ctx, self.0.id).await?.inspections.clone();
         let framework: Option<DomainFramework> = framework.map(Into::into);
         Ok(rows.into_iter().rev().find(|i| framework.is_none_or(|f| i.framework == f)).map(Inspection))
     }
@@ -321,7 +333,7 @@ impl Area {
     /// outcome does not carry over, so this is null for areas not yet inspected under the 2023 framework (see
     /// `timeline` for the lineage view).
     async fn current_outcome(&self, ctx: &Context<'_>) -> ApiResult<Option<Inspection>> {
-        let rows = model(ctx).await?.inspections_of(self.0.id).to_vec();
+        let rows = area_inspections(ctx, self.0.id).await?.inspections.clone();
         Ok(rows
             .into_iter()
             .rev()
@@ -353,7 +365,7 @@ impl Area {
     ) -> ApiResult<Vec<ExpectedInspection>> {
         use send_model::schedule::{add_months, current_rules, programme_end};
         let as_of = as_of.map_or_else(|| Utc::now().date_naive(), |d| d.0);
-        let rows = model(ctx).await?.inspections_of(self.0.id).to_vec();
+        let rows = area_inspections(ctx, self.0.id).await?.inspections.clone();
         let rules = current_rules();
         let latest_full = rows
             .iter()
@@ -431,12 +443,12 @@ async fn timeline_of(area: &local_area::Model, ctx: &Context<'_>) -> ApiResult<V
             }
         }
     }
-    let mut entries: Vec<TimelineEntry> = areas
-        .iter()
-        .flat_map(|(id, via)| {
-            model.inspections_of(*id).iter().map(|m| TimelineEntry { inspection: m.clone(), via_predecessor: *via })
-        })
-        .collect();
+    let mut entries = Vec::new();
+    for (id, via) in areas {
+        let of_area = area_inspections(ctx, id).await?;
+        entries
+            .extend(of_area.inspections.iter().map(|m| TimelineEntry { inspection: m.clone(), via_predecessor: via }));
+    }
     entries.sort_by_key(|e| (e.inspection.start_date, e.inspection.id));
     Ok(entries)
 }
@@ -536,10 +548,9 @@ impl PriorityAction {
 
     /// The inspection whose report names it.
     async fn inspection(&self, ctx: &Context<'_>) -> ApiResult<Inspection> {
-        model(ctx)
+        loaders(ctx)?
+            .load_one(InspectionId(self.0.inspection_id))
             .await?
-            .inspection(self.0.inspection_id)
-            .cloned()
             .map(Inspection)
             .ok_or_else(|| ApiError::internal("a priority action's inspection is missing"))
     }
@@ -666,7 +677,8 @@ impl Inspection {
 
     /// The areas for priority action, in report order (empty for most inspections).
     async fn priority_actions(&self, ctx: &Context<'_>) -> ApiResult<Vec<PriorityAction>> {
-        Ok(model(ctx).await?.actions_of(self.0.id).iter().cloned().map(PriorityAction).collect())
+        let of_area = area_inspections(ctx, self.0.area_id).await?;
+        Ok(of_area.actions_of(self.0.id).iter().cloned().map(PriorityAction).collect())
     }
 
     /// The areas for improvement, in report order: known only once the inspection's report PDF has been imported
