@@ -569,3 +569,49 @@ async fn an_answer_never_mixes_the_read_model_of_one_import_with_rows_of_the_nex
     })
     .await;
 }
+
+#[tokio::test]
+async fn an_areas_inspections_held_in_the_read_model_are_those_of_the_answers_version() {
+    each_backend_with_data(|t| async move {
+        // A server's schema whose read model is re-checked only every ten minutes: after the import below, the model
+        // it holds (with Barking and Dagenham's inspections, read by the first request) is of the previous version.
+        let models = std::sync::Arc::new(send_api::Models::new(std::time::Duration::from_secs(600)));
+        let schema = send_api::build_schema_with(t.db.clone(), &send_api::Limits::default(), models);
+        // The area's inspections (from the read model once read) beside a count of its rows in the request's
+        // snapshot (always from the database).
+        let query = "{ area(code: \"E09000002\") { inspections { key } timeline { inspection { key } } } \
+                     c: inspections(first: 0, filter: {areaCode: \"E09000002\"}) { totalCount } }";
+        let ask = || {
+            let (schema, db) = (schema.clone(), t.db.clone());
+            async move {
+                let response = send_api::execute(&schema, &db, async_graphql::Request::new(query)).await;
+                assert!(response.errors.is_empty(), "{:?}", response.errors);
+                let data = serde_json::to_value(&response.data).expect("json");
+                let held = data["area"]["inspections"].as_array().map_or(0, Vec::len);
+                let timeline = data["area"]["timeline"].as_array().map_or(0, Vec::len);
+                (held, timeline, data["c"]["totalCount"].as_u64().expect("count") as usize)
+            }
+        };
+        let (held, timeline, counted) = ask().await;
+        assert_eq!((held, timeline), (counted, counted), "before the import");
+        assert!(counted > 0, "Barking and Dagenham has inspections");
+        // Asked again: now from the model (still the same answer).
+        assert_eq!(ask().await, (counted, counted, counted));
+        let dir = crate::support::TempDir::new();
+        let header = std::fs::read_to_string(crate::support::data_file("inspections.csv")).expect("read");
+        let header = header.lines().next().expect("header");
+        let file = dir.join("inspections.csv");
+        std::fs::write(
+            &file,
+            format!("{header}\nBarking and Dagenham,E09000002,301,London,2023,full,2026-06-01,2026-06-05,2026-07-20,positive,,https://example.org/report.pdf\n"),
+        )
+        .expect("write");
+        let report = send_importer::import(&t.db, send_importer::read_paths(&[file]).expect("read"), Default::default())
+            .await
+            .expect("import");
+        assert_eq!(report.inserted(), 1, "{report:?}");
+        assert_eq!(ask().await, (counted + 1, counted + 1, counted + 1), "the new inspection, held and counted alike");
+        t
+    })
+    .await;
+}
