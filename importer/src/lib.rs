@@ -115,8 +115,13 @@ pub async fn import_with(
         txn.rollback().await?;
     } else {
         txn.commit().await?;
-        if files.iter().any(|f| usize::try_from(f.inserted).is_ok_and(|n| n >= options.bulk_load_rows)) {
-            send_model::backend::after_bulk_load(db, &load::BULK_TABLES).await?;
+        let bulk = files.iter().position(|f| usize::try_from(f.inserted).is_ok_and(|n| n >= options.bulk_load_rows));
+        if let Some(file) = bulk
+            && let Err(e) = send_model::backend::after_bulk_load(db, &load::BULK_TABLES).await
+        {
+            // The import has committed: a failed clean-up (e.g. a role that does not own the tables) is reported,
+            // not an error; PostgreSQL's autovacuum does the same work later.
+            files[file].warnings.push(format!("imported, but VACUUM (ANALYZE) after the bulk load failed: {e}"));
         }
     }
     Ok(ImportReport { dry_run: options.dry_run, files, not_modified: Vec::new() })
