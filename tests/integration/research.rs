@@ -544,20 +544,7 @@ async fn an_answer_never_mixes_the_read_model_of_one_import_with_rows_of_the_nex
             assert_eq!(tallied, counted, "{framework} {kind} before the import");
             before.push(counted);
         }
-        // A curated file with one more 2023-framework full inspection.
-        let dir = crate::support::TempDir::new();
-        let header = std::fs::read_to_string(crate::support::data_file("inspections.csv")).expect("read");
-        let header = header.lines().next().expect("header");
-        let file = dir.join("inspections.csv");
-        std::fs::write(
-            &file,
-            format!("{header}\nBarking and Dagenham,E09000002,301,London,2023,full,2026-06-01,2026-06-05,2026-07-20,positive,,https://example.org/report.pdf\n"),
-        )
-        .expect("write");
-        let report = send_importer::import(&t.db, send_importer::read_paths(&[file]).expect("read"), Default::default())
-            .await
-            .expect("import");
-        assert_eq!(report.inserted(), 1, "{report:?}");
+        import_one_more_barking_inspection(&t.db).await;
         let mut changed = false;
         for ((framework, kind), old) in kinds.into_iter().zip(before) {
             let (tallied, counted) = ask(both(framework, kind)).await;
@@ -597,21 +584,26 @@ async fn an_areas_inspections_held_in_the_read_model_are_those_of_the_answers_ve
         assert!(counted > 0, "Barking and Dagenham has inspections");
         // Asked again: now from the model (still the same answer).
         assert_eq!(ask().await, (counted, counted, counted));
-        let dir = crate::support::TempDir::new();
-        let header = std::fs::read_to_string(crate::support::data_file("inspections.csv")).expect("read");
-        let header = header.lines().next().expect("header");
-        let file = dir.join("inspections.csv");
-        std::fs::write(
-            &file,
-            format!("{header}\nBarking and Dagenham,E09000002,301,London,2023,full,2026-06-01,2026-06-05,2026-07-20,positive,,https://example.org/report.pdf\n"),
-        )
-        .expect("write");
-        let report = send_importer::import(&t.db, send_importer::read_paths(&[file]).expect("read"), Default::default())
-            .await
-            .expect("import");
-        assert_eq!(report.inserted(), 1, "{report:?}");
+        import_one_more_barking_inspection(&t.db).await;
         assert_eq!(ask().await, (counted + 1, counted + 1, counted + 1), "the new inspection, held and counted alike");
         t
     })
     .await;
+}
+
+/// Imports a curated file with one more 2023-framework full inspection, of Barking and Dagenham.
+async fn import_one_more_barking_inspection(db: &sea_orm::DatabaseConnection) {
+    let dir = crate::support::TempDir::new();
+    let header = std::fs::read_to_string(crate::support::data_file("inspections.csv")).expect("read");
+    let header = header.lines().next().expect("header");
+    let file = dir.join("inspections.csv");
+    std::fs::write(
+        &file,
+        format!("{header}\nBarking and Dagenham,E09000002,301,London,2023,full,2026-06-01,2026-06-05,2026-07-20,positive,,https://example.org/report.pdf\n"),
+    )
+    .expect("write");
+    let report = send_importer::import(db, send_importer::read_paths(&[file]).expect("read"), Default::default())
+        .await
+        .expect("import");
+    assert_eq!(report.inserted(), 1, "{report:?}");
 }

@@ -30,6 +30,15 @@ pub async fn model<'a>(ctx: &Context<'a>) -> ApiResult<&'a super::ReadModel> {
     Ok(scope(ctx)?.model().await?)
 }
 
+/// The latest full inspection under the 2023 framework among an area's inspections (oldest first): its current
+/// outcome in the official-statistics view.
+fn latest_2023_full(inspections: &[inspection::Model]) -> Option<&inspection::Model> {
+    inspections
+        .iter()
+        .rev()
+        .find(|i| i.framework == DomainFramework::F2023 && i.inspection_type == domain::InspectionType::Full)
+}
+
 /// An area's inspections with their priority actions: from the read model when a request of its version has read
 /// them, else through the request's loader (one statement for every area asked for meanwhile), which keeps them there.
 pub async fn area_inspections(
@@ -224,12 +233,8 @@ impl Area {
             outcome_profile(db, &OutcomeProfileFilter { region: Some(self.0.region_code.clone()), ..filter.clone() })
                 .await?;
         let england = outcome_profile(db, &filter).await?;
-        let rows = area_inspections(ctx, self.0.id).await?.inspections.clone();
-        let current = rows
-            .into_iter()
-            .rev()
-            .find(|i| i.framework == DomainFramework::F2023 && i.inspection_type == domain::InspectionType::Full)
-            .map(Inspection);
+        let of_area = area_inspections(ctx, self.0.id).await?;
+        let current = latest_2023_full(&of_area.inspections).cloned().map(Inspection);
         Ok(Comparison { current_outcome: current, region, england })
     }
 
@@ -299,13 +304,15 @@ impl Area {
         #[graphql(desc = "Only inspections under this framework.")] framework: Option<Framework>,
         #[graphql(desc = "Only inspections of this type.")] inspection_type: Option<InspectionType>,
     ) -> ApiResult<Vec<Inspection>> {
-        let rows = area_inspections(ctx, self.0.id).await?.inspections.clone();
+        let of_area = area_inspections(ctx, self.0.id).await?;
         let framework: Option<DomainFramework> = framework.map(Into::into);
         let inspection_type: Option<domain::InspectionType> = inspection_type.map(Into::into);
-        Ok(rows
-            .into_iter()
+        Ok(of_area
+            .inspections
+            .iter()
             .filter(|i| framework.is_none_or(|f| i.framework == f))
             .filter(|i| inspection_type.is_none_or(|t| i.inspection_type == t))
+            .cloned()
             .map(Inspection)
             .collect())
     }
@@ -316,9 +323,15 @@ impl Area {
         ctx: &Context<'_>,
         #[graphql(desc = "Only consider inspections under this framework.")] framework: Option<Framework>,
     ) -> ApiResult<Option<Inspection>> {
-        let rows = area_inspections(ctx, self.0.id).await?.inspections.clone();
+        let of_area = area_inspections(ctx, self.0.id).await?;
         let framework: Option<DomainFramework> = framework.map(Into::into);
-        Ok(rows.into_iter().rev().find(|i| framework.is_none_or(|f| i.framework == f)).map(Inspection))
+        Ok(of_area
+            .inspections
+            .iter()
+            .rev()
+            .find(|i| framework.is_none_or(|f| i.framework == f))
+            .cloned()
+            .map(Inspection))
     }
 
     /// Every inspection of this area and of the areas it replaced (recursively, through `predecessors`), oldest
@@ -333,12 +346,8 @@ impl Area {
     /// outcome does not carry over, so this is null for areas not yet inspected under the 2023 framework (see
     /// `timeline` for the lineage view).
     async fn current_outcome(&self, ctx: &Context<'_>) -> ApiResult<Option<Inspection>> {
-        let rows = area_inspections(ctx, self.0.id).await?.inspections.clone();
-        Ok(rows
-            .into_iter()
-            .rev()
-            .find(|i| i.framework == DomainFramework::F2023 && i.inspection_type == domain::InspectionType::Full)
-            .map(Inspection))
+        let of_area = area_inspections(ctx, self.0.id).await?;
+        Ok(latest_2023_full(&of_area.inspections).cloned().map(Inspection))
     }
 
     /// The lineage view of the area's current outcome: its latest full inspection under either framework, of this
@@ -365,12 +374,10 @@ impl Area {
     ) -> ApiResult<Vec<ExpectedInspection>> {
         use send_model::schedule::{add_months, current_rules, programme_end};
         let as_of = as_of.map_or_else(|| Utc::now().date_naive(), |d| d.0);
-        let rows = area_inspections(ctx, self.0.id).await?.inspections.clone();
+        let of_area = area_inspections(ctx, self.0.id).await?;
+        let rows = &of_area.inspections;
         let rules = current_rules();
-        let latest_full = rows
-            .iter()
-            .rev()
-            .find(|i| i.framework == DomainFramework::F2023 && i.inspection_type == domain::InspectionType::Full);
+        let latest_full = latest_2023_full(rows);
         let Some(full) = latest_full else {
             // An abolished area is inspected no more.
             if self.0.valid_to.is_some() {
