@@ -9,7 +9,7 @@ use tracing_subscriber::EnvFilter;
 use tracing_subscriber::fmt::MakeWriter;
 
 use crate::graphql::Limits;
-use crate::http::{HttpConfig, Safelist};
+use crate::http::{ConnectionLimits, HttpConfig, Safelist};
 
 /// How log lines are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -63,6 +63,21 @@ pub struct HttpArgs {
     /// replica serves a new import within this.
     #[arg(long, env = "SEND_VERSION_REFRESH", default_value_t = 1.0)]
     pub version_refresh: f64,
+    /// Most connections open at once; at the cap the oldest idle connection is closed to make room.
+    #[arg(long, env = "SEND_MAX_CONNECTIONS", default_value_t = ConnectionLimits::MAX_CONNECTIONS)]
+    pub max_connections: usize,
+    /// Seconds a client has to send a request's head; also how long an idle connection is kept open.
+    #[arg(long, env = "SEND_HEADER_TIMEOUT", default_value_t = ConnectionLimits::HEADER_TIMEOUT_SECS)]
+    pub header_timeout: u64,
+    /// Seconds a response may wait for the client to read it before the connection is closed.
+    #[arg(long, env = "SEND_WRITE_TIMEOUT", default_value_t = ConnectionLimits::WRITE_TIMEOUT_SECS)]
+    pub write_timeout: u64,
+    /// Seconds a client has to send a request's body.
+    #[arg(long, env = "SEND_BODY_TIMEOUT", default_value_t = HttpConfig::BODY_TIMEOUT_SECS)]
+    pub body_timeout: u64,
+    /// Most CSV exports streaming at once (each holds a database connection while it streams); more are `503`.
+    #[arg(long, env = "SEND_MAX_EXPORTS", default_value_t = HttpConfig::MAX_EXPORTS)]
+    pub max_exports: usize,
     /// Log format.
     #[arg(long, env = "SEND_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
@@ -102,6 +117,13 @@ impl HttpArgs {
             response_cache_bytes: self.response_cache_bytes,
             version_refresh: Duration::try_from_secs_f64(self.version_refresh)
                 .context("--version-refresh must be a non-negative number of seconds")?,
+            connections: ConnectionLimits {
+                max_connections: self.max_connections.max(1),
+                header_timeout: Duration::from_secs(self.header_timeout.max(1)),
+                write_timeout: Duration::from_secs(self.write_timeout.max(1)),
+            },
+            body_timeout: Duration::from_secs(self.body_timeout.max(1)),
+            max_exports: self.max_exports.max(1),
         })
     }
 }

@@ -3,13 +3,14 @@
 //! Architecture invariants: only this crate speaks GraphQL; the schema is built by [`graphql::build_schema`] and the
 //! router by [`http::app`], each used alike by the server, the SDL export and the tests.
 
+pub mod cache;
 pub mod graphql;
 pub mod http;
 
 pub mod cli;
 
 pub use graphql::{AppSchema, Limits, Models, build_schema, build_schema_with, execute, sdl};
-pub use http::{AppState, HttpConfig, Safelist, app, serve};
+pub use http::{AppState, ConnectionLimits, HttpConfig, Safelist, app, serve};
 
 use sea_orm::DatabaseConnection;
 use send_importer::{ImportOptions, ImportReport, bundled, import, is_empty};

@@ -12,7 +12,7 @@ use axum::http::{Request, StatusCode, header};
 use clap::Parser;
 use http_body_util::BodyExt;
 use send_api::cli::{HttpArgs, LogFormat};
-use send_api::{HttpConfig, Limits};
+use send_api::{ConnectionLimits, HttpConfig, Limits};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use tower::ServiceExt;
@@ -58,7 +58,7 @@ fn safelist_of(path: &str) -> send_api::Safelist {
 /// Every limit, cache and CORS value as its fields show it, to compare whole configurations.
 fn shown(config: &HttpConfig) -> String {
     format!(
-        "{:?} body={} max-age={} cors={:?} apq={} safelist={:?} cache={} refresh={:?}",
+        "{:?} body={} max-age={} cors={:?} apq={} safelist={:?} cache={} refresh={:?} {:?} body-timeout={:?} exports={}",
         config.limits,
         config.max_body_bytes,
         config.cache_max_age,
@@ -66,7 +66,10 @@ fn shown(config: &HttpConfig) -> String {
         config.apq_capacity,
         config.safelist.as_ref().map(|s| s.len()),
         config.response_cache_bytes,
-        config.version_refresh
+        config.version_refresh,
+        config.connections,
+        config.body_timeout,
+        config.max_exports
     )
 }
 
@@ -101,6 +104,16 @@ fn every_http_flag_reaches_the_configuration() {
         "1024",
         "--version-refresh",
         "0.25",
+        "--max-connections",
+        "77",
+        "--header-timeout",
+        "3",
+        "--write-timeout",
+        "4",
+        "--body-timeout",
+        "5",
+        "--max-exports",
+        "6",
         "--log-format",
         "json",
     ])
@@ -122,6 +135,13 @@ fn every_http_flag_reaches_the_configuration() {
         safelist: Some(Arc::new(safelist_of(&safelist))),
         response_cache_bytes: 1024,
         version_refresh: Duration::from_millis(250),
+        connections: ConnectionLimits {
+            max_connections: 77,
+            header_timeout: Duration::from_secs(3),
+            write_timeout: Duration::from_secs(4),
+        },
+        body_timeout: Duration::from_secs(5),
+        max_exports: 6,
     };
     assert_eq!(shown(&config), shown(&expected));
     assert_eq!(config.safelist.as_ref().map(|s| s.len()), Some(2), "the manifest's two operations");
@@ -198,6 +218,11 @@ fn every_http_environment_variable_reaches_the_configuration() {
         ("SEND_SAFELIST", safelist.as_str()),
         ("SEND_RESPONSE_CACHE_BYTES", "4096"),
         ("SEND_VERSION_REFRESH", "3"),
+        ("SEND_MAX_CONNECTIONS", "88"),
+        ("SEND_HEADER_TIMEOUT", "6"),
+        ("SEND_WRITE_TIMEOUT", "7"),
+        ("SEND_BODY_TIMEOUT", "8"),
+        ("SEND_MAX_EXPORTS", "9"),
         ("SEND_LOG_FORMAT", "json"),
     ];
     run_child("environment", &variables);
@@ -231,6 +256,13 @@ fn check_environment(mode: &str) {
         safelist: Some(Arc::new(safelist_of(&std::env::var("SEND_SAFELIST").expect("SEND_SAFELIST")))),
         response_cache_bytes: 4096,
         version_refresh: Duration::from_secs(3),
+        connections: ConnectionLimits {
+            max_connections: 88,
+            header_timeout: Duration::from_secs(6),
+            write_timeout: Duration::from_secs(7),
+        },
+        body_timeout: Duration::from_secs(8),
+        max_exports: 9,
     };
     assert_eq!(shown(&config), shown(&expected));
     assert_eq!(config.safelist.as_ref().map(|s| s.len()), Some(1));

@@ -30,6 +30,10 @@ pub mod code {
     pub const BAD_REQUEST: &str = "BAD_REQUEST";
     /// The request body is larger than the limit.
     pub const REQUEST_TOO_LARGE: &str = "REQUEST_TOO_LARGE";
+    /// The request body did not arrive in time.
+    pub const REQUEST_TIMEOUT: &str = "REQUEST_TIMEOUT";
+    /// The server is at a limit of work in flight (e.g. CSV exports streaming at once); try again shortly.
+    pub const SERVER_BUSY: &str = "SERVER_BUSY";
     /// A POST body that is not `application/json`.
     pub const UNSUPPORTED_MEDIA_TYPE: &str = "UNSUPPORTED_MEDIA_TYPE";
     /// The `Accept` header allows none of the media types the API answers in.
@@ -118,3 +122,20 @@ impl From<ApiError> for async_graphql::Error {
 
 /// The result type of resolvers.
 pub type ApiResult<T> = Result<T, ApiError>;
+
+/// A request refused before it runs: what to tell the client and the stable code to tell it with. The HTTP layer
+/// gives it a status.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    /// What was wrong and what to do instead.
+    pub message: String,
+    /// The stable code.
+    pub code: &'static str,
+}
+
+impl Refusal {
+    /// A refusal saying `message` with `code`.
+    pub fn new(message: impl Into<String>, code: &'static str) -> Self {
+        Self { message: message.into(), code }
+    }
+}

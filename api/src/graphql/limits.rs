@@ -1,12 +1,14 @@
 //! The limits that make abusive queries cheap to refuse. async-graphql checks depth and complexity; aliases, root
 //! fields and time are checked by [`super::run`], the page size by the connections.
 
+use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, Selection, SelectionSet};
 use async_graphql::{Value, value};
 
 use super::code;
+use super::error::Refusal;
 
 /// Every limit, configurable (see `send-api --help`). Each refusal is a GraphQL error with its own code.
 #[derive(Debug, Clone)]
@@ -39,98 +41,175 @@ impl Default for Limits {
     }
 }
 
-/// The size of an operation that async-graphql does not measure.
+/// The size of an operation that async-graphql does not measure, fragments expanded where they are spread.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Shape {
-    /// Aliased fields, fragments expanded where they are spread.
+    /// Aliased fields.
     pub aliases: usize,
-    /// Fields selected at the root, fragments expanded.
+    /// Fields selected at the root.
     pub root_fields: usize,
+    /// Selections (fields, spreads, inline fragments) in all.
+    pub selections: usize,
+    /// Deepest nesting of selection sets, fragment spreads and inline fragments each counting a level.
+    pub nesting: usize,
 }
 
-/// Selections visited at most while measuring: fragments spread inside fragments can multiply a small document
-/// into a huge one, and such a document is over any limit anyway.
-const VISIT_BUDGET: usize = 100_000;
+/// Most selections an operation may expand to. Fragments spread inside fragments can multiply a small document
+/// into a huge one, which async-graphql's validation would walk whole; such a document is over any sensible limit.
+pub const MAX_SELECTIONS: usize = 100_000;
+
+/// Deepest nesting of selection sets, spreads and inline fragments, fragments expanded. async-graphql's validation
+/// recurses once per level, so a long chain of fragments spreading one another would exhaust a thread's stack.
+pub const MAX_NESTING: usize = 128;
 
 impl Shape {
-    /// Measures the operation `operation_name` selects (the only one when not named). Unknown names measure as
-    /// empty: validation reports them.
-    pub fn of(document: &ExecutableDocument, operation_name: Option<&str>) -> Self {
+    /// Measures the operation `operation_name` selects (the only one when not named), fragments expanded, without
+    /// expanding them: each fragment is measured once, those it spreads first. Unknown operation and fragment names
+    /// measure as empty (validation reports them). A fragment that spreads itself, directly or through others,
+    /// cannot be expanded at all: refused before anything walks the document.
+    pub fn of(document: &ExecutableDocument, operation_name: Option<&str>) -> Result<Self, Refusal> {
+        let fragments = fragment_shapes(document)?;
         let operation = match (&document.operations, operation_name) {
             (DocumentOperations::Single(op), _) => Some(op),
             (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name),
             (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => ops.values().next(),
             (DocumentOperations::Multiple(_), None) => None,
         };
-        let mut shape = Shape::default();
-        if let Some(op) = operation {
-            let mut budget = VISIT_BUDGET;
-            shape.root_fields = count(document, &op.node.selection_set.node, 0, &mut budget, &mut |_| {});
-            let mut aliases = 0;
-            count(document, &op.node.selection_set.node, usize::MAX, &mut budget, &mut |aliased| {
-                aliases += usize::from(aliased);
-            });
-            shape.aliases = aliases;
-            if budget == 0 {
-                shape = Shape { aliases: usize::MAX, root_fields: usize::MAX };
-            }
+        // Validation walks every operation of the document, not only the one that runs.
+        let mut shape = operation.map(|op| measure(&op.node.selection_set.node, &fragments)).unwrap_or_default();
+        for (_, op) in document.operations.iter() {
+            let other = measure(&op.node.selection_set.node, &fragments);
+            shape.nesting = shape.nesting.max(other.nesting);
+            shape.selections = shape.selections.max(other.selections);
         }
-        shape
+        Ok(shape)
     }
 }
 
-/// Counts the fields of `set` (fragments expanded), descending into sub-selections `levels` more levels, and calls
-/// `on_field` with whether each field visited is aliased. Stops when `budget` runs out.
-fn count(
-    document: &ExecutableDocument,
-    set: &SelectionSet,
-    levels: usize,
-    budget: &mut usize,
-    on_field: &mut dyn FnMut(bool),
-) -> usize {
-    let mut fields = 0;
-    for selection in &set.items {
-        if *budget == 0 {
-            return fields;
+/// Each fragment's shape, computed in an order where a fragment comes after every fragment it spreads (Kahn's
+/// algorithm, with no recursion through spreads). The fragments left over spread themselves.
+fn fragment_shapes(document: &ExecutableDocument) -> Result<HashMap<&str, Shape>, Refusal> {
+    let mut waiting_on: HashMap<&str, usize> = HashMap::new();
+    let mut dependents: HashMap<&str, Vec<&str>> = HashMap::new();
+    for (name, fragment) in &document.fragments {
+        let mut spreads = HashSet::new();
+        spread_names(&fragment.node.selection_set.node, &mut spreads);
+        let known: Vec<&str> = spreads.into_iter().filter(|s| document.fragments.contains_key(*s)).collect();
+        waiting_on.insert(name.as_str(), known.len());
+        for spread in known {
+            dependents.entry(spread).or_default().push(name.as_str());
         }
-        *budget -= 1;
-        match &selection.node {
-            Selection::Field(field) => {
-                fields += 1;
-                on_field(field.node.alias.is_some());
-                if levels > 0 {
-                    count(document, &field.node.selection_set.node, levels - 1, budget, on_field);
+    }
+    let mut ready: Vec<&str> = waiting_on.iter().filter(|(_, n)| **n == 0).map(|(name, _)| *name).collect();
+    let mut shapes = HashMap::new();
+    while let Some(name) = ready.pop() {
+        if let Some(fragment) = document.fragments.get(name) {
+            shapes.insert(name, measure(&fragment.node.selection_set.node, &shapes));
+        }
+        for dependent in dependents.get(name).into_iter().flatten() {
+            if let Some(n) = waiting_on.get_mut(dependent) {
+                *n -= 1;
+                if *n == 0 {
+                    ready.push(dependent);
                 }
-            }
-            Selection::FragmentSpread(spread) => {
-                if let Some(fragment) = document.fragments.get(&spread.node.fragment_name.node) {
-                    fields += count(document, &fragment.node.selection_set.node, levels, budget, on_field);
-                }
-            }
-            Selection::InlineFragment(inline) => {
-                fields += count(document, &inline.node.selection_set.node, levels, budget, on_field);
             }
         }
     }
-    fields
+    if shapes.len() < document.fragments.len() {
+        let mut cyclic: Vec<&str> =
+            document.fragments.keys().map(|n| n.as_str()).filter(|n| !shapes.contains_key(n)).collect();
+        cyclic.sort_unstable();
+        cyclic.truncate(10);
+        let names: Vec<String> = cyclic.iter().map(|n| format!("\"{n}\"")).collect();
+        return Err(Refusal::new(
+            format!(
+                "fragments cannot spread themselves, directly or through other fragments: {} {} in a cycle",
+                names.join(", "),
+                if names.len() == 1 { "is" } else { "are" }
+            ),
+            code::GRAPHQL_VALIDATION_FAILED,
+        ));
+    }
+    Ok(shapes)
+}
+
+/// The names of the fragments `set` spreads, at any depth (the parser bounds the nesting of a document's sets).
+fn spread_names<'a>(set: &'a SelectionSet, names: &mut HashSet<&'a str>) {
+    for selection in &set.items {
+        match &selection.node {
+            Selection::Field(field) => spread_names(&field.node.selection_set.node, names),
+            Selection::FragmentSpread(spread) => {
+                names.insert(spread.node.fragment_name.node.as_str());
+            }
+            Selection::InlineFragment(inline) => spread_names(&inline.node.selection_set.node, names),
+        }
+    }
+}
+
+/// The shape of `set`, its spreads read from `fragments` (measured before; unknown ones are empty). Recursion
+/// follows the document's own sets only, whose nesting the parser bounds. Sums saturate.
+fn measure(set: &SelectionSet, fragments: &HashMap<&str, Shape>) -> Shape {
+    let mut shape = Shape::default();
+    let add = |shape: &mut Shape, inner: Shape, root_fields: usize| {
+        shape.selections = shape.selections.saturating_add(1).saturating_add(inner.selections);
+        shape.aliases = shape.aliases.saturating_add(inner.aliases);
+        shape.root_fields = shape.root_fields.saturating_add(root_fields);
+        shape.nesting = shape.nesting.max(inner.nesting.saturating_add(1));
+    };
+    for selection in &set.items {
+        match &selection.node {
+            Selection::Field(field) => {
+                let inner = measure(&field.node.selection_set.node, fragments);
+                add(&mut shape, inner, 1);
+                shape.aliases = shape.aliases.saturating_add(usize::from(field.node.alias.is_some()));
+            }
+            Selection::FragmentSpread(spread) => {
+                let inner = fragments.get(spread.node.fragment_name.node.as_str()).copied().unwrap_or_default();
+                add(&mut shape, inner, inner.root_fields);
+            }
+            Selection::InlineFragment(inline) => {
+                let inner = measure(&inline.node.selection_set.node, fragments);
+                add(&mut shape, inner, inner.root_fields);
+            }
+        }
+    }
+    shape
 }
 
 impl Limits {
     /// Refuses a shape over the limits, with the message and code to answer.
-    pub fn check_shape(&self, shape: &Shape) -> Result<(), (String, &'static str)> {
+    pub fn check_shape(&self, shape: &Shape) -> Result<(), Refusal> {
+        if shape.nesting > MAX_NESTING {
+            return Err(Refusal::new(
+                format!(
+                    "the operation nests {} levels of selections and fragments; the limit is {MAX_NESTING}",
+                    shape.nesting
+                ),
+                code::QUERY_TOO_DEEP,
+            ));
+        }
+        if shape.selections > MAX_SELECTIONS {
+            return Err(Refusal::new(
+                format!(
+                    "the operation expands to {} selections once its fragments are spread; the limit is \
+                     {MAX_SELECTIONS}",
+                    shape.selections
+                ),
+                code::QUERY_TOO_COMPLEX,
+            ));
+        }
         if shape.root_fields > self.max_root_fields {
-            return Err((
+            return Err(Refusal::new(
                 format!(
                     "the operation selects {} root fields; the limit is {}: split it into several requests",
-                    shown(shape.root_fields),
-                    self.max_root_fields
+                    shape.root_fields, self.max_root_fields
                 ),
                 code::TOO_MANY_ROOT_FIELDS,
             ));
         }
         if shape.aliases > self.max_aliases {
-            return Err((
-                format!("the operation uses {} aliases; the limit is {}", shown(shape.aliases), self.max_aliases),
+            return Err(Refusal::new(
+                format!("the operation uses {} aliases; the limit is {}", shape.aliases, self.max_aliases),
                 code::TOO_MANY_ALIASES,
             ));
         }
@@ -172,9 +251,4 @@ impl Limits {
             }
         })
     }
-}
-
-/// A measure for a message: the budget's overflow marker reads as "too many to count".
-fn shown(n: usize) -> String {
-    if n == usize::MAX { "too many to count".to_owned() } else { n.to_string() }
 }

@@ -2,6 +2,7 @@
 //! request against it (limits, read snapshot, stable error codes).
 
 pub mod connection;
+pub mod document_weight;
 pub mod enums;
 pub mod error;
 pub mod limits;
@@ -96,20 +97,25 @@ pub async fn run(schema: &AppSchema, scope: Scope, mut request: Request) -> Resu
     let wants_cost = request.extensions.get("cost").is_some_and(|v| *v == Value::Boolean(true));
     let operation_name = request.operation_name.clone();
     let shape = match document(schema, &mut request) {
-        Ok(document) => {
-            let shape = limits::Shape::of(&document, operation_name.as_deref());
-            request.set_parsed_query(Arc::unwrap_or_clone(document));
-            shape
-        }
+        // Measured, and refused when over a limit, before anything walks the document with its fragments spread
+        // (async-graphql's validation does): a fragment cycle or a deep chain of fragments would exhaust the stack.
+        Ok(document) => match limits::Shape::of(&document, operation_name.as_deref())
+            .and_then(|shape| limits.check_shape(&shape).map(|()| shape))
+        {
+            Ok(shape) => {
+                request.set_parsed_query(Arc::unwrap_or_clone(document));
+                shape
+            }
+            Err(refusal) => {
+                scope.finish().await;
+                return Ok(error_response(refusal.message, refusal.code));
+            }
+        },
         Err(e) => {
             scope.finish().await;
             return Ok(error_response(e.message, code::GRAPHQL_PARSE_FAILED));
         }
     };
-    if let Err((message, code)) = limits.check_shape(&shape) {
-        scope.finish().await;
-        return Ok(error_response(message, code));
-    }
     let mut scope = Arc::new(scope);
     let mut again = Some(copy_of(&request));
     let mut response = loop {
@@ -163,32 +169,35 @@ pub async fn run(schema: &AppSchema, scope: Scope, mut request: Request) -> Resu
 }
 
 /// Parsed GraphQL documents by query text: the same few documents arrive again and again (dashboards, persisted
-/// queries), and parsing is the largest fixed cost of a request answered from the read model. Bounded: at most
-/// [`Documents::CAPACITY`] documents of at most [`Documents::LARGEST`] bytes; when full it starts afresh.
-#[derive(Default)]
-pub struct Documents(std::sync::Mutex<std::collections::HashMap<String, Arc<ExecutableDocument>>>);
+/// queries), and parsing is the largest fixed cost of a request answered from the read model. Bounded by
+/// [`Documents::CAPACITY`] entries and [`Documents::BYTES`], each document weighed by what its syntax tree holds
+/// (a parsed document holds many times its text).
+pub struct Documents(crate::cache::BoundedCache<Arc<ExecutableDocument>>);
+
+impl Default for Documents {
+    fn default() -> Self {
+        Self(crate::cache::BoundedCache::new(Self::CAPACITY, Self::BYTES))
+    }
+}
 
 impl Documents {
     /// How many documents are kept.
     pub const CAPACITY: usize = 1024;
-    /// The longest query text kept.
-    pub const LARGEST: usize = 16 * 1024;
+    /// Bytes of parsed documents and their texts kept.
+    pub const BYTES: usize = 32 * 1024 * 1024;
 
     fn get(&self, query: &str) -> Option<Arc<ExecutableDocument>> {
-        self.0.lock().ok()?.get(query).cloned()
+        self.0.get(query)
+    }
+
+    /// The bytes held (as weighed) and the number of documents.
+    pub fn size(&self) -> (usize, usize) {
+        self.0.size()
     }
 
     fn keep(&self, query: &str, document: &ExecutableDocument) {
-        if query.len() > Self::LARGEST {
-            return;
-        }
-        if let Ok(mut documents) = self.0.lock()
-            && !documents.contains_key(query)
-        {
-            if documents.len() >= Self::CAPACITY {
-                documents.clear();
-            }
-            documents.insert(query.to_owned(), Arc::new(document.clone()));
+        if !self.0.contains(query) {
+            self.0.insert(query, Arc::new(document.clone()));
         }
     }
 }

@@ -207,13 +207,31 @@ pub struct Models {
     held: Mutex<Option<(Instant, Arc<ReadModel>)>>,
     /// Taken while a model is built, so that concurrent requests build it once.
     building: tokio::sync::Mutex<()>,
+    /// When a snapshot last could not be begun (the database is unreachable), and when a request last tried again.
+    outage: Mutex<Option<(Instant, Instant)>>,
+}
+
+/// During an outage, how often one request tries the database again; the others do not wait for it.
+const OUTAGE_RETRY: Duration = Duration::from_secs(1);
+
+/// During an outage, how long the request that tries the database again waits for it (not the pool's timeout).
+const OUTAGE_PROBE: Duration = Duration::from_millis(500);
+
+/// What a request may do when the database was found unreachable.
+enum Reach {
+    /// Try: no outage, or this request is the one that tries again.
+    Try,
+    /// Try, waiting at most [`OUTAGE_PROBE`].
+    Probe,
+    /// Do not try: another request tried less than [`OUTAGE_RETRY`] ago.
+    Skip,
 }
 
 impl Models {
     /// Models whose version is re-checked against the database when last confirmed over `refresh` ago (zero:
     /// every request checks).
     pub fn new(refresh: Duration) -> Self {
-        Self { refresh, held: Mutex::new(None), building: tokio::sync::Mutex::new(()) }
+        Self { refresh, held: Mutex::new(None), building: tokio::sync::Mutex::new(()), outage: Mutex::new(None) }
     }
 
     fn held(&self) -> Option<(Instant, Arc<ReadModel>)> {
@@ -224,6 +242,35 @@ impl Models {
         if let Ok(mut held) = self.held.lock() {
             *held = Some((Instant::now(), model));
         }
+    }
+
+    /// Whether a request should reach for the database now (see [`Reach`]).
+    fn reach(&self) -> Reach {
+        let Ok(mut outage) = self.outage.lock() else { return Reach::Try };
+        match &mut *outage {
+            None => Reach::Try,
+            Some((_, tried)) if tried.elapsed() < OUTAGE_RETRY => Reach::Skip,
+            Some((_, tried)) => {
+                *tried = Instant::now();
+                Reach::Probe
+            }
+        }
+    }
+
+    /// Records whether a snapshot could be begun.
+    fn reached(&self, ok: bool) {
+        if let Ok(mut outage) = self.outage.lock() {
+            *outage = match (ok, *outage) {
+                (true, _) => None,
+                (false, Some((since, _))) => Some((since, Instant::now())),
+                (false, None) => Some((Instant::now(), Instant::now())),
+            };
+        }
+    }
+
+    /// The model held, whatever its age: what answers during an outage.
+    fn last(&self) -> Option<Arc<ReadModel>> {
+        self.held().map(|(_, model)| model)
     }
 
     /// The model held, when its version was confirmed current less than `refresh` ago.
@@ -284,15 +331,38 @@ impl Scope {
 
     /// The request's read snapshot, begun now if it was not.
     pub async fn db(&self) -> Result<&DatabaseTransaction, DbErr> {
+        self.snapshot().await.inspect_err(|e| self.failed(e))
+    }
+
+    /// The snapshot, begun now if it was not, without recording a failure. While the database is unreachable, only
+    /// one request a second tries it again, and waits briefly: the others fail at once instead of each waiting for
+    /// the pool's timeout.
+    async fn snapshot(&self) -> Result<&DatabaseTransaction, DbErr> {
         let (txn, _) = self
             .snapshot
             .get_or_try_init(|| async {
-                let txn = send_model::backend::begin_snapshot(&self.db).await?;
-                let version = super::query::dataset_version(&txn).await?;
-                Ok::<_, DbErr>((txn, version))
+                let wait = match self.models.reach() {
+                    Reach::Try => None,
+                    Reach::Probe => Some(OUTAGE_PROBE),
+                    Reach::Skip => {
+                        return Err(DbErr::Custom("the database was unreachable a moment ago".to_owned()));
+                    }
+                };
+                let begun = async {
+                    let txn = send_model::backend::begin_snapshot(&self.db).await?;
+                    let version = super::query::dataset_version(&txn).await?;
+                    Ok::<_, DbErr>((txn, version))
+                };
+                let begun = match wait {
+                    None => begun.await,
+                    Some(wait) => tokio::time::timeout(wait, begun)
+                        .await
+                        .unwrap_or_else(|_| Err(DbErr::Custom("the database did not answer in time".to_owned()))),
+                };
+                self.models.reached(begun.is_ok());
+                begun
             })
-            .await
-            .inspect_err(|e| self.failed(e))?;
+            .await?;
         Ok(txn)
     }
 
@@ -317,7 +387,12 @@ impl Scope {
                 {
                     return Ok(model);
                 }
-                let txn = self.db().await?;
+                // An answer the held model can give is given from it while the database is unreachable (as stale
+                // as the last version confirmed), instead of failing.
+                let txn = match self.snapshot().await {
+                    Ok(txn) => txn,
+                    Err(e) => return self.models.last().ok_or(e),
+                };
                 let version = self.snapshot.get().and_then(|(_, v)| v.clone());
                 self.models.of_version(txn, version).await
             })

@@ -42,20 +42,62 @@ connection!(AreaConnection, AreaEdge, Area, "local areas");
 connection!(InspectionConnection, InspectionEdge, Inspection, "inspections");
 connection!(PriorityActionConnection, PriorityActionEdge, PriorityAction, "areas for priority action");
 
+/// The longest text a text search (`nameContains`, `search`) may be, in characters: longer than any area's name or
+/// any sensible search, and short enough that no database refuses the pattern (SQLite's LIKE stops at 50 000 bytes).
+pub const MAX_SEARCH_CHARS: usize = 200;
+
+/// Most words a `search` may have: each is one `LIKE` term of one expression, whose size databases bound.
+pub const MAX_SEARCH_WORDS: usize = 16;
+
+/// A case-insensitive "contains" pattern for `LIKE … ESCAPE '\'`: lowercased, with `%`, `_` and `\` matched
+/// literally.
+fn contains_pattern(text: &str) -> String {
+    let mut pattern = String::from("%");
+    for c in text.to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
+/// The words of a text search given as `argument`, checked: at most [`MAX_SEARCH_CHARS`] characters and
+/// [`MAX_SEARCH_WORDS`] words, and no control characters (a NUL would cut the text short in some databases and be
+/// refused by others). `whole` keeps the text as one term instead of splitting it into words.
+pub fn search_terms(argument: &str, text: &str, whole: bool) -> ApiResult<Vec<String>> {
+    let chars = text.chars().count();
+    if chars > MAX_SEARCH_CHARS {
+        return Err(ApiError::bad_input(format!(
+            "`{argument}` is {chars} characters long; the limit is {MAX_SEARCH_CHARS}"
+        )));
+    }
+    if let Some(c) = text.chars().find(|c| c.is_control() && !c.is_whitespace()) {
+        return Err(ApiError::bad_input(format!(
+            "`{argument}` contains the control character {c:?}: search with printable text"
+        )));
+    }
+    let terms: Vec<String> =
+        if whole { vec![text.to_owned()] } else { text.split_whitespace().map(str::to_owned).collect() };
+    if terms.len() > MAX_SEARCH_WORDS {
+        return Err(ApiError::bad_input(format!(
+            "`{argument}` has {} words; the limit is {MAX_SEARCH_WORDS}",
+            terms.len()
+        )));
+    }
+    Ok(terms)
+}
+
 /// Priority actions whose text contains every word of `search` (case-insensitive substring match, `LIKE` on the
 /// lowercased text; `%`, `_` and `\` are matched literally).
-fn text_contains_words(search: &str) -> Condition {
+fn text_contains_words(search: &str) -> ApiResult<Condition> {
     let mut all = Condition::all().add(priority_action::Column::Text.is_not_null());
-    for word in search.split_whitespace() {
-        let escaped: String = word
-            .to_lowercase()
-            .chars()
-            .flat_map(|c| if matches!(c, '%' | '_' | '\\') { vec!['\\', c] } else { vec![c] })
-            .collect();
+    for word in search_terms("search", search, false)? {
         let text = Func::lower(Expr::col((priority_action::Entity, priority_action::Column::Text)));
-        all = all.add(text.like(LikeExpr::new(format!("%{escaped}%")).escape('\\')));
+        all = all.add(text.like(LikeExpr::new(contains_pattern(&word)).escape('\\')));
     }
-    all
+    Ok(all)
 }
 
 fn page_size(ctx: &Context<'_>, first: Option<i32>) -> ApiResult<u64> {
@@ -324,15 +366,14 @@ fn areas_served_by(model: &ReadModel, code: &str) -> ApiResult<Vec<i32>> {
     Ok(model.areas_served_by(code))
 }
 
-/// A case-insensitive "contains" on an area's name, with LIKE's wildcards escaped.
-fn name_contains(text: &str) -> Condition {
-    let escaped: String = text
-        .to_lowercase()
-        .chars()
-        .flat_map(|c| if matches!(c, '%' | '_' | '\\') { vec!['\\', c] } else { vec![c] })
-        .collect();
-    let name = Func::lower(sea_orm::sea_query::Expr::col((local_area::Entity, local_area::Column::Name)));
-    Condition::all().add(name.like(LikeExpr::new(format!("%{escaped}%")).escape('\\')))
+/// A case-insensitive "contains" on an area's name (`nameContains`), with LIKE's wildcards escaped.
+fn name_contains(text: &str) -> ApiResult<Condition> {
+    let mut all = Condition::all();
+    for term in search_terms("nameContains", text, true)? {
+        let name = Func::lower(sea_orm::sea_query::Expr::col((local_area::Entity, local_area::Column::Name)));
+        all = all.add(name.like(LikeExpr::new(contains_pattern(&term)).escape('\\')));
+    }
+    Ok(all)
 }
 
 /// Filters on inspections. Every field narrows the result; omitted fields do not filter.
@@ -670,7 +711,7 @@ impl Query {
             select = select.filter(local_area::Column::Id.is_in(areas_served_by(model, code)?));
         }
         if let Some(text) = &filter.name_contains {
-            select = select.filter(name_contains(text));
+            select = select.filter(name_contains(text)?);
         }
         if let Some(code) = &filter.area_code {
             let id = find_area(model, code)?.map_or(-1, |a| a.id);
@@ -738,7 +779,7 @@ impl Query {
     ) -> ApiResult<PriorityActionConnection> {
         let mut select = priority_action::Entity::find();
         if let Some(search) = search.as_deref().filter(|s| !s.trim().is_empty()) {
-            select = select.filter(text_contains_words(search));
+            select = select.filter(text_contains_words(search)?);
         }
         if let Some(theme) = theme {
             select = select.filter(priority_action::Column::Theme.eq(domain::Theme::from(theme)));
@@ -1103,7 +1144,7 @@ fn filtered_inspections(
         select = select.filter(inspection::Column::AreaId.eq(id));
     }
     if let Some(text) = &filter.name_contains {
-        select = select.filter(name_contains(text));
+        select = select.filter(name_contains(text)?);
     }
     Ok(select)
 }

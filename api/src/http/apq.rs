@@ -5,8 +5,7 @@
 //! the query with its hash once, which registers it. GET URLs stay short and cacheable. In safelist mode only the
 //! operations of a manifest are served, by hash or by their exact text.
 
-use std::collections::{HashMap, VecDeque};
-use std::sync::Mutex;
+use std::collections::HashMap;
 
 use sha2::{Digest, Sha256};
 
@@ -17,40 +16,13 @@ pub fn sha256_hex(text: &str) -> String {
     Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Queries registered by clients, bounded: the oldest are forgotten first (a forgotten query is simply registered
-/// again by the client on its next `PersistedQueryNotFound`).
-#[derive(Debug)]
-pub struct PersistedQueries {
-    capacity: usize,
-    inner: Mutex<(HashMap<String, String>, VecDeque<String>)>,
-}
+/// Bytes of queries one replica keeps registered: with the entry bound (`--apq-capacity`), what bounds a store that
+/// any client can write to.
+pub const STORE_BYTES: usize = 32 * 1024 * 1024;
 
-impl PersistedQueries {
-    /// An empty store remembering at most `capacity` queries.
-    pub fn new(capacity: usize) -> Self {
-        Self { capacity, inner: Mutex::new((HashMap::new(), VecDeque::new())) }
-    }
-
-    fn get(&self, hash: &str) -> Option<String> {
-        self.inner.lock().ok().and_then(|g| g.0.get(hash).cloned())
-    }
-
-    fn insert(&self, hash: String, query: String) {
-        let Ok(mut guard) = self.inner.lock() else { return };
-        let (map, order) = &mut *guard;
-        if self.capacity == 0 || map.contains_key(&hash) {
-            return;
-        }
-        while map.len() >= self.capacity {
-            match order.pop_front() {
-                Some(old) => map.remove(&old),
-                None => break,
-            };
-        }
-        order.push_back(hash.clone());
-        map.insert(hash, query);
-    }
-}
+/// Queries registered by clients, by hash, bounded in entries and bytes: the least recently used are forgotten
+/// first (a forgotten query is simply registered again by the client on its next `PersistedQueryNotFound`).
+pub type PersistedQueries = crate::cache::BoundedCache<String>;
 
 /// The operations safelist mode serves, read from a persisted-query manifest.
 #[derive(Debug, Default)]
@@ -157,7 +129,7 @@ pub fn resolve(
     }
     match (query, hash) {
         (Some(query), Some(hash)) => {
-            store.insert(hash, query.clone());
+            store.insert(&hash, query.clone());
             Ok(query)
         }
         (Some(query), None) => Ok(query),

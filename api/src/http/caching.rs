@@ -95,47 +95,18 @@ pub struct Cached {
     pub validators: Option<(HeaderValue, HeaderValue)>,
 }
 
-type Entries = (std::collections::HashMap<String, std::sync::Arc<Cached>>, std::collections::VecDeque<String>, usize);
-
-/// Answers to GETs by request (media type and query string as sent), each with the version it was computed on;
-/// bounded in bytes, the oldest going first. A hit costs a hash of the query string, no SHA-256 and no parsing.
-#[derive(Debug)]
-pub struct ResponseCache {
-    capacity: usize,
-    inner: std::sync::Mutex<Entries>,
-}
-
-impl ResponseCache {
-    /// A cache holding at most `capacity` bytes of bodies (0 disables it).
-    pub fn new(capacity: usize) -> Self {
-        Self { capacity, inner: std::sync::Mutex::new(Default::default()) }
-    }
-
-    /// The answer stored for `key`.
-    pub fn get(&self, key: &str) -> Option<std::sync::Arc<Cached>> {
-        self.inner.lock().ok().and_then(|g| g.0.get(key).cloned())
-    }
-
-    /// Stores an answer for `key`, replacing one of another version (not when larger than the whole cache).
-    pub fn insert(&self, key: String, cached: std::sync::Arc<Cached>) {
-        let size = cached.body.len();
-        if size > self.capacity {
-            return;
-        }
-        let Ok(mut guard) = self.inner.lock() else { return };
-        let (map, order, bytes) = &mut *guard;
-        if let Some(old) = map.remove(&key) {
-            *bytes -= old.body.len();
-            order.retain(|k| *k != key);
-        }
-        while *bytes + size > self.capacity {
-            let Some(old) = order.pop_front() else { break };
-            if let Some(gone) = map.remove(&old) {
-                *bytes -= gone.body.len();
-            }
-        }
-        *bytes += size;
-        order.push_back(key.clone());
-        map.insert(key, cached);
+impl crate::cache::Weigh for Cached {
+    fn weight(&self) -> usize {
+        let text = |s: &Option<String>| s.as_ref().map_or(0, String::capacity);
+        std::mem::size_of::<Cached>()
+            + self.body.len()
+            + self.etag.capacity()
+            + text(&self.version)
+            + text(&self.operation)
+            + self.validators.as_ref().map_or(0, |(a, b)| a.len() + b.len())
     }
 }
+
+/// Answers to GETs by request (media type and query string as sent), each with the version it was computed on,
+/// bounded by the bytes of their keys and bodies. A hit costs a hash of the query string, no SHA-256 and no parsing.
+pub type ResponseCache = crate::cache::BoundedCache<std::sync::Arc<Cached>>;

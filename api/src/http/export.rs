@@ -17,6 +17,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
 use futures_util::StreamExt;
 use send_model::entity::{inspection, local_area, region};
+use tokio::sync::OwnedSemaphorePermit;
 
 use super::{AppState, Refused, caching, json_error, unavailable};
 use crate::graphql::error::ApiError;
@@ -154,7 +155,9 @@ async fn open(
     headers: &HeaderMap,
     endpoint: &str,
     params: &[(String, String)],
-) -> Result<(Scope, String), Response> {
+) -> Result<(Scope, String, OwnedSemaphorePermit), Response> {
+    // Taken before the snapshot and held while it is: exports never hold more than their share of the pool.
+    let permit = state.exports.clone().try_acquire_owned().map_err(|_| busy(state.config.max_exports))?;
     let snapshot = Scope::begin(state.db.clone(), state.models.clone()).await.map_err(|e| refuse(unavailable(&e)))?;
     let version = snapshot.version().await.map_err(|e| refuse(unavailable(&e)))?;
     let canonical = serde_urlencoded::to_string(params).unwrap_or_default();
@@ -163,7 +166,18 @@ async fn open(
         snapshot.finish().await;
         return Err(caching::not_modified_response(&etag, state.config.cache_max_age, "Accept-Encoding"));
     }
-    Ok((snapshot, etag))
+    Ok((snapshot, etag, permit))
+}
+
+/// `503` with `Retry-After` when `max` exports are already streaming.
+fn busy(max: usize) -> Response {
+    let mut response = json_error(
+        StatusCode::SERVICE_UNAVAILABLE,
+        format!("{max} exports are already streaming from this server, the most it serves at once; try again shortly"),
+        code::SERVER_BUSY,
+    );
+    response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+    response
 }
 
 /// `304` for an export that is known to succeed when `If-None-Match` is `*` (or lists its tag).
@@ -264,7 +278,7 @@ pub async fn inspections(State(state): State<AppState>, headers: HeaderMap, RawQ
         Ok(p) => p,
         Err(r) => return refuse(r),
     };
-    let (snapshot, etag) = match open(&state, &headers, "inspections.csv", &params).await {
+    let (snapshot, etag, permit) = match open(&state, &headers, "inspections.csv", &params).await {
         Ok(opened) => opened,
         Err(response) => return response,
     };
@@ -297,6 +311,7 @@ pub async fn inspections(State(state): State<AppState>, headers: HeaderMap, RawQ
         }
         .await;
         snapshot.finish().await;
+        drop(permit);
         match result {
             Ok(true) => csv.finish().await,
             Ok(false) => {}
@@ -413,7 +428,7 @@ pub async fn outcome_profile(State(state): State<AppState>, headers: HeaderMap, 
         Ok(p) => p,
         Err(r) => return refuse(r),
     };
-    let (snapshot, etag) = match open(&state, &headers, "outcome-profile.csv", &params).await {
+    let (snapshot, etag, _permit) = match open(&state, &headers, "outcome-profile.csv", &params).await {
         Ok(opened) => opened,
         Err(response) => return response,
     };

@@ -227,7 +227,7 @@ async fn answer(
                     code::UNSUPPORTED_MEDIA_TYPE,
                 ));
             }
-            Params::from_json(&read_body(body, limit).await?)?
+            Params::from_json(&read_body(body, limit, state.config.body_timeout).await?)?
         }
         _ => {
             return Err((
@@ -306,7 +306,7 @@ async fn answer(
     let cached =
         Cached { version, etag: tag, body: body.into(), content_type, operation: operation.clone(), validators };
     let cached = std::sync::Arc::new(cached);
-    state.responses.insert(cache_key, cached.clone());
+    state.responses.insert(&cache_key, cached.clone());
     // `If-None-Match: *` is answered only now, known to be a success: a refusal always wins over `304`.
     if caching::not_modified_if_ok(headers, &cached.etag) {
         return Ok(caching::not_modified_response(&cached.etag, state.config.cache_max_age, "Accept"));
@@ -335,14 +335,22 @@ fn is_get(method: &Method) -> bool {
     *method == Method::GET || *method == Method::HEAD
 }
 
-async fn read_body(body: Body, limit: usize) -> Result<Bytes, Refused> {
-    axum::body::to_bytes(body, limit).await.map_err(|_| {
-        (
+/// The body, refused when over `limit` bytes or still arriving after `timeout` (a client sending a byte at a time
+/// would otherwise hold its connection and buffer for as long as it likes).
+async fn read_body(body: Body, limit: usize, timeout: std::time::Duration) -> Result<Bytes, Refused> {
+    match tokio::time::timeout(timeout, axum::body::to_bytes(body, limit)).await {
+        Ok(Ok(bytes)) => Ok(bytes),
+        Ok(Err(_)) => Err((
             StatusCode::PAYLOAD_TOO_LARGE,
             format!("the request body is over the limit of {limit} bytes: use a persisted query"),
             code::REQUEST_TOO_LARGE,
-        )
-    })
+        )),
+        Err(_) => Err((
+            StatusCode::REQUEST_TIMEOUT,
+            format!("the request body did not arrive within {} s", timeout.as_secs_f64()),
+            code::REQUEST_TIMEOUT,
+        )),
+    }
 }
 
 /// The status and body of a GraphQL response in `media`: the status the specification gives, and no `data` on a

@@ -43,6 +43,8 @@ fn bump(map: &mut BTreeMap<String, BTreeMap<u16, u64>>, key: &str, status: u16) 
 #[derive(Debug, Default)]
 pub struct Metrics {
     inner: Mutex<Inner>,
+    /// Connections open now (kept by the accept loop).
+    pub connections_open: std::sync::atomic::AtomicUsize,
 }
 
 /// An operation name as a label: as sent when it is a GraphQL name, `anonymous` when absent.
@@ -85,6 +87,10 @@ impl Metrics {
     /// The request metrics in Prometheus' text format.
     pub fn render(&self, out: &mut String) {
         let Ok(inner) = self.inner.lock() else { return };
+        let open = self.connections_open.load(std::sync::atomic::Ordering::Relaxed);
+        let _ = writeln!(out, "# HELP send_connections_open HTTP connections open now.");
+        let _ = writeln!(out, "# TYPE send_connections_open gauge");
+        let _ = writeln!(out, "send_connections_open {open}");
         let _ = writeln!(out, "# HELP send_http_requests_total HTTP requests answered, by route and status.");
         let _ = writeln!(out, "# TYPE send_http_requests_total counter");
         for (route, by_status) in &inner.http {

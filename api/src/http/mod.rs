@@ -8,6 +8,7 @@ mod graphiql;
 mod graphql;
 mod metrics;
 mod ops;
+mod server;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -26,6 +27,7 @@ use tracing::Instrument;
 pub use apq::Safelist;
 pub use graphql::X_CACHE;
 pub use metrics::Metrics;
+pub use server::ConnectionLimits;
 
 use crate::graphql::{AppSchema, Limits, build_schema_with, code};
 
@@ -52,6 +54,20 @@ pub struct HttpConfig {
     pub response_cache_bytes: usize,
     /// How long the dataset version is trusted before it is read again: a new import is served within this.
     pub version_refresh: Duration,
+    /// Open connections and their timeouts.
+    pub connections: ConnectionLimits,
+    /// Longest a request body may take to arrive.
+    pub body_timeout: Duration,
+    /// Most CSV exports streaming at once: each holds a database snapshot while it streams, so exports can never
+    /// take the whole pool.
+    pub max_exports: usize,
+}
+
+impl HttpConfig {
+    /// Default of [`HttpConfig::body_timeout`], in seconds.
+    pub const BODY_TIMEOUT_SECS: u64 = 30;
+    /// Default of [`HttpConfig::max_exports`].
+    pub const MAX_EXPORTS: usize = 4;
 }
 
 impl Default for HttpConfig {
@@ -65,6 +81,9 @@ impl Default for HttpConfig {
             safelist: None,
             response_cache_bytes: 64 * 1024 * 1024,
             version_refresh: Duration::from_secs(1),
+            connections: ConnectionLimits::default(),
+            body_timeout: Duration::from_secs(Self::BODY_TIMEOUT_SECS),
+            max_exports: Self::MAX_EXPORTS,
         }
     }
 }
@@ -87,6 +106,8 @@ pub struct AppState {
     pub models: Arc<crate::graphql::Models>,
     /// GET answers by ETag.
     pub responses: Arc<caching::ResponseCache>,
+    /// Permits for CSV exports streaming at once.
+    pub exports: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
@@ -101,9 +122,10 @@ impl AppState {
         Self {
             schema: build_schema_with(db.clone(), &config.limits, models.clone()),
             db,
-            apq: Arc::new(apq::PersistedQueries::new(config.apq_capacity)),
+            apq: Arc::new(apq::PersistedQueries::new(config.apq_capacity, apq::STORE_BYTES)),
             models,
-            responses: Arc::new(caching::ResponseCache::new(config.response_cache_bytes)),
+            responses: Arc::new(caching::ResponseCache::new(usize::MAX, config.response_cache_bytes)),
+            exports: Arc::new(tokio::sync::Semaphore::new(config.max_exports)),
             config: Arc::new(config),
             metrics: Arc::new(Metrics::default()),
         }
@@ -130,14 +152,16 @@ pub fn app(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Serves `app` on `listener` until `shutdown` resolves, then stops accepting connections and lets in-flight
-/// requests finish before returning.
+/// Serves `app` on `listener` until `shutdown` resolves, within the configuration's connection limits, then stops
+/// accepting connections and lets in-flight requests finish before returning.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app(state)).with_graceful_shutdown(shutdown).await
+    let limits = state.config.connections.clone();
+    let metrics = state.metrics.clone();
+    server::serve(listener, app(state), limits, metrics, shutdown).await
 }
 
 fn cors(origins: &[String]) -> CorsLayer {
@@ -200,6 +224,8 @@ async fn observe(State(state): State<AppState>, request: Request, next: Next) ->
     if let Ok(value) = HeaderValue::from_str(&id) {
         response.headers_mut().insert(REQUEST_ID, value);
     }
+    // Every answer, not only pages: a browser must never guess a JSON or CSV answer to be something it runs.
+    response.headers_mut().insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     let status = response.status().as_u16();
     state.metrics.record_http(route.as_ref().map_or("unmatched", MatchedPath::as_str), status);
     let micros = u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX);

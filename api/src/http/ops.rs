@@ -58,6 +58,19 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
             (0, None, None)
         }
     };
+    let documents = state.schema.data::<crate::graphql::Documents>().map_or((0, 0), |d| d.size());
+    let caches =
+        [("responses", state.responses.size()), ("persisted_queries", state.apq.size()), ("documents", documents)];
+    let _ = writeln!(out, "# HELP send_cache_bytes Bytes an in-memory cache holds, keys included, as it weighs them.");
+    let _ = writeln!(out, "# TYPE send_cache_bytes gauge");
+    for (name, (bytes, _)) in caches {
+        let _ = writeln!(out, "send_cache_bytes{{cache=\"{name}\"}} {bytes}");
+    }
+    let _ = writeln!(out, "# HELP send_cache_entries Entries an in-memory cache holds.");
+    let _ = writeln!(out, "# TYPE send_cache_entries gauge");
+    for (name, (_, entries)) in caches {
+        let _ = writeln!(out, "send_cache_entries{{cache=\"{name}\"}} {entries}");
+    }
     let _ = writeln!(out, "# HELP send_database_up Whether the database answered this scrape.");
     let _ = writeln!(out, "# TYPE send_database_up gauge");
     let _ = writeln!(out, "send_database_up {up}");
