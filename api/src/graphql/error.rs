@@ -4,6 +4,8 @@ use async_graphql::ErrorExtensions;
 
 /// Stable error codes clients can switch on.
 pub mod code {
+    /// A variable the operation requires was not given a value.
+    pub const BAD_VARIABLES: &str = "BAD_VARIABLES";
     /// An argument is malformed or out of range.
     pub const BAD_USER_INPUT: &str = "BAD_USER_INPUT";
     /// The thing asked for does not exist.
@@ -53,6 +55,7 @@ pub mod code {
             code,
             GRAPHQL_PARSE_FAILED
                 | GRAPHQL_VALIDATION_FAILED
+                | BAD_VARIABLES
                 | QUERY_TOO_DEEP
                 | QUERY_TOO_COMPLEX
                 | TOO_MANY_ALIASES

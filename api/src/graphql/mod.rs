@@ -11,6 +11,7 @@ pub mod model;
 pub mod profile;
 pub mod query;
 pub mod scalars;
+pub mod suggest;
 pub mod types;
 
 use std::sync::Arc;
@@ -101,6 +102,7 @@ pub async fn run(schema: &AppSchema, scope: Scope, mut request: Request) -> Resu
         // (async-graphql's validation does): a fragment cycle or a deep chain of fragments would exhaust the stack.
         Ok(document) => match limits::Shape::of(&document, operation_name.as_deref())
             .and_then(|shape| limits.check_shape(&shape).map(|()| shape))
+            .and_then(|shape| required_variables(&document, operation_name.as_deref(), &request).map(|()| shape))
         {
             Ok(shape) => {
                 request.set_parsed_query(Arc::unwrap_or_clone(document));
@@ -158,7 +160,7 @@ pub async fn run(schema: &AppSchema, scope: Scope, mut request: Request) -> Resu
         let has_code = error.extensions.as_ref().is_some_and(|e| e.get("code").is_some());
         if !has_code {
             let code = code_of_uncoded(error);
-            if let Some(message) = limits.explain(code) {
+            if let Some(message) = limits.explain(code).or_else(|| vocabulary().explain(&error.message)) {
                 error.message = message;
             }
             let extended = async_graphql::Error::new(error.message.clone()).extend_with(|_, e| e.set("code", code));
@@ -215,6 +217,51 @@ pub fn document(schema: &AppSchema, request: &mut Request) -> Result<Arc<Executa
         documents.keep(&query, document);
     }
     Ok(Arc::new(document.clone()))
+}
+
+/// Refuses a request that does not give a value to a variable its operation requires (non-null, no default): a
+/// request error, the client's, found before execution (async-graphql would find it only in the resolver, as an
+/// internal error).
+fn required_variables(
+    document: &ExecutableDocument,
+    operation_name: Option<&str>,
+    request: &Request,
+) -> Result<(), error::Refusal> {
+    use async_graphql::parser::types::DocumentOperations;
+    let operation = match (&document.operations, operation_name) {
+        (DocumentOperations::Single(op), _) => op,
+        (DocumentOperations::Multiple(ops), Some(name)) => match ops.get(name) {
+            Some(op) => op,
+            None => return Ok(()),
+        },
+        (DocumentOperations::Multiple(ops), None) => match ops.values().next() {
+            Some(op) if ops.len() == 1 => op,
+            _ => return Ok(()),
+        },
+    };
+    for definition in &operation.node.variable_definitions {
+        let definition = &definition.node;
+        let given = request.variables.get(&definition.name.node);
+        if !definition.var_type.node.nullable
+            && definition.default_value.is_none()
+            && given.is_none_or(|v| *v == Value::Null)
+        {
+            return Err(error::Refusal::new(
+                format!(
+                    "the variable ${} of required type {} was not given a value: send it in `variables`",
+                    definition.name.node, definition.var_type.node
+                ),
+                code::BAD_VARIABLES,
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The schema's enum values and input fields, for error messages (the schema is the code's, so read once).
+fn vocabulary() -> &'static suggest::Vocabulary {
+    static VOCABULARY: std::sync::OnceLock<suggest::Vocabulary> = std::sync::OnceLock::new();
+    VOCABULARY.get_or_init(|| suggest::Vocabulary::of_sdl(&sdl()))
 }
 
 /// Ends a request's scope once nothing else holds it (the request's data and loaders are dropped after execution).

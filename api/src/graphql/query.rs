@@ -399,7 +399,7 @@ pub struct InspectionFilter {
     pub started_to: Option<Date>,
     /// Only inspections of this area: GSS code, DfE code or Ofsted URN.
     pub area_code: Option<String>,
-    /// Only inspections of areas whose name contains this text (case-insensitive).
+    /// Only inspections of areas whose name contains this text (case-insensitive; at most 200 characters).
     pub name_contains: Option<String>,
 }
 
@@ -436,7 +436,7 @@ pub struct AreaFilter {
     pub ofsted_region: Option<String>,
     /// Only areas served by this ICB (code, e.g. `E54000023`), as named in their reports.
     pub icb: Option<String>,
-    /// Only areas whose name contains this text (case-insensitive).
+    /// Only areas whose name contains this text (case-insensitive; at most 200 characters).
     pub name_contains: Option<String>,
     /// Only the area with this code: GSS code, DfE code or Ofsted URN.
     pub area_code: Option<String>,
@@ -770,7 +770,10 @@ impl Query {
     async fn priority_actions(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Words the action's text must all contain (any case, any order); blank: no text filter.")]
+        #[graphql(
+            desc = "Words the action's text must all contain (any case, any order); blank: no text filter. At most 200 \
+                    characters and 16 words."
+        )]
         search: Option<String>,
         #[graphql(desc = "Only actions coded into this theme.")] theme: Option<PriorityActionTheme>,
         #[graphql(desc = "Page size, 0 to 200 unless the server sets another limit (default 20).")] first: Option<i32>,
