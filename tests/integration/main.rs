@@ -5,6 +5,7 @@ mod api;
 mod bench;
 mod concurrency;
 mod config;
+mod hostile_files;
 mod http;
 mod importer;
 mod official;
