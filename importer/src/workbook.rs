@@ -133,6 +133,9 @@ fn column_name(column: u32) -> String {
     letters.iter().rev().collect()
 }
 
+/// Each sheet's name and its rows (each with its 1-based line).
+type Sheets = Vec<(String, Vec<(u64, StringRecord)>)>;
+
 /// The cells a workbook may still hold ([`MAX_WORKBOOK_CELLS`] for the whole workbook).
 struct Budget {
     left: u64,
@@ -206,7 +209,7 @@ impl<'a> SheetCells<'a> {
 }
 
 /// Every sheet of an XLSX, read cell by cell.
-fn xlsx_sheets(source: &SourceFile, budget: &mut Budget) -> Result<Vec<(String, Vec<(u64, StringRecord)>)>, String> {
+fn xlsx_sheets(source: &SourceFile, budget: &mut Budget) -> Result<Sheets, String> {
     use calamine::Reader;
     let mut workbook: calamine::Xlsx<_> = calamine::Xlsx::new(Cursor::new(source.bytes.as_slice()))
         .map_err(|e| format!("expected an XLSX workbook, found a zip file calamine cannot read as one ({e})"))?;
@@ -236,7 +239,7 @@ fn xlsx_sheets(source: &SourceFile, budget: &mut Budget) -> Result<Vec<(String, 
 }
 
 /// Every sheet of an ODS (whose cells [`ods_cells`] has counted).
-fn ods_sheets(source: &SourceFile, budget: &mut Budget) -> Result<Vec<(String, Vec<(u64, StringRecord)>)>, String> {
+fn ods_sheets(source: &SourceFile, budget: &mut Budget) -> Result<Sheets, String> {
     use calamine::Reader;
     let mut workbook: calamine::Ods<_> = calamine::Ods::new(Cursor::new(source.bytes.as_slice()))
         .map_err(|e| format!("expected an ODS workbook, found a zip file calamine cannot read as one ({e})"))?;

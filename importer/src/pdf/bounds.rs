@@ -80,12 +80,10 @@ pub fn check_bytes(bytes: &[u8]) -> Result<(), String> {
         }
     }
     if let Some(name) = unbounded_filters(bytes).first() {
-        {
-            return Err(format!(
-                "expected a PDF whose streams are compressed with FlateDecode (or hold images), found a stream filter {}",
-                String::from_utf8_lossy(&name)
-            ));
-        }
+        return Err(format!(
+            "expected a PDF whose streams are compressed with FlateDecode (or hold images), found a stream filter {}",
+            String::from_utf8_lossy(name)
+        ));
     }
     Ok(())
 }
