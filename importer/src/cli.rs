@@ -106,8 +106,10 @@ pub struct ImportArgs {
     #[arg(long, env = "SEND_DOWNLOAD_TIMEOUT", default_value_t = 120)]
     pub timeout: u64,
 
-    /// Largest file accepted from a URL, in bytes.
-    #[arg(long, env = "SEND_MAX_DOWNLOAD_BYTES", default_value_t = 100 * 1024 * 1024)]
+    /// Largest file accepted, in bytes, from a URL or a path (a larger one is refused, naming it and the cap).
+    /// What a file may then inflate to is capped too: a workbook's zip members 64 MiB and 5 million cells, a PDF's
+    /// streams 32 MiB and 200 pages (see the importer's `limits` module).
+    #[arg(long, env = "SEND_MAX_DOWNLOAD_BYTES", default_value_t = crate::limits::MAX_FILE_BYTES)]
     pub max_download_bytes: u64,
 
     /// Retries after a server error (5xx) or a failed connection, with doubling waits from 0.5 s.
@@ -196,7 +198,9 @@ pub async fn run(args: ImportArgs) -> anyhow::Result<String> {
         );
     }
     let config = args.database.config_with(0).context("cannot create the data folder")?;
-    let db = send_model::connect(&config).await.with_context(|| format!("cannot open the database {}", config.url))?;
+    let db = send_model::connect(&config).await.with_context(|| {
+        format!("cannot open the database {}", crate::names::shown(&crate::names::redact_url(&config.url)))
+    })?;
     send_model::migrate(&db).await.context("cannot migrate the database")?;
     let options = crate::fetch::FetchOptions {
         connect_timeout: Duration::from_secs(args.connect_timeout.max(1)),
@@ -210,16 +214,18 @@ pub async fn run(args: ImportArgs) -> anyhow::Result<String> {
     let mut paths = Vec::new();
     for source in &args.sources {
         if crate::fetch::is_url(source) {
-            let validators = if args.force { Default::default() } else { validators_of(&db, source).await? };
+            // Import runs record a URL without its secrets: the last run of "the same URL" is looked up so.
+            let recorded = crate::names::redact_url(source);
+            let validators = if args.force { Default::default() } else { validators_of(&db, &recorded).await? };
             match crate::fetch::fetch(source, &validators, &options).await? {
                 crate::fetch::Fetched::File(file) => sources.push(file),
-                crate::fetch::Fetched::NotModified => not_modified.push(source.clone()),
+                crate::fetch::Fetched::NotModified => not_modified.push(recorded),
             }
         } else {
             paths.push(PathBuf::from(source));
         }
     }
-    sources.extend(crate::read_paths(&paths)?);
+    sources.extend(crate::read_paths_within(&paths, args.max_download_bytes)?);
     if args.bundled {
         sources.extend(crate::bundled());
     }

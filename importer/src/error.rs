@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use crate::names::shown;
+
 /// One problem found in a source: `file:line: column: what was expected, what was found`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Problem {
@@ -17,7 +19,7 @@ pub struct Problem {
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}: {}: {}", self.file, self.line, self.column, self.message)
+        write!(f, "{}:{}: {}: {}", shown(&self.file), self.line, self.column, self.message)
     }
 }
 
@@ -25,12 +27,23 @@ impl fmt::Display for Problem {
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
     /// A source could not be read at all.
-    #[error("cannot read {source_name}: {error}")]
+    #[error("cannot read {}: {error}", shown(.source_name))]
     Read {
         /// The path or URL.
         source_name: String,
         /// The underlying error.
         error: std::io::Error,
+    },
+    /// A file is larger than the size cap ([`crate::limits::MAX_FILE_BYTES`] or `--max-download-bytes`).
+    #[error(
+        "cannot read {}: expected a file of at most {limit} bytes, found more (raise --max-download-bytes if it is expected)",
+        shown(.source_name)
+    )]
+    TooLarge {
+        /// The path.
+        source_name: String,
+        /// The cap, in bytes.
+        limit: u64,
     },
     /// The sources were read but are not valid; every problem is listed.
     #[error("{} problem(s) found; nothing was written:\n{}", .0.len(), ProblemList(.0))]

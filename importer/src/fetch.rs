@@ -53,9 +53,9 @@ pub enum Fetched {
 
 /// Why a download failed, in words a user understands.
 #[derive(Debug, thiserror::Error)]
-#[error("cannot download {url}: {reason}")]
+#[error("cannot download {}: {reason}", crate::names::shown(.url))]
 pub struct FetchError {
-    /// The URL.
+    /// The URL, without its secrets.
     pub url: String,
     /// What went wrong and what to do.
     pub reason: String,
@@ -73,8 +73,11 @@ enum Attempt {
 }
 
 /// Downloads `url`, retrying server and connection errors.
+/// The file is named by its URL without secrets ([`crate::names::redact_url`]): that name is what problems, log
+/// lines and the import run show.
 pub async fn fetch(url: &str, validators: &Validators, options: &FetchOptions) -> Result<Fetched, FetchError> {
-    let fail = |reason: String| FetchError { url: url.to_owned(), reason };
+    let name = crate::names::redact_url(url);
+    let fail = |reason: String| FetchError { url: name.clone(), reason };
     let client = reqwest::Client::builder()
         .connect_timeout(options.connect_timeout)
         .timeout(options.timeout)
@@ -84,14 +87,14 @@ pub async fn fetch(url: &str, validators: &Validators, options: &FetchOptions) -
     let mut wait = options.backoff;
     let mut attempt = 0;
     loop {
-        match try_once(&client, url, validators, options).await {
+        match try_once(&client, url, &name, validators, options).await {
             Attempt::Done(fetched) => return Ok(fetched),
             Attempt::Fail(reason) => return Err(fail(reason)),
             Attempt::Retry(reason) if attempt >= options.retries => {
                 return Err(fail(format!("{reason}; gave up after {} attempt(s)", attempt + 1)));
             }
             Attempt::Retry(reason) => {
-                eprintln!("send-import: {url}: {reason}; retrying in {} ms", wait.as_millis());
+                eprintln!("send-import: {}: {reason}; retrying in {} ms", crate::names::shown(&name), wait.as_millis());
                 tokio::time::sleep(wait).await;
                 wait *= 2;
                 attempt += 1;
@@ -108,7 +111,13 @@ fn timeout_message(options: &FetchOptions) -> String {
     )
 }
 
-async fn try_once(client: &reqwest::Client, url: &str, validators: &Validators, options: &FetchOptions) -> Attempt {
+async fn try_once(
+    client: &reqwest::Client,
+    url: &str,
+    name: &str,
+    validators: &Validators,
+    options: &FetchOptions,
+) -> Attempt {
     let mut request = client.get(url);
     if let Some(etag) = &validators.etag {
         request = request.header(reqwest::header::IF_NONE_MATCH, etag);
@@ -119,8 +128,9 @@ async fn try_once(client: &reqwest::Client, url: &str, validators: &Validators, 
     let mut response = match request.send().await {
         Ok(r) => r,
         Err(e) if e.is_timeout() => return Attempt::Fail(timeout_message(options)),
-        Err(e) if e.is_connect() => return Attempt::Retry(format!("cannot connect ({e})")),
-        Err(e) => return Attempt::Retry(format!("the request failed ({e})")),
+        // Without the URL: the error would print it whole, secrets included.
+        Err(e) if e.is_connect() => return Attempt::Retry(format!("cannot connect ({})", e.without_url())),
+        Err(e) => return Attempt::Retry(format!("the request failed ({})", e.without_url())),
     };
     let status = response.status();
     if status == reqwest::StatusCode::NOT_MODIFIED {
@@ -162,7 +172,7 @@ async fn try_once(client: &reqwest::Client, url: &str, validators: &Validators, 
     };
     let etag = header(reqwest::header::ETAG);
     let last_modified = header(reqwest::header::LAST_MODIFIED);
-    let bar = progress_bar(url, expected);
+    let bar = progress_bar(name, expected);
     let mut body: Vec<u8> = Vec::new();
     loop {
         match response.chunk().await {
@@ -195,9 +205,9 @@ async fn try_once(client: &reqwest::Client, url: &str, validators: &Validators, 
         return Attempt::Fail(truncated(body.len(), expected));
     }
     if !std::io::stderr().is_terminal() {
-        eprintln!("send-import: downloaded {url}: {} bytes", body.len());
+        eprintln!("send-import: downloaded {}: {} bytes", crate::names::shown(name), body.len());
     }
-    let mut file = SourceFile::new(url, body);
+    let mut file = SourceFile::new(name, body);
     file.etag = etag;
     file.last_modified = last_modified;
     Attempt::Done(Fetched::File(file))
@@ -211,7 +221,7 @@ fn truncated(received: usize, expected: Option<u64>) -> String {
 }
 
 /// A progress bar on a terminal; hidden otherwise (plain log lines are printed instead).
-fn progress_bar(url: &str, length: Option<u64>) -> indicatif::ProgressBar {
+fn progress_bar(name: &str, length: Option<u64>) -> indicatif::ProgressBar {
     if !std::io::stderr().is_terminal() {
         return indicatif::ProgressBar::hidden();
     }
@@ -222,6 +232,6 @@ fn progress_bar(url: &str, length: Option<u64>) -> indicatif::ProgressBar {
     if let Ok(style) = indicatif::ProgressStyle::with_template("{msg} {bar:30} {bytes}/{total_bytes} ({eta})") {
         bar.set_style(style);
     }
-    bar.set_message(format!("downloading {url}"));
+    bar.set_message(format!("downloading {}", crate::names::shown(name)));
     bar
 }

@@ -568,7 +568,7 @@ const HEADER_SEARCH_ROWS: usize = 12;
 
 /// Splits raw rows into a table: the header is the first row (within the first few) that matches a layout; when none
 /// does, the first row.
-fn into_table(name: String, raw: Vec<(u64, StringRecord)>) -> Table {
+pub(crate) fn into_table(name: String, raw: Vec<(u64, StringRecord)>) -> Table {
     let header_at = raw.iter().take(HEADER_SEARCH_ROWS).position(|(_, cells)| {
         let header: Vec<String> = cells.iter().map(normalise_header).collect();
         detect(&header).is_some()
@@ -648,67 +648,6 @@ fn csv_table(name: &str, text: &str, at: &impl Fn(u64, &str, String) -> Problem)
     Ok(into_table(name.to_owned(), raw))
 }
 
-/// A spreadsheet cell as text: dates as ISO `yyyy-mm-dd`, whole numbers without a decimal point.
-fn cell_text(cell: &calamine::Data) -> String {
-    use calamine::Data;
-    match cell {
-        Data::Empty => String::new(),
-        Data::String(s) => s.trim().to_owned(),
-        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
-        Data::Float(f) => f.to_string(),
-        Data::Int(i) => i.to_string(),
-        Data::Bool(b) => b.to_string(),
-        Data::DateTimeIso(s) => s.get(..10).unwrap_or(s).to_owned(),
-        Data::DurationIso(s) => s.clone(),
-        Data::DateTime(d) => {
-            // Excel serial date: days since 1899-12-30.
-            let days = d.as_f64().floor() as i64;
-            NaiveDate::from_ymd_opt(1899, 12, 30)
-                .and_then(|base| base.checked_add_signed(chrono::Duration::days(days)))
-                .map_or_else(|| d.as_f64().to_string(), |date| send_model::domain::IsoDay(date).to_string())
-        }
-        Data::Error(e) => format!("#ERROR {e:?}"),
-    }
-}
-
-/// Every sheet of a workbook as a table, and the text of a `Notes` sheet (shown to the user as warnings).
-fn workbook_tables(
-    source: &SourceFile,
-    at: &impl Fn(u64, &str, String) -> Problem,
-) -> Result<(Vec<Table>, Vec<String>), Problem> {
-    use calamine::Reader;
-    let cursor = std::io::Cursor::new(source.bytes.as_slice());
-    let mut workbook = calamine::open_workbook_auto_from_rs(cursor).map_err(|e| {
-        at(1, "file", format!("expected an ODS or XLSX workbook, found a zip file calamine cannot read as one ({e})"))
-    })?;
-    let mut tables = Vec::new();
-    let mut notes = Vec::new();
-    for sheet in workbook.sheet_names().clone() {
-        let range = workbook
-            .worksheet_range(&sheet)
-            .map_err(|e| at(1, "file", format!("expected a readable sheet {sheet:?}, found an error ({e})")))?;
-        let first_row = range.start().map_or(0, |(r, _)| r);
-        let raw: Vec<(u64, StringRecord)> = range
-            .rows()
-            .enumerate()
-            .map(|(i, row)| (u64::from(first_row) + i as u64 + 1, row.iter().map(cell_text).collect()))
-            .collect();
-        if sheet.trim().eq_ignore_ascii_case("notes") {
-            // Ofsted's notes sheets are a table of (note number, note text).
-            for (_, cells) in &raw {
-                if let (Some(number), Some(text)) = (cells.get(0), cells.get(1))
-                    && number.parse::<u32>().is_ok()
-                    && !text.is_empty()
-                {
-                    notes.push(format!("{}: {sheet} sheet, note {number}: {text}", source.name));
-                }
-            }
-        }
-        tables.push(into_table(format!("{} [sheet {sheet}]", source.name), raw));
-    }
-    Ok((tables, notes))
-}
-
 /// Parses a file (a curated CSV, Ofsted's 2016-framework official statistics, or the 2023-framework management
 /// information, as CSV, ODS or XLSX) into typed rows, listing every problem in it. The rows that parsed are returned
 /// even when others did not (so that their references can be checked too, and every problem reported at once);
@@ -727,7 +666,7 @@ pub fn parse(source: SourceFile) -> (Option<ParsedFile>, Vec<Problem>) {
             Ok(t) => (vec![t], Vec::new()),
             Err(p) => return (None, vec![p]),
         },
-        Ok(Content::Workbook) => match workbook_tables(&source, &at) {
+        Ok(Content::Workbook) => match crate::workbook::tables(&source, &at) {
             Ok(found) => found,
             Err(p) => return (None, vec![p]),
         },
@@ -787,8 +726,14 @@ pub fn parse(source: SourceFile) -> (Option<ParsedFile>, Vec<Problem>) {
         .collect();
     let mut warnings = notes;
     if !extra.is_empty() {
+        // Warnings are part of the report, which names the file as its import run records it.
+        let recorded = table
+            .name
+            .strip_prefix(&file)
+            .map_or_else(|| table_name.clone(), |sheet| format!("{}{sheet}", source.recorded_name()));
         warnings.push(format!(
-            "{table_name}: ignored column(s) not in the {} layout: {}",
+            "{}: ignored column(s) not in the {} layout: {}",
+            crate::names::shown(&recorded),
             layout.name(),
             extra.join(", ")
         ));

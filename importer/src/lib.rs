@@ -11,16 +11,19 @@ pub mod cli;
 pub mod error;
 pub mod fetch;
 pub mod layout;
+pub mod limits;
 mod load;
+pub mod names;
 pub mod pdf;
 pub mod report;
 pub mod source;
+mod workbook;
 
 use sea_orm::{DatabaseConnection, TransactionTrait};
 
 pub use error::{ImportError, Problem};
 pub use report::ImportReport;
-pub use source::{SourceFile, bundled, read_paths};
+pub use source::{SourceFile, bundled, read_paths, read_paths_within};
 
 /// How to import.
 #[derive(Debug, Clone, Copy)]

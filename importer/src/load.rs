@@ -129,14 +129,14 @@ fn row_progress(file: &ParsedFile) -> indicatif::ProgressBar {
         return indicatif::ProgressBar::hidden();
     }
     if !std::io::stderr().is_terminal() {
-        eprintln!("send-import: loading {} rows from {}", file.rows_read, file.source.name);
+        eprintln!("send-import: loading {} rows from {}", file.rows_read, crate::names::shown(&file.source.name));
         return indicatif::ProgressBar::hidden();
     }
     let bar = indicatif::ProgressBar::new(file.rows_read as u64);
     if let Ok(style) = indicatif::ProgressStyle::with_template("{msg} {bar:30} {pos}/{len} rows ({eta})") {
         bar.set_style(style);
     }
-    bar.set_message(format!("loading {}", file.source.name));
+    bar.set_message(format!("loading {}", crate::names::shown(&file.source.name)));
     bar
 }
 
@@ -148,7 +148,7 @@ pub async fn write_file(
 ) -> Result<FileReport, DbErr> {
     let started_at = Utc::now();
     let run = import_run::ActiveModel {
-        source: Set(file.source.name.clone()),
+        source: Set(file.source.recorded_name()),
         format: Set(file.layout.name().to_owned()),
         sha256: Set(file.source.sha256.clone()),
         started_at: Set(started_at),
@@ -182,7 +182,7 @@ pub async fn write_file(
     }
     progress.finish_and_clear();
     let report = FileReport {
-        source: file.source.name.clone(),
+        source: file.source.recorded_name(),
         format: file.layout.name().to_owned(),
         sha256: file.source.sha256.clone(),
         rows_read: file.rows_read,
@@ -716,7 +716,9 @@ async fn write_inspections(
 ) -> Result<(), DbErr> {
     let Rows::Inspections(rows) = &file.rows else { return Ok(()) };
     let kind = file.layout.source_kind();
-    let source = file.source.name.as_str();
+    // Named as its import run records it, as the earlier sources it is compared with are.
+    let recorded = file.source.recorded_name();
+    let source = recorded.as_str();
     // Areas by code, and each area's code and region (inspections carry their area's region, which pages of one
     // region are indexed on): one read of the areas.
     let areas = local_area::Entity::find().all(txn).await?;

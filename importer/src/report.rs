@@ -28,7 +28,7 @@ pub struct Change {
 /// What one source contributed.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct FileReport {
-    /// The path or URL.
+    /// The source as its import run records it (a file's name, a URL without its secrets).
     pub source: String,
     /// The format it was read as.
     pub format: String,
@@ -97,7 +97,12 @@ impl fmt::Display for ImportReport {
             writeln!(
                 f,
                 "{} ({}): {} rows read; {insert} {}, {update} {}{detail}, unchanged {}",
-                file.source, file.format, file.rows_read, file.inserted, file.updated, file.unchanged
+                crate::names::shown(&file.source),
+                file.format,
+                file.rows_read,
+                file.inserted,
+                file.updated,
+                file.unchanged
             )?;
             for change in file.changes.iter().filter(|c| c.action == "added") {
                 let fields: Vec<String> = change
@@ -127,6 +132,7 @@ impl fmt::Display for ImportReport {
             }
         }
         for url in &self.not_modified {
+            let url = crate::names::shown(url);
             writeln!(f, "{url}: not modified since its last import (the server answered 304); nothing to import")?;
         }
         if self.dry_run {

@@ -1,15 +1,18 @@
 //! Where bytes come from: files, folders of files, or the dataset bundled into the binary.
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
 use crate::error::ImportError;
+use crate::limits::MAX_FILE_BYTES;
 
 /// The bytes of one source, with the name the user knows it by and their SHA-256.
 #[derive(Debug, Clone)]
 pub struct SourceFile {
-    /// The path or URL as given (or `bundled:NAME` for the embedded dataset).
+    /// The path as given, or the URL without its secrets (see [`crate::names::redact_url`]), or `bundled:NAME` for the
+    /// embedded dataset. Problems name the file so; the import run records [`SourceFile::recorded_name`].
     pub name: String,
     /// The file's content.
     pub bytes: Vec<u8>,
@@ -27,14 +30,25 @@ impl SourceFile {
         let sha256 = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
         Self { name: name.into(), bytes, sha256, etag: None, last_modified: None }
     }
+
+    /// The name its import run records, which the API publishes: no path of the import host, no credentials
+    /// (see [`crate::names::recorded`]).
+    pub fn recorded_name(&self) -> String {
+        crate::names::recorded(&self.name)
+    }
 }
 
 /// The extensions of the files a folder contributes.
 const DATA_EXTENSIONS: [&str; 4] = ["csv", "ods", "xlsx", "pdf"];
 
 /// Reads each path; a folder contributes its `.csv`, `.ods`, `.xlsx` and `.pdf` (inspection report) files, sorted by
-/// name (not its subfolders).
+/// name (not its subfolders). A file larger than [`MAX_FILE_BYTES`] is refused.
 pub fn read_paths(paths: &[PathBuf]) -> Result<Vec<SourceFile>, ImportError> {
+    read_paths_within(paths, MAX_FILE_BYTES)
+}
+
+/// [`read_paths`], refusing a file larger than `max_bytes` (`--max-download-bytes`, the cap of downloads too).
+pub fn read_paths_within(paths: &[PathBuf], max_bytes: u64) -> Result<Vec<SourceFile>, ImportError> {
     let mut sources = Vec::new();
     for path in paths {
         let read_err = |error| ImportError::Read { source_name: path.display().to_string(), error };
@@ -46,19 +60,32 @@ pub fn read_paths(paths: &[PathBuf]) -> Result<Vec<SourceFile>, ImportError> {
                 .collect();
             files.sort();
             for file in files {
-                sources.push(read_file(&file)?);
+                sources.push(read_file(&file, max_bytes)?);
             }
         } else {
-            sources.push(read_file(path)?);
+            sources.push(read_file(path, max_bytes)?);
         }
     }
     Ok(sources)
 }
 
-fn read_file(path: &Path) -> Result<SourceFile, ImportError> {
-    let bytes =
-        std::fs::read(path).map_err(|error| ImportError::Read { source_name: path.display().to_string(), error })?;
-    Ok(SourceFile::new(path.display().to_string(), bytes))
+/// Reads at most `max_bytes` of a file: one byte more is read to tell a file of exactly `max_bytes` from a larger
+/// one, so that neither a device (`/dev/zero`) nor a file growing while it is read can exceed the cap, whatever
+/// size the file system reports.
+fn read_file(path: &Path, max_bytes: u64) -> Result<SourceFile, ImportError> {
+    let name = path.display().to_string();
+    match read_capped(path, max_bytes) {
+        Ok(Some(bytes)) => Ok(SourceFile::new(name, bytes)),
+        Ok(None) => Err(ImportError::TooLarge { source_name: name, limit: max_bytes }),
+        Err(error) => Err(ImportError::Read { source_name: name, error }),
+    }
+}
+
+/// The bytes of a file, or `None` when it holds more than `max_bytes` (of which at most one more is read).
+pub(crate) fn read_capped(path: &Path, max_bytes: u64) -> std::io::Result<Option<Vec<u8>>> {
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?.take(max_bytes.saturating_add(1)).read_to_end(&mut bytes)?;
+    Ok((bytes.len() as u64 <= max_bytes).then_some(bytes))
 }
 
 fn has_extension(path: &Path, ext: &str) -> bool {

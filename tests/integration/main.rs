@@ -6,6 +6,7 @@ mod bench;
 mod concurrency;
 mod config;
 mod hostile_clients;
+mod hostile_files;
 mod hostile_requests;
 mod http;
 mod importer;

@@ -22,6 +22,7 @@
 //! Anything that is not such a report is refused with an [`ExtractError`] that names the file and what was
 //! missing. The PDF library is never trusted not to panic: a panic is caught and reported as a damaged file.
 
+pub mod bounds;
 pub mod dates;
 pub mod row;
 pub mod taxonomy;
@@ -154,6 +155,14 @@ pub enum ExtractError {
         /// What the library said (or that it panicked).
         reason: String,
     },
+    /// The PDF is past a limit of what a file may cost to read (see [`crate::limits`]).
+    #[error("{file}: {reason}")]
+    Limit {
+        /// The path as given.
+        file: String,
+        /// The limit, and what was found past it.
+        reason: String,
+    },
     /// The PDF needs a password.
     #[error("{file}: encrypted PDF: no text can be read without its password")]
     Encrypted {
@@ -202,6 +211,7 @@ impl ExtractError {
             | ExtractError::NotPdf { file, .. }
             | ExtractError::Truncated { file }
             | ExtractError::Damaged { file, .. }
+            | ExtractError::Limit { file, .. }
             | ExtractError::Encrypted { file }
             | ExtractError::NoText { file }
             | ExtractError::NotAReport { file, .. }
@@ -263,7 +273,13 @@ impl Extractor {
     /// Reads the report at `path` (named in messages as given).
     pub fn extract_file(&self, path: &Path) -> Result<ReportFacts, ExtractError> {
         let file = path.display().to_string();
-        let bytes = std::fs::read(path).map_err(|error| ExtractError::Read { file: file.clone(), error })?;
+        let limit = crate::limits::MAX_FILE_BYTES;
+        let bytes = crate::source::read_capped(path, limit)
+            .map_err(|error| ExtractError::Read { file: file.clone(), error })?
+            .ok_or_else(|| ExtractError::Limit {
+                file: file.clone(),
+                reason: format!("expected a file of at most {limit} bytes, found more"),
+            })?;
         self.extract_bytes(&file, &bytes)
     }
 
@@ -789,6 +805,8 @@ fn read_pdf(file: &str, bytes: &[u8]) -> Result<Vec<Page>, ExtractError> {
     if !tail.windows(5).any(|w| w == b"%%EOF") {
         return Err(ExtractError::Truncated { file: file.to_owned() });
     }
+    let limit = |reason: String| ExtractError::Limit { file: file.to_owned(), reason };
+    bounds::check_bytes(bytes).map_err(limit)?;
     let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| -> Result<Vec<Page>, ExtractError> {
         let mut doc = pdf_extract::Document::load_mem(bytes).map_err(|e| match e {
             pdf_extract::Error::Decryption(_) => ExtractError::Encrypted { file: file.to_owned() },
@@ -797,6 +815,7 @@ fn read_pdf(file: &str, bytes: &[u8]) -> Result<Vec<Page>, ExtractError> {
         if doc.is_encrypted() && doc.decrypt("").is_err() {
             return Err(ExtractError::Encrypted { file: file.to_owned() });
         }
+        bounds::check_document(&doc).map_err(limit)?;
         text::read_pages(&doc).map_err(|e| ExtractError::Damaged { file: file.to_owned(), reason: e.to_string() })
     }));
     let pages = match read {
