@@ -1,6 +1,7 @@
 //! The benchmark harness's reusable parts: the canonical workloads, a deterministic synthetic-data generator, a
 //! loopback load generator, and SQL statement counting. `src/main.rs` runs them and prints the table.
 
+pub mod hostile;
 pub mod load;
 pub mod synth;
 

@@ -49,6 +49,19 @@ enum Sub {
         /// The database.
         database_url: String,
     },
+    /// Abuse a running `send-api` (issue 14's items 2 to 4, at `--scale` times the sizes that took it down) while a
+    /// probe sends a real query every 200 ms; print the server's memory and the probes' worst latency per abuse.
+    Hostile {
+        /// Multiple of the issue's sizes.
+        #[arg(long, default_value_t = 10)]
+        scale: usize,
+        /// The `send-api` binary (default: the one beside this one).
+        #[arg(long)]
+        send_api: Option<PathBuf>,
+        /// Where to write the figures as JSON.
+        #[arg(long, default_value = "target/bench/hostile.json")]
+        out: PathBuf,
+    },
     /// Write the synthetic dataset (regions, ICBs, areas, inspections as curated CSVs) to a folder, to import or
     /// profile by hand: `send-import DIR/regions.csv DIR/icbs.csv DIR/local_areas.csv`, then `DIR/inspections.csv`.
     Generate {
@@ -73,8 +86,64 @@ fn main() -> anyhow::Result<()> {
             println!("{} inspections of {} areas written to {}", data.inspections, data.areas, out.display());
             Ok(())
         }
+        Some(Sub::Hostile { scale, ref send_api, ref out }) => {
+            runtime.block_on(hostile(scale, send_api.as_deref(), out))
+        }
         None => runtime.block_on(bench(&args)),
     }
+}
+
+/// The hostile soak against a `send-api` child on a scratch SQLite database with the bundled data.
+async fn hostile(scale: usize, send_api: Option<&Path>, out: &Path) -> anyhow::Result<()> {
+    let binary = match send_api {
+        Some(path) => path.to_owned(),
+        None => std::env::current_exe()?.with_file_name("send-api"),
+    };
+    let dir = temp_dir("hostile")?;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let addr: std::net::SocketAddr = format!("127.0.0.1:{port}").parse()?;
+    let mut child = Command::new(&binary)
+        .args(["--bind", &addr.to_string(), "--data-dir"])
+        .arg(&dir)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .with_context(|| format!("cannot start {}", binary.display()))?;
+    let client = reqwest::Client::new();
+    let mut up = false;
+    for _ in 0..600 {
+        if client.get(format!("http://{addr}/ready")).send().await.is_ok_and(|r| r.status().is_success()) {
+            up = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    anyhow::ensure!(up, "send-api did not become ready on {addr}");
+    let max_fds = std::fs::read_to_string("/proc/self/limits")
+        .ok()
+        .and_then(|l| l.lines().find(|l| l.starts_with("Max open files"))?.split_whitespace().nth(3)?.parse().ok())
+        .unwrap_or(1024);
+    let outcomes = send_bench::hostile::soak(addr, child.id(), scale, max_fds).await;
+    child.kill().ok();
+    child.wait().ok();
+    std::fs::remove_dir_all(&dir).ok();
+    println!(
+        "| abuse (x{scale}) | sent | s | RSS after (MiB) | peak RSS (MiB) | probes | failed | slowest probe (ms) |"
+    );
+    println!("|---|---|---|---|---|---|---|---|");
+    for o in &outcomes {
+        println!(
+            "| {} | {} | {:.1} | {:.0} | {:.0} | {} | {} | {:.0} |",
+            o.name, o.sent, o.seconds, o.rss_mib, o.peak_mib, o.probes, o.probe_failures, o.slowest_probe_ms
+        );
+    }
+    if let Some(parent) = out.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    let json = json!({ "scale": scale, "machine": machine(), "abuses": outcomes.iter().map(|o| o.json()).collect::<Vec<_>>() });
+    std::fs::write(out, serde_json::to_string_pretty(&json)?)?;
+    Ok(())
 }
 
 /// A JSON POST of `query` through the router.
