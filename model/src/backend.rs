@@ -140,13 +140,13 @@ pub const LOCK_PATIENCE: Duration = Duration::from_secs(60);
 /// On PostgreSQL it first takes every lock the drops need, all at once: `LOCK TABLE` of `tables` in the order given
 /// (callers pass a constant list) in ACCESS EXCLUSIVE mode, which readers wait for until commit. Readers take their
 /// locks in any order and hold them to the end of their request's snapshot, so the importer must never wait for a
-/// lock while holding one a reader waits for: each try runs in a savepoint under a `lock_timeout` short enough that
-/// a reader queued behind it gives up waiting (and lets its deadlock check run) only after the try has ended, and a
-/// try that times out rolls back to the savepoint, which releases whatever it took. The next try follows a pause
-/// that doubles up to a second, for at most `patience` ([`LOCK_PATIENCE`] by default); then it fails, naming the
-/// tables. Once the
-/// locks are held, nothing else the import does needs a lock a reader holds (its other writes take row-level locks
-/// and ROW EXCLUSIVE, which readers' ACCESS SHARE does not conflict with), and no key to another table is dropped.
+/// lock while holding one a reader waits for: each try runs in a savepoint under a `lock_timeout` short enough (at
+/// most half of `deadlock_timeout` for all the tables) that a reader queued behind a try is let through before its
+/// own deadlock check runs, and a try that times out rolls back to the savepoint, which releases whatever it took.
+/// The next try follows a pause that doubles up to a second, for at most `patience` ([`LOCK_PATIENCE`] by default);
+/// then it fails, naming the tables. Once the locks are held, nothing else the import does needs a lock a reader
+/// holds (its other writes take row-level locks and ROW EXCLUSIVE, which readers' ACCESS SHARE does not conflict
+/// with), and no key to another table is dropped.
 pub async fn set_aside(txn: &DatabaseTransaction, tables: &[&str], patience: Duration) -> Result<SetAside, DbErr> {
     let backend = txn.get_database_backend();
     if backend == DbBackend::Postgres {
