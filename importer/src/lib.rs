@@ -31,9 +31,12 @@ pub struct ImportOptions {
     /// Validate and report what would change, then roll back.
     pub dry_run: bool,
     /// A file of at least this many inspection rows, more than the database holds, is a bulk load: the inspections'
-    /// secondary indexes (and on PostgreSQL their foreign keys) are built after its rows instead of row by row (see
-    /// [`send_model::backend::set_aside`]). [`BULK_LOAD_ROWS`] by default.
+    /// and priority actions' secondary indexes (and on PostgreSQL the key between them) are built after its rows
+    /// instead of row by row (see [`send_model::backend::set_aside`]). [`BULK_LOAD_ROWS`] by default.
     pub bulk_load_rows: usize,
+    /// PostgreSQL: how long a bulk load keeps trying to lock its tables while readers hold them before the import
+    /// fails ([`send_model::backend::LOCK_PATIENCE`] by default).
+    pub bulk_lock_patience: std::time::Duration,
 }
 
 /// The default [`ImportOptions::bulk_load_rows`]: below it, rebuilding whole indexes costs more than it saves.
@@ -41,7 +44,7 @@ pub const BULK_LOAD_ROWS: usize = 20_000;
 
 impl Default for ImportOptions {
     fn default() -> Self {
-        Self { dry_run: false, bulk_load_rows: BULK_LOAD_ROWS }
+        Self { dry_run: false, bulk_load_rows: BULK_LOAD_ROWS, bulk_lock_patience: send_model::backend::LOCK_PATIENCE }
     }
 }
 

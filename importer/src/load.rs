@@ -752,7 +752,7 @@ async fn write_inspections(
 
     let held: usize = groups.values().map(Vec::len).sum();
     let bulk = if rows.len() >= options.bulk_load_rows && rows.len() > held {
-        Some(send_model::backend::set_aside(txn, &BULK_TABLES).await?)
+        Some(send_model::backend::set_aside(txn, &BULK_TABLES, options.bulk_lock_patience).await?)
     } else {
         None
     };

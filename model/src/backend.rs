@@ -110,13 +110,16 @@ pub async fn bulk_write_cache(txn: &DatabaseTransaction, large: bool) -> Result<
 }
 
 /// What a bulk load sets aside while it fills some tables, and builds again inside the same transaction before it
-/// commits: their secondary (non-unique) indexes, and on PostgreSQL their foreign keys. One sort per index instead
-/// of a B-tree insert per row and index is about three times quicker at a million rows on both databases; one
-/// validating join per foreign key instead of a trigger per row and key, about six times on PostgreSQL (SQLite's
-/// checks are a primary-key lookup in-process, and stay). Unique indexes stay, so duplicates are still refused row
-/// by row. The definitions come from the database's own catalogue, so what is rebuilt is exactly what was there, and
-/// a rollback brings everything back untouched. On PostgreSQL dropping an index locks its table until commit:
-/// readers of these tables wait for the bulk load to finish (SQLite's readers keep reading their snapshot).
+/// commits: their secondary (non-unique) indexes, and on PostgreSQL the foreign keys among them (a key whose table
+/// and referenced table are both set aside). One sort per index instead of a B-tree insert per row and index is
+/// about three times quicker at a million rows on both databases; one validating join per foreign key instead of a
+/// trigger per row and key, about six times on PostgreSQL (SQLite's checks are a primary-key lookup in-process, and
+/// stay). Keys to other tables (an inspection's area and import run) stay: dropping one would lock the table it
+/// refers to, which every reader reads. Unique indexes stay, so duplicates are still refused row by row. The
+/// definitions come from the database's own catalogue, so what is rebuilt is exactly what was there, and a rollback
+/// brings everything back untouched. On PostgreSQL the tables are locked exclusively until commit (see
+/// [`set_aside`]): readers of these tables wait for the bulk load to finish (SQLite's readers keep reading their
+/// snapshot).
 #[derive(Debug)]
 #[must_use = "what was set aside must be restored before the transaction commits"]
 pub struct SetAside {
@@ -124,18 +127,42 @@ pub struct SetAside {
     restore: Vec<String>,
 }
 
-/// Drops the non-unique secondary indexes of `tables` (and on PostgreSQL their foreign keys) inside `txn`;
+/// The longest a bulk load waits for each table's lock in one try on PostgreSQL (less when the server's
+/// `deadlock_timeout` is under twice this per table: see [`set_aside`]).
+const LOCK_TRY: Duration = Duration::from_millis(200);
+
+/// How long a bulk load keeps trying to lock its tables on PostgreSQL, by default, before the import fails.
+pub const LOCK_PATIENCE: Duration = Duration::from_secs(60);
+
+/// Drops the non-unique secondary indexes of `tables` (and on PostgreSQL the foreign keys among them) inside `txn`;
 /// [`SetAside::restore`] builds them again.
-pub async fn set_aside(txn: &DatabaseTransaction, tables: &[&str]) -> Result<SetAside, DbErr> {
+///
+/// On PostgreSQL it first takes every lock the drops need, all at once: `LOCK TABLE` of `tables` in the order given
+/// (callers pass a constant list) in ACCESS EXCLUSIVE mode, which readers wait for until commit. Readers take their
+/// locks in any order and hold them to the end of their request's snapshot, so the importer must never wait for a
+/// lock while holding one a reader waits for: each try runs in a savepoint under a `lock_timeout` short enough (at
+/// most half of `deadlock_timeout` for all the tables) that a reader queued behind a try is let through before its
+/// own deadlock check runs, and a try that times out rolls back to the savepoint, which releases whatever it took.
+/// The next try follows a pause that doubles up to a second, for at most `patience` ([`LOCK_PATIENCE`] by default);
+/// then it fails, naming the tables. Once the locks are held, nothing else the import does needs a lock a reader
+/// holds (its other writes take row-level locks and ROW EXCLUSIVE, which readers' ACCESS SHARE does not conflict
+/// with), and no key to another table is dropped.
+pub async fn set_aside(txn: &DatabaseTransaction, tables: &[&str], patience: Duration) -> Result<SetAside, DbErr> {
     let backend = txn.get_database_backend();
+    if backend == DbBackend::Postgres {
+        lock_exclusively(txn, tables, patience).await?;
+    }
     let (indexes, foreign_keys) = match backend {
         DbBackend::Postgres => (
             "SELECT indexname AS name, indexdef AS definition FROM pg_indexes \
              WHERE schemaname = current_schema() AND tablename = $1 AND indexdef NOT LIKE 'CREATE UNIQUE %' \
              ORDER BY indexname",
+            // Only keys to a table also set aside ($2, comma-separated): dropping a key locks the table it refers to.
             Some(
                 "SELECT conname AS name, pg_get_constraintdef(oid) AS definition FROM pg_constraint \
-                 WHERE conrelid = to_regclass(quote_ident($1)) AND contype = 'f' ORDER BY conname",
+                 WHERE conrelid = to_regclass(quote_ident($1)) AND contype = 'f' \
+                 AND confrelid IN (SELECT to_regclass(quote_ident(t)) FROM unnest(string_to_array($2, ',')) AS t) \
+                 ORDER BY conname",
             ),
         ),
         // Indexes SQLite made itself (for a UNIQUE or PRIMARY KEY clause) have no SQL and cannot be dropped.
@@ -150,14 +177,15 @@ pub async fn set_aside(txn: &DatabaseTransaction, tables: &[&str]) -> Result<Set
     let mut restore = Vec::new();
     let mut constraints = Vec::new();
     for table in tables {
-        let catalogue = |sql: &str| Statement::from_sql_and_values(backend, sql, [(*table).into()]);
-        for row in txn.query_all_raw(catalogue(indexes)).await? {
+        for row in txn.query_all_raw(Statement::from_sql_and_values(backend, indexes, [(*table).into()])).await? {
             let name: String = row.try_get("", "name")?;
             restore.push(row.try_get("", "definition")?);
             txn.execute_unprepared(&format!("DROP INDEX {}", quote(&name))).await?;
         }
         if let Some(foreign_keys) = foreign_keys {
-            for row in txn.query_all_raw(catalogue(foreign_keys)).await? {
+            let catalogue =
+                Statement::from_sql_and_values(backend, foreign_keys, [(*table).into(), tables.join(",").into()]);
+            for row in txn.query_all_raw(catalogue).await? {
                 let name: String = row.try_get("", "name")?;
                 let definition: String = row.try_get("", "definition")?;
                 let table = quote(table);
@@ -169,6 +197,86 @@ pub async fn set_aside(txn: &DatabaseTransaction, tables: &[&str]) -> Result<Set
     // Keys after indexes: a key's validating join may use them.
     restore.append(&mut constraints);
     Ok(SetAside { restore })
+}
+
+/// PostgreSQL: takes ACCESS EXCLUSIVE locks on `tables`, in the order given, without ever waiting for one while
+/// holding another that a reader may be waiting for (see [`set_aside`]).
+async fn lock_exclusively(txn: &DatabaseTransaction, tables: &[&str], patience: Duration) -> Result<(), DbErr> {
+    if tables.is_empty() {
+        return Ok(());
+    }
+    let backend = txn.get_database_backend();
+    let setting =
+        |name: &str| Statement::from_sql_and_values(backend, "SELECT current_setting($1) AS value", [name.into()]);
+    let previous: String = match txn.query_one_raw(setting("lock_timeout")).await? {
+        Some(row) => row.try_get("", "value")?,
+        None => "0".to_owned(),
+    };
+    // A reader queued behind a try waits at most the try's length (each table's wait is bounded by lock_timeout);
+    // that must end before the reader's own deadlock check would find it in a cycle with the importer.
+    let deadlock_ms: u64 = match txn
+        .query_one_raw(Statement::from_string(
+            backend,
+            "SELECT setting::int8 AS ms FROM pg_settings WHERE name = 'deadlock_timeout'",
+        ))
+        .await?
+    {
+        Some(row) => u64::try_from(row.try_get::<i64>("", "ms")?).unwrap_or(1_000),
+        None => 1_000,
+    };
+    let per_table =
+        u64::try_from(LOCK_TRY.as_millis()).unwrap_or(200).min(deadlock_ms / (2 * tables.len() as u64).max(1)).max(1);
+    let names: Vec<String> = tables.iter().map(|t| format!("\"{}\"", t.replace('"', "\"\""))).collect();
+    let lock = format!("LOCK TABLE {} IN ACCESS EXCLUSIVE MODE", names.join(", "));
+    let started = Instant::now();
+    let mut pause = Duration::from_millis(50);
+    let mut tries = 0u32;
+    loop {
+        tries += 1;
+        txn.execute_unprepared("SAVEPOINT send_bulk_lock").await?;
+        txn.execute_unprepared(&format!("SET LOCAL lock_timeout = '{per_table}ms'")).await?;
+        match txn.execute_unprepared(&lock).await {
+            Ok(_) => {
+                txn.execute_unprepared("RELEASE SAVEPOINT send_bulk_lock").await?;
+                txn.execute_raw(Statement::from_sql_and_values(
+                    backend,
+                    "SELECT set_config('lock_timeout', $1, true)",
+                    [previous.into()],
+                ))
+                .await?;
+                if tries > 1 {
+                    tracing::info!(tries, waited_ms = started.elapsed().as_millis(), "bulk load: tables locked");
+                }
+                return Ok(());
+            }
+            Err(e) if is_lock_timeout(&e) => {
+                // Releases the locks this try took (the failed statement already did) and the lock_timeout.
+                txn.execute_unprepared("ROLLBACK TO SAVEPOINT send_bulk_lock").await?;
+                txn.execute_unprepared("RELEASE SAVEPOINT send_bulk_lock").await?;
+                if started.elapsed() + pause > patience {
+                    return Err(DbErr::Custom(format!(
+                        "a bulk load could not lock the tables {} in {:.1} s ({tries} tries): readers kept them busy; \
+                         try again when the database is less busy",
+                        tables.join(", "),
+                        started.elapsed().as_secs_f64()
+                    )));
+                }
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(Duration::from_secs(1));
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// Whether `e` is PostgreSQL's "canceling statement due to lock timeout" (SQLSTATE 55P03, lock_not_available).
+fn is_lock_timeout(e: &DbErr) -> bool {
+    match e {
+        DbErr::Exec(sea_orm::RuntimeErr::SqlxError(e)) | DbErr::Query(sea_orm::RuntimeErr::SqlxError(e)) => {
+            e.as_database_error().and_then(|d| d.code()).is_some_and(|code| code == "55P03")
+        }
+        _ => false,
+    }
 }
 
 impl SetAside {

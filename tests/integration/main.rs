@@ -3,6 +3,7 @@
 
 mod api;
 mod bench;
+mod bulk_lock;
 mod concurrency;
 mod config;
 mod hostile_clients;
