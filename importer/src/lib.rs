@@ -17,6 +17,7 @@ pub mod names;
 pub mod pdf;
 pub mod report;
 pub mod source;
+pub mod summary;
 mod workbook;
 
 use sea_orm::{DatabaseConnection, TransactionTrait};

@@ -35,3 +35,12 @@ pub const MAX_PDF_INFLATED_BYTES: u64 = 32 * 1024 * 1024;
 
 /// Most pages a PDF may have: 200. A report has about 15; every page is laid out character by character.
 pub const MAX_PDF_PAGES: usize = 200;
+
+/// Largest Data to Insight summary page read ([`crate::summary`]), in bytes: 20 MiB. The real page is under 100 KB
+/// for about 100 local authorities and can at most reach 153 rows (one per local area), about 150 KB; the page is
+/// held whole as text and its cells copied once, so 20 MiB bounds the reader to tens of MB.
+pub const MAX_SUMMARY_BYTES: usize = 20 * 1024 * 1024;
+
+/// Most rows (header included) of a summary page's table: 10 000. England has 153 local areas and the page holds
+/// one row per area; a table of thousands of rows is not the summary, and each row is parsed into a typed record.
+pub const MAX_SUMMARY_ROWS: usize = 10_000;
