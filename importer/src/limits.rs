@@ -37,10 +37,16 @@ pub const MAX_PDF_INFLATED_BYTES: u64 = 32 * 1024 * 1024;
 pub const MAX_PDF_PAGES: usize = 200;
 
 /// Largest Data to Insight summary page read ([`crate::summary`]), in bytes: 20 MiB. The real page is under 100 KB
-/// for about 100 local authorities and can at most reach 153 rows (one per local area), about 150 KB; the page is
-/// held whole as text and its cells copied once, so 20 MiB bounds the reader to tens of MB.
+/// for about 100 local authorities and can at most reach 153 rows (one per local area), about 150 KB. The page is
+/// held whole as text and its cells' text copied once; with [`MAX_SUMMARY_CELLS`] the reader holds at most about
+/// 60 MB however the page is made.
 pub const MAX_SUMMARY_BYTES: usize = 20 * 1024 * 1024;
 
 /// Most rows (header included) of a summary page's table: 10 000. England has 153 local areas and the page holds
 /// one row per area; a table of thousands of rows is not the summary, and each row is parsed into a typed record.
 pub const MAX_SUMMARY_ROWS: usize = 10_000;
+
+/// Most cells of a summary page's table, over all its rows: 200 000 (the real table has 14 columns, at most
+/// 153 × 14 ≈ 2 100 cells). A cell costs about 56 bytes held before its text, so an empty `<td></td>` (9 bytes of
+/// page) would otherwise cost six times its size: this bounds that overhead to about 11 MB.
+pub const MAX_SUMMARY_CELLS: usize = 200_000;

@@ -173,9 +173,9 @@ pub(super) fn decode(text: &str) -> String {
 }
 
 /// Reads the first `<table>` of `text` (preferring one of class `dataframe`, which pandas writes) into rows, at
-/// most `max_rows` of them. `Ok(None)` when the page has no table; an error for a table that is not closed, a row
-/// or cell that is not closed where the next begins, or too many rows.
-pub(super) fn first_table(text: &str, max_rows: usize) -> Result<Option<Vec<Row>>, ScanError> {
+/// most `max_rows` rows and `max_cells` cells in all. `Ok(None)` when the page has no table; an error for a table
+/// that is not closed, a row or cell that is not closed where the next begins, or too many rows or cells.
+pub(super) fn first_table(text: &str, max_rows: usize, max_cells: usize) -> Result<Option<Vec<Row>>, ScanError> {
     let mut lines = Lines { text, at: 0, line: 1 };
     let start = find_table(text);
     let Some(start) = start else { return Ok(None) };
@@ -186,6 +186,7 @@ pub(super) fn first_table(text: &str, max_rows: usize) -> Result<Option<Vec<Row>
     let mut cell: Option<(Cell, bool)> = None;
     let mut pos = start;
     let mut opened = false;
+    let mut cells = 0;
     loop {
         let Some(lt) = text[pos..].find('<').map(|i| pos + i) else {
             let line = lines.line_of(text.len());
@@ -252,6 +253,13 @@ pub(super) fn first_table(text: &str, max_rows: usize) -> Result<Option<Vec<Row>
                 }
                 if row.is_none() {
                     return Err(unexpected("a cell inside a row (<tr>)"));
+                }
+                cells += 1;
+                if cells > max_cells {
+                    return Err(ScanError {
+                        line,
+                        message: format!("expected at most {max_cells} cells in the table, found more"),
+                    });
                 }
                 cell = Some((Cell { line, text: String::new(), href: None }, tag.name == "th"));
             }
@@ -332,7 +340,7 @@ mod tests {
     fn reads_cells_links_and_lines() {
         let page = "<p>x</p>\n<table class=\"dataframe\">\n<tr><th>A</th><th>B</th></tr>\n<tr><td>1 &amp; 2</td>\
                     <td><a href=\"https://x/1?a=1&amp;b=2\">x</a></td></tr>\n</table>";
-        let rows = first_table(page, 10).expect("reads").expect("a table");
+        let rows = first_table(page, 10, 100).expect("reads").expect("a table");
         assert_eq!(rows.len(), 2);
         assert!(rows[0].all_th);
         assert_eq!(rows[1].line, 4);
@@ -342,10 +350,16 @@ mod tests {
 
     #[test]
     fn refuses_unclosed_structure() {
-        assert!(first_table("<table><tr><td>1</td>", 10).expect_err("cut").message.contains("</tr>"));
-        assert!(first_table("<table><tr><td>1</td><tr>", 10).expect_err("cut").message.contains("</tr>"));
-        assert!(first_table("<table><tr><td>1", 10).expect_err("cut").message.contains("</td>"));
-        assert!(first_table("<table><tr><td>1</td></tr><tr>", 1).expect_err("many").message.contains("at most 1"));
-        assert_eq!(first_table("<p>no table</p>", 10), Ok(None));
+        assert!(first_table("<table><tr><td>1</td>", 10, 100).expect_err("cut").message.contains("</tr>"));
+        assert!(first_table("<table><tr><td>1</td><tr>", 10, 100).expect_err("cut").message.contains("</tr>"));
+        assert!(first_table("<table><tr><td>1", 10, 100).expect_err("cut").message.contains("</td>"));
+        assert!(first_table("<table><tr><td>1</td></tr><tr>", 1, 100).expect_err("many").message.contains("at most 1"));
+        assert!(
+            first_table("<table><tr><td>1</td><td>2</td>", 10, 1)
+                .expect_err("many")
+                .message
+                .contains("at most 1 cells")
+        );
+        assert_eq!(first_table("<p>no table</p>", 10, 100), Ok(None));
     }
 }

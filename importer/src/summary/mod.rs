@@ -9,7 +9,8 @@
 //!
 //! The whole page is refused (one [`Problem`]) when it is over [`MAX_SUMMARY_BYTES`], has no table, has a table
 //! whose header lacks a required column, is truncated (a table, row or cell not closed; a row with fewer or more
-//! cells than the header), has more than [`MAX_SUMMARY_ROWS`] rows, or does not state its time. A bad value in a row
+//! cells than the header), has more than [`MAX_SUMMARY_ROWS`] rows or [`MAX_SUMMARY_CELLS`] cells, or does not state its
+//! time. A bad value in a row
 //! is a row problem in [`Summary::problems`]: the field is `None` (or the row left out, when it is the URN, DfE
 //! code or name that identify it), and the other rows are read.
 //!
@@ -26,7 +27,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use send_model::domain::{DfeCode, GssCode, GssKind, OfstedUrn, Outcome};
 
 use crate::error::Problem;
-use crate::limits::{MAX_SUMMARY_BYTES, MAX_SUMMARY_ROWS};
+use crate::limits::{MAX_SUMMARY_BYTES, MAX_SUMMARY_CELLS, MAX_SUMMARY_ROWS};
 
 /// A snapshot of the summary page, read.
 #[derive(Debug, Clone, PartialEq)]
@@ -170,7 +171,8 @@ pub fn read_summary(name: &str, bytes: &[u8]) -> Result<Summary, Problem> {
         at(line, "file", format!("expected an HTML page in UTF-8, found invalid bytes at byte {}", e.valid_up_to()))
     })?;
 
-    let table = html::first_table(text, MAX_SUMMARY_ROWS).map_err(|e| at(e.line, "table", e.message))?;
+    let table =
+        html::first_table(text, MAX_SUMMARY_ROWS, MAX_SUMMARY_CELLS).map_err(|e| at(e.line, "table", e.message))?;
     let Some(table) = table else {
         return Err(at(1, "table", "expected an HTML page with the summary's <table>, found no table".to_owned()));
     };

@@ -122,16 +122,44 @@ fn quirks_of_the_real_pages() {
     assert_eq!(row(&read("2024", S2024), "blackpool").grade, Some(Outcome::Inconsistent));
 }
 
+/// The page with its first column (`URN`) moved to the end, in the header and in every row.
+fn first_column_last(page: &str) -> String {
+    let page = page.replacen("      <th>URN</th>\n", "", 1).replacen(
+        "    </tr>\n  </thead>",
+        "      <th>URN</th>\n    </tr>\n  </thead>",
+        1,
+    );
+    let (head, mut rest) = page.split_at(page.find("<tbody>").expect("a tbody"));
+    let mut out = head.to_owned();
+    while let Some(i) = rest.find("<tr>\n      <td>") {
+        out.push_str(&rest[..i + 5]);
+        let after = &rest[i + 5..];
+        let cell_end = after.find('\n').expect("a line") + 1;
+        let remaining = &after[cell_end..];
+        let close = remaining.find("    </tr>").expect("a row end");
+        out.push_str(&remaining[..close]);
+        out.push_str(&after[..cell_end]);
+        rest = &remaining[close..];
+    }
+    out.push_str(rest);
+    out
+}
+
 #[test]
 fn columns_are_read_by_name_in_any_order_with_extra_ones() {
-    // Swap two headers and their cells' meaning stays with the header: rename "URN" <-> "La Code" would break
-    // the codes, so move a column instead: put "Local Authority" first by renaming headers consistently.
+    // URN moved from first to last: every row reads the same.
+    let moved = first_column_last(S2026);
+    assert!(moved.contains("<th>Inspection Link</th>\n      <th>URN</th>"), "the header was reordered");
+    assert_eq!(read("moved", &moved).rows, read("2026", S2026).rows);
+    // An extra column, first: ignored and listed.
     let page = S2024
         .replacen("<th>URN</th>", "<th>Extra</th><th>URN</th>", 1)
         .replace("<tr>\n      <td>", "<tr>\n      <td>x</td>\n      <td>");
     let s = read("extra", &page);
     assert_eq!(s.rows.len(), 39);
     assert_eq!(s.unknown_columns, vec!["Extra".to_owned()]);
+    let unlined = |rows: Vec<SummaryRow>| rows.into_iter().map(|r| SummaryRow { line: 0, ..r }).collect::<Vec<_>>();
+    assert_eq!(unlined(s.rows.clone()), unlined(read("2024", S2024).rows));
     assert_eq!(row(&s, "cornwall").urn.as_str(), "80454");
     // Headers in other case and spacing.
     let s = read("case", &S2025.replace("<th>Outcome Grade</th>", "<th> outcome  GRADE </th>"));
