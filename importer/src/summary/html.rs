@@ -4,11 +4,13 @@
 //!
 //! Why hand-written and not an HTML crate: the page is machine-written by pandas (no implied end tags, no nested
 //! tables, one attribute we need), and the importer must *refuse* a truncated page rather than mend it. General
-//! HTML parsers are built to recover: `tl` (lean, no dependencies) and html5ever/`scraper` (dozens of crates to
-//! compile) both close an unclosed table or row at the end of input without saying so, so we would still have to
-//! re-check the structure ourselves. The only other candidate in the tree, `quick-xml`, rejects real HTML (`&nbsp;`,
-//! `<meta>` without an end tag). This scanner is about 200 lines, adds no dependency, runs in one pass over the
-//! bytes, and reports the line of every structural problem.
+//! HTML parsers are built to recover: `tl` (lean: no dependencies, one nightly-only feature; last release 0.7.8,
+//! January 2024) documents that it "silently ignores tags that are invalid", so that "large chunks of the HTML
+//! document do not appear in the resulting tree", and html5ever/`scraper` (dozens of crates to compile) close an
+//! unclosed table or row at the end of input as the HTML standard says. Either way we would re-check the structure
+//! ourselves. The only parser already in the tree, `quick-xml`, rejects real HTML (`&nbsp;`, `<meta>` without an
+//! end tag). This scanner adds no dependency, runs in one pass over the bytes, and reports the line of every
+//! structural problem.
 
 /// One cell of the table, as read.
 #[derive(Debug, Clone, PartialEq, Eq)]
