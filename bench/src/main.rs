@@ -61,6 +61,9 @@ enum Sub {
         /// Where to write the figures as JSON.
         #[arg(long, default_value = "target/bench/hostile.json")]
         out: PathBuf,
+        /// Only these abuses (comma-separated: gets, apq, documents, connections, exports).
+        #[arg(long, value_delimiter = ',')]
+        only: Vec<String>,
     },
     /// Write the synthetic dataset (regions, ICBs, areas, inspections as curated CSVs) to a folder, to import or
     /// profile by hand: `send-import DIR/regions.csv DIR/icbs.csv DIR/local_areas.csv`, then `DIR/inspections.csv`.
@@ -86,15 +89,15 @@ fn main() -> anyhow::Result<()> {
             println!("{} inspections of {} areas written to {}", data.inspections, data.areas, out.display());
             Ok(())
         }
-        Some(Sub::Hostile { scale, ref send_api, ref out }) => {
-            runtime.block_on(hostile(scale, send_api.as_deref(), out))
+        Some(Sub::Hostile { scale, ref send_api, ref out, ref only }) => {
+            runtime.block_on(hostile(scale, send_api.as_deref(), out, only))
         }
         None => runtime.block_on(bench(&args)),
     }
 }
 
 /// The hostile soak against a `send-api` child on a scratch SQLite database with the bundled data.
-async fn hostile(scale: usize, send_api: Option<&Path>, out: &Path) -> anyhow::Result<()> {
+async fn hostile(scale: usize, send_api: Option<&Path>, out: &Path, only: &[String]) -> anyhow::Result<()> {
     let binary = match send_api {
         Some(path) => path.to_owned(),
         None => std::env::current_exe()?.with_file_name("send-api"),
@@ -124,7 +127,7 @@ async fn hostile(scale: usize, send_api: Option<&Path>, out: &Path) -> anyhow::R
         .ok()
         .and_then(|l| l.lines().find(|l| l.starts_with("Max open files"))?.split_whitespace().nth(3)?.parse().ok())
         .unwrap_or(1024);
-    let outcomes = send_bench::hostile::soak(addr, child.id(), scale, max_fds).await;
+    let outcomes = send_bench::hostile::soak(addr, child.id(), scale, max_fds, only).await;
     child.kill().ok();
     child.wait().ok();
     std::fs::remove_dir_all(&dir).ok();

@@ -283,8 +283,9 @@ async fn idle_and_half_sent_connections_are_closed_and_never_shut_out_a_real_cli
         }
         // A real client gets in at once: the oldest idle connections make room.
         still_serves(server.addr).await;
+        // The cap, and the quarter over it that connections asked to close may take while they go.
         let open = gauge(server.addr, "send_connections_open", "").await;
-        assert!(open <= 32.0, "{open} connections open, over the cap of 32");
+        assert!(open <= 40.0, "{open} connections open, over the cap of 32 and its slack of 8");
         // A connection that sends nothing is closed by the server within the header timeout.
         let mut idle = TcpStream::connect(server.addr).await.expect("connect");
         let mut buf = [0u8; 64];

@@ -5,9 +5,10 @@
 //!   it waits for a head, it is also how long an idle keep-alive connection is kept;
 //! - a write timeout (`tokio-io-timeout`): a write that cannot proceed for that long fails, hyper drops the
 //!   connection and the response body, and whatever fed the body (a CSV export's snapshot) stops;
-//! - a cap on open connections: at the cap the oldest connection with no request in flight is closed to make room
-//!   (hyper's graceful close, so a request in flight is never cut), and accepting waits only when every connection
-//!   is busy. Idle and half-sent connections therefore never shut out a client with a real request.
+//! - a cap on open connections: at the cap the oldest connection with no request in flight is asked to close to make
+//!   room (hyper's graceful close, so a request in flight is never cut) while accepting goes on, up to a quarter
+//!   over the cap; accepting waits only when every connection is busy. Idle and half-sent connections therefore
+//!   never shut out a client with a real request.
 //!
 //! A request body's own time limit is the GraphQL handler's (see `graphql::read_body`).
 
@@ -157,10 +158,13 @@ pub async fn serve(
     let max = limits.max_connections.max(1);
     let mut shutdown = pin!(shutdown);
     let mut next_id = 0u64;
+    // Connections asked to close take a moment to go: accepting goes on meanwhile (waiting for each close would slow
+    // accepting to a crawl under a flood, and a real client's connection would wait behind the flood in the
+    // kernel's queue), up to this many over the cap.
+    let ceiling = max + (max / 4).max(1);
     loop {
-        // Make room first: close the oldest idle connection; when all are busy, wait for one to finish.
-        while open.len() >= max {
-            open.close_oldest_idle();
+        // Make room first: close the oldest idle connection; wait only when all are busy, or at the ceiling.
+        if open.len() >= max && (!open.close_oldest_idle() || open.len() >= ceiling) {
             tokio::select! {
                 () = open.below(max) => {}
                 () = &mut shutdown => return drain(&open).await,
