@@ -24,7 +24,7 @@ fn members(zip: &[u8]) -> Members {
             let mut file = archive.by_index(i).expect("a fixture member");
             let mut bytes = Vec::new();
             file.read_to_end(&mut bytes).expect("a fixture member's bytes");
-            (file.name().to_owned(), bytes)
+            (file.name().expect("a fixture member's name").into_owned(), bytes)
         })
         .collect()
 }
