@@ -24,7 +24,7 @@ seconds=${1:-30}
 shift || true
 [[ $seconds =~ ^[0-9]+$ ]] || { echo "usage: fuzz/run.sh [SECONDS] [TARGET...]" >&2; exit 2; }
 targets=("$@")
-((${#targets[@]} > 0)) || targets=(graphql_request graphql_http tabular_file workbook_member report_pdf)
+((${#targets[@]} > 0)) || targets=(graphql_request graphql_http tabular_file workbook_member report_pdf summary_page)
 sanitizer=${FUZZ_SANITIZER:-address}
 build=${FUZZ_BUILD:-release}
 case $build in

@@ -47,8 +47,7 @@ async fn main() -> anyhow::Result<()> {
     let http = args.http.config()?;
     let config = args.database.config_with(30).context("cannot create the data folder")?;
     let db = send_api::open_for_serving(&config, args.read_database_url.as_deref(), !args.no_bundled_import).await?;
-    let listener =
-        tokio::net::TcpListener::bind(args.bind).await.with_context(|| format!("cannot listen on {}", args.bind))?;
+    let listener = listen(args.bind).with_context(|| format!("cannot listen on {}", args.bind))?;
     tracing::info!(backend = send_model::backend_name(&db), "listening on http://{}/graphql", listener.local_addr()?);
     send_api::serve(listener, send_api::AppState::with_config(db.clone(), http), shutdown_signal())
         .await
@@ -57,6 +56,16 @@ async fn main() -> anyhow::Result<()> {
     db.close().await.ok();
     tracing::info!("stopped");
     Ok(())
+}
+
+/// A listening socket with a queue of pending connections as long as the system allows (tokio's default is 1 024):
+/// a burst of connections then waits in the queue rather than having its handshakes dropped and retried seconds
+/// later, which a real client caught in the burst would feel.
+fn listen(addr: SocketAddr) -> std::io::Result<tokio::net::TcpListener> {
+    let socket = if addr.is_ipv4() { tokio::net::TcpSocket::new_v4()? } else { tokio::net::TcpSocket::new_v6()? };
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(4096)
 }
 
 /// Resolves on Ctrl-C or SIGTERM, so that in-flight requests finish before the process exits.

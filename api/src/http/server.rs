@@ -5,9 +5,9 @@
 //!   it waits for a head, it is also how long an idle keep-alive connection is kept;
 //! - a write timeout (`tokio-io-timeout`): a write that cannot proceed for that long fails, hyper drops the
 //!   connection and the response body, and whatever fed the body (a CSV export's snapshot) stops;
-//! - a cap on open connections: at the cap the oldest connection with no request in flight is asked to close to make
-//!   room (hyper's graceful close, so a request in flight is never cut) while accepting goes on, up to a quarter
-//!   over the cap; accepting waits only when every connection is busy. Idle and half-sent connections therefore
+//! - a cap on open connections: at the cap the oldest connection with no request in flight is closed to make room
+//!   (a request that arrives meanwhile is finished first: hyper's graceful close) while accepting goes on, up to a
+//!   quarter over the cap; accepting waits only when every connection is busy. Idle and half-sent connections therefore
 //!   never shut out a client with a real request.
 //!
 //! A request body's own time limit is the GraphQL handler's (see `graphql::read_body`).
@@ -20,6 +20,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::body::Body;
+use http_body_util::BodyExt;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::sync::Notify;
@@ -208,9 +209,16 @@ async fn serve_connection(
         let busy = Busy::new(counted.clone());
         let app = app.clone();
         async move {
+            // Busy until the body is written too (a CSV export streams long after its head).
             let response = app.oneshot(request.map(Body::new)).await;
-            drop(busy);
-            response
+            response.map(|r| {
+                r.map(|body| {
+                    Body::new(body.map_frame(move |frame| {
+                        let _busy = &busy;
+                        frame
+                    }))
+                })
+            })
         }
     });
     let mut builder = hyper::server::conn::http1::Builder::new();
@@ -220,8 +228,12 @@ async fn serve_connection(
     tokio::select! {
         result = served.as_mut() => log_end(result),
         () = closing => {
-            served.as_mut().graceful_shutdown();
-            log_end(served.await);
+            // With no request in flight nothing is being answered: closing at once frees the place now (hyper's
+            // graceful close would wait for a half-sent head until its timeout). A request in flight finishes.
+            if connection.busy.load(Ordering::Acquire) > 0 {
+                served.as_mut().graceful_shutdown();
+                log_end(served.await);
+            }
         }
     }
     open.remove(id);
