@@ -4,7 +4,10 @@
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
-use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, Selection, SelectionSet};
+use async_graphql::Positioned;
+use async_graphql::parser::types::{
+    DocumentOperations, ExecutableDocument, OperationDefinition, Selection, SelectionSet,
+};
 use async_graphql::{Value, value};
 
 use super::code;
@@ -69,12 +72,7 @@ impl Shape {
     /// cannot be expanded at all: refused before anything walks the document.
     pub fn of(document: &ExecutableDocument, operation_name: Option<&str>) -> Result<Self, Refusal> {
         let fragments = fragment_shapes(document)?;
-        let operation = match (&document.operations, operation_name) {
-            (DocumentOperations::Single(op), _) => Some(op),
-            (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name),
-            (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => ops.values().next(),
-            (DocumentOperations::Multiple(_), None) => None,
-        };
+        let operation = operation(document, operation_name);
         // Validation walks every operation of the document, not only the one that runs.
         let mut shape = operation.map(|op| measure(&op.node.selection_set.node, &fragments)).unwrap_or_default();
         for (_, op) in document.operations.iter() {
@@ -83,6 +81,20 @@ impl Shape {
             shape.selections = shape.selections.max(other.selections);
         }
         Ok(shape)
+    }
+}
+
+/// The operation a request named `operation_name` runs: the only one when not named; `None` when the name is
+/// unknown or a name is needed (validation reports both).
+pub fn operation<'a>(
+    document: &'a ExecutableDocument,
+    operation_name: Option<&str>,
+) -> Option<&'a Positioned<OperationDefinition>> {
+    match (&document.operations, operation_name) {
+        (DocumentOperations::Single(op), _) => Some(op),
+        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name),
+        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => ops.values().next(),
+        (DocumentOperations::Multiple(_), None) => None,
     }
 }
 

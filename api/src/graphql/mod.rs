@@ -227,18 +227,7 @@ fn required_variables(
     operation_name: Option<&str>,
     request: &Request,
 ) -> Result<(), error::Refusal> {
-    use async_graphql::parser::types::DocumentOperations;
-    let operation = match (&document.operations, operation_name) {
-        (DocumentOperations::Single(op), _) => op,
-        (DocumentOperations::Multiple(ops), Some(name)) => match ops.get(name) {
-            Some(op) => op,
-            None => return Ok(()),
-        },
-        (DocumentOperations::Multiple(ops), None) => match ops.values().next() {
-            Some(op) if ops.len() == 1 => op,
-            _ => return Ok(()),
-        },
-    };
+    let Some(operation) = limits::operation(document, operation_name) else { return Ok(()) };
     for definition in &operation.node.variable_definitions {
         let definition = &definition.node;
         let given = request.variables.get(&definition.name.node);
