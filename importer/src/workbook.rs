@@ -12,6 +12,11 @@
 //!    repeated rows and cells it expands, repeated empty ones excepted as it does), and refused beyond the budget,
 //!    before calamine opens it ([`ods_cells`]).
 //!
+//! 4. every cell reference of an XLSX (a cell's or a row's `r`, a `ref` range) is checked to lie within the largest
+//!    sheet a spreadsheet can hold before calamine reads it: calamine 0.38 accumulates a reference's letters and
+//!    digits into a `u32` unchecked, so `AAAAAAAAAAAAAAAA1` overflows (a panic in a debug build, a wrong cell in a
+//!    release one) ([`xlsx_references`]).
+//!
 //! Rows with no cell are not held (their line numbers are kept on the rows that are); a held row has a cell for
 //! every column between the sheet's first and last, as calamine's range had, so the tables read from the real files
 //! are the same as before.
@@ -43,7 +48,10 @@ pub(crate) fn tables(
     let kind = check_members(&source.bytes).map_err(|m| at(1, "file", m))?;
     let mut budget = Budget { left: MAX_WORKBOOK_CELLS };
     let sheets = match kind {
-        Kind::Xlsx => xlsx_sheets(source, &mut budget),
+        Kind::Xlsx => {
+            xlsx_references(&source.bytes).map_err(|m| at(1, "file", m))?;
+            xlsx_sheets(source, &mut budget)
+        }
         Kind::Ods => {
             ods_cells(&source.bytes).map_err(|m| at(1, "file", m))?;
             ods_sheets(source, &mut budget)
@@ -432,6 +440,73 @@ fn ods_cells(bytes: &[u8]) -> Result<(), String> {
     Ok(())
 }
 
+/// The largest sheet a spreadsheet holds: columns `A` to `XFD`, rows 1 to 1 048 576.
+const GRID_COLUMNS: u64 = 16_384;
+const GRID_ROWS: u64 = 1_048_576;
+
+/// Reads every XML member of an XLSX under `xl/` as a stream and refuses the workbook when a cell reference in it (an
+/// attribute `r`, or `ref` of one cell or a range `A1:B2`) lies outside the grid of [`GRID_COLUMNS`] by
+/// [`GRID_ROWS`]. Only references of the form calamine parses (letters, then digits) are judged; any other text is
+/// left for calamine to refuse.
+fn xlsx_references(bytes: &[u8]) -> Result<(), String> {
+    use quick_xml::events::Event;
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes))
+        .map_err(|e| format!("expected an XLSX workbook, found a zip file that cannot be read ({e})"))?;
+    for i in 0..archive.len() {
+        let member = archive
+            .by_index(i)
+            .map_err(|e| format!("expected a readable workbook, found a zip member that cannot be read ({e})"))?;
+        let name = member.name().map(|n| n.into_owned()).unwrap_or_default();
+        if !(name.starts_with("xl/") && name.ends_with(".xml")) {
+            continue;
+        }
+        let mut reader = quick_xml::Reader::from_reader(BufReader::new(member));
+        let mut buf = Vec::new();
+        loop {
+            // An unreadable member is calamine's to refuse, with its own message.
+            let Ok(event) = reader.read_event_into(&mut buf) else { break };
+            match &event {
+                Event::Start(e) | Event::Empty(e) => {
+                    for a in e.attributes().flatten() {
+                        // By local name, as calamine matches some of them; `xmlns:r` declares a namespace.
+                        let key: &str = a.key.as_ref();
+                        if key.starts_with("xmlns") || !matches!(a.key.local_name().as_ref(), "r" | "ref") {
+                            continue;
+                        }
+                        let value: &str = a.value.as_ref();
+                        if value.split(':').any(|part| !within_grid(part)) {
+                            return Err(format!(
+                                "expected cell references within A1:XFD{GRID_ROWS}, found {:?} in member {:?}",
+                                shown(value),
+                                shown(&name)
+                            ));
+                        }
+                    }
+                }
+                Event::Eof => break,
+                _ => {}
+            }
+            buf.clear();
+        }
+    }
+    Ok(())
+}
+
+/// Whether a reference of letters then digits (`XFD1048576`, or a row `12`, or a column `AB`) lies within the grid;
+/// text of any other form is not judged here.
+fn within_grid(reference: &str) -> bool {
+    let letters = reference.bytes().take_while(u8::is_ascii_alphabetic).count();
+    let (column, row) = reference.split_at(letters);
+    if !row.bytes().all(|b| b.is_ascii_digit()) {
+        return true;
+    }
+    let column = column
+        .bytes()
+        .fold(0_u64, |n, b| n.saturating_mul(26).saturating_add(u64::from(b.to_ascii_uppercase() - b'A') + 1));
+    let row = row.bytes().fold(0_u64, |n, b| n.saturating_mul(10).saturating_add(u64::from(b - b'0')));
+    column <= GRID_COLUMNS && row <= GRID_ROWS
+}
+
 /// An attribute's text.
 fn attribute(e: &quick_xml::events::BytesStart<'_>, key: &str) -> Option<String> {
     e.attributes().flatten().find(|a| a.key.as_ref() == key).map(|a| a.value.into_owned())
@@ -471,6 +546,16 @@ fn cell_text(cell: &calamine::Data) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn references_are_judged_against_the_grid() {
+        for inside in ["A1", "XFD1048576", "a1", "1048576", "XFD", "", "$A$1", "A1B", "Sheet1!A1"] {
+            assert!(super::within_grid(inside), "{inside}");
+        }
+        for outside in ["XFE1", "A1048577", "AAAAAAAAAAAAAAAA1", "A99999999999999999999", "4294967297"] {
+            assert!(!super::within_grid(outside), "{outside}");
+        }
+    }
 
     #[test]
     fn columns_are_named_as_spreadsheets_do() {

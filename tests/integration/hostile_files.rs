@@ -103,6 +103,34 @@ async fn an_xlsx_with_cells_in_a1_and_xfd1048576_is_read_as_the_two_cells_it_hol
 }
 
 #[tokio::test]
+async fn an_xlsx_whose_cell_references_lie_outside_the_grid_is_refused() {
+    // calamine 0.38 adds up a reference's letters and digits in a u32 unchecked: the first of these panicked in the
+    // fuzzer's debug build ("attempt to multiply with overflow"), and a release build reads a wrapped position.
+    let cases = [
+        (r#"<row r="1"><c r="AAAAAAAAAAAAAAAA1"><v>1</v></c></row>"#, "AAAAAAAAAAAAAAAA1"),
+        (r#"<row r="1"><c r="XFE1"><v>1</v></c></row>"#, "XFE1"),
+        (r#"<row r="99999999999"><c><v>1</v></c></row>"#, "99999999999"),
+        (r#"<row r="1"><c r="A1"><f t="shared" ref="A1:A99999999999" si="0">1</f><v>1</v></c></row>"#, "A1:A99999999999"),
+    ];
+    for (data, reference) in cases {
+        let bytes = xlsx(data, 0);
+        each_backend(|t| {
+            let bytes = bytes.clone();
+            async move {
+                let problems = refused(&t.db, "grid.xlsx", bytes).await;
+                let expected = format!(
+                    "expected cell references within A1:XFD1048576, found \"{reference}\" in member \"xl/worksheets/sheet1.xml\""
+                );
+                assert_eq!(problems.len(), 1, "{problems:#?}");
+                assert!(problems[0].contains(&expected), "{problems:#?}");
+                t
+            }
+        })
+        .await;
+    }
+}
+
+#[tokio::test]
 async fn an_xlsx_whose_rows_span_every_column_is_refused_past_the_cell_budget() {
     // 400 rows from column A to XFD: 6.5 million cells once each row has a cell per column.
     let data: String = (1..=400)
