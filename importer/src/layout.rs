@@ -323,8 +323,11 @@ pub struct InspectionRow {
     pub framework: Framework,
     /// Type.
     pub inspection_type: InspectionType,
-    /// Start.
+    /// Start; when `start_known` is false, the publication date, where the inspection is placed.
     pub start: PartialDate,
+    /// False when the source gives no start date (an outcome published before its dates are known): the row is
+    /// held, placed at its publication date, and never gives a start date to a stored inspection.
+    pub start_known: bool,
     /// Everything else the source says.
     pub facts: InspectionFacts,
     /// Where the row was read.
@@ -863,9 +866,20 @@ fn inspection_row(c: &mut Cells<'_>) -> Option<InspectionRow> {
     let region = c.text("region", "an ONS region name");
     let framework = c.required("framework", Framework::parse);
     let inspection_type = c.required("inspection_type", InspectionType::parse);
-    let start = c.required("inspection_start", PartialDate::parse);
+    let stated_start = c.optional("inspection_start", PartialDate::parse);
     let end = c.optional("inspection_end", PartialDate::parse);
     let published = c.optional("published", PartialDate::parse);
+    // No source may give the start date of an inspection whose outcome is published (two of 2026): such a row is
+    // held, placed at its publication date, rather than refused or given a guessed date.
+    let start_known = !matches!(stated_start, Some(None));
+    if let (Some(None), Some(None)) = (stated_start, published) {
+        c.problem(
+            "inspection_start",
+            "expected a date (yyyy-mm-dd or yyyy-mm), or an empty cell with a publication date to place the \
+             inspection by, found an empty cell and no publication date",
+        );
+    }
+    let start = stated_start.flatten();
     let outcome = c.optional("outcome", Outcome::parse);
     let themes = c.list("priority_actions", ';', Theme::parse);
     let source_url = c.required("source_url", url);
@@ -914,13 +928,14 @@ fn inspection_row(c: &mut Cells<'_>) -> Option<InspectionRow> {
     {
         c.problem("published", format!("expected a date on or after inspection_end ({e}), found {p}"));
     }
+    // A widespread/systemic failings outcome is published weeks before anyone codes the report's priority actions:
+    // an empty cell then says they are not yet read (filled later by the report or a curated row), not that there
+    // are none.
+    let mut not_yet_read = false;
     if let (Some(o), Some(themes)) = (outcome, &themes) {
         let systemic = o == Some(Outcome::WidespreadSystemicFailings);
         if systemic && themes.is_empty() {
-            c.problem(
-                "priority_actions",
-                "expected one theme per area for priority action (a widespread/systemic failings outcome has at least one), found an empty cell",
-            );
+            not_yet_read = true;
         } else if !systemic && !themes.is_empty() {
             c.problem(
                 "priority_actions",
@@ -931,10 +946,13 @@ fn inspection_row(c: &mut Cells<'_>) -> Option<InspectionRow> {
             );
         }
     }
-    let (gss, framework, inspection_type, start) = (gss?, framework?, inspection_type?, start?);
+    let (gss, framework, inspection_type, _) = (gss?, framework?, inspection_type?, stated_start?);
+    let start = start.or(published.flatten())?;
     let themes = themes?;
     let count = (framework == Framework::F2023 && inspection_type == InspectionType::Full)
         .then(|| i32::try_from(themes.len()).unwrap_or(i32::MAX));
+    // Not yet read: the row says nothing of the priority actions, so a stored reading of them stands.
+    let (count, themes) = if not_yet_read { (None, None) } else { (Some(count), Some(themes)) };
     let _ = area_name?;
     Some(InspectionRow {
         line: c.line,
@@ -945,12 +963,13 @@ fn inspection_row(c: &mut Cells<'_>) -> Option<InspectionRow> {
         framework,
         inspection_type,
         start,
+        start_known,
         facts: InspectionFacts {
             end: Some(end?),
             published: Some(published?),
             outcome: Some(outcome?),
-            priority_action_count: Some(count),
-            themes: Some(themes),
+            priority_action_count: count,
+            themes,
             ..InspectionFacts::default()
         },
         source_url: source_url?,
@@ -1041,6 +1060,7 @@ fn official_2016_rows(c: &mut Cells<'_>, file: &str) -> Vec<InspectionRow> {
         framework: Framework::F2016,
         inspection_type: InspectionType::Full,
         start,
+        start_known: true,
         facts: InspectionFacts {
             published: Some(published),
             outcome: Some(Some(if wsoa { Outcome::WsoaRequired } else { Outcome::WsoaNotRequired })),
@@ -1062,6 +1082,7 @@ fn official_2016_rows(c: &mut Cells<'_>, file: &str) -> Vec<InspectionRow> {
             framework: Framework::F2016,
             inspection_type: InspectionType::Revisit,
             start: revisit,
+            start_known: true,
             facts: InspectionFacts {
                 published: Some(revisit_published),
                 outcome: Some(revisit_outcome),
@@ -1128,6 +1149,7 @@ fn mi_2023_row(c: &mut Cells<'_>, file: &str) -> Option<InspectionRow> {
         framework: Framework::F2023,
         inspection_type: InspectionType::Full,
         start: start?,
+        start_known: true,
         facts: InspectionFacts {
             published: Some(published?),
             outcome: Some(Some(outcome)),

@@ -466,8 +466,12 @@ async fn write_aliases(txn: &DatabaseTransaction, rows: &[AliasRow], run: i32, t
     Ok(())
 }
 
-fn inspection_record(gss: &str, framework: Framework, t: InspectionType, start: PartialDate) -> String {
-    format!("inspection {gss} {framework} {} {start}", t.code())
+fn inspection_record(gss: &str, framework: Framework, t: InspectionType, start: PartialDate, known: bool) -> String {
+    if known {
+        format!("inspection {gss} {framework} {} {start}", t.code())
+    } else {
+        format!("inspection {gss} {framework} {} published {start} (start not known)", t.code())
+    }
 }
 
 fn themes_text(themes: impl Iterator<Item = send_model::domain::Theme>) -> Option<String> {
@@ -479,10 +483,42 @@ fn themes_text(themes: impl Iterator<Item = send_model::domain::Theme>) -> Optio
 /// inspections of the same type in the same area are years apart).
 const SAME_INSPECTION_DAYS: i64 = 31;
 
-/// The facts a row gives, as named text values, starting with its start date.
+/// When an inspection was seen: its start, whether that start is known, and its publication.
+#[derive(Debug, Clone, Copy)]
+struct Sighting {
+    start: NaiveDate,
+    start_known: bool,
+    published: Option<NaiveDate>,
+}
+
+impl Sighting {
+    fn of_row(r: &InspectionRow) -> Self {
+        Self { start: r.start.date, start_known: r.start_known, published: r.facts.published.flatten().map(|d| d.date) }
+    }
+
+    fn of_stored(m: &inspection::Model) -> Self {
+        Self { start: m.start_date, start_known: m.start_known, published: m.published }
+    }
+
+    /// Days between two sightings of what may be one inspection: their starts, or, where either start is not
+    /// known, their publications; `None` when that cannot be told (then they are different inspections).
+    fn days_apart(&self, other: &Self) -> Option<i64> {
+        if self.start_known && other.start_known {
+            return Some((self.start - other.start).num_days().abs());
+        }
+        Some((self.published? - other.published?).num_days().abs())
+    }
+
+    fn near(&self, other: &Self) -> bool {
+        self.days_apart(other).is_some_and(|days| days <= SAME_INSPECTION_DAYS)
+    }
+}
+
+/// The facts a row gives, as named text values, starting with its start date (none when the row does not know it:
+/// an unknown start never replaces a known one).
 fn given_facts(r: &InspectionRow) -> Facts {
     let f = &r.facts;
-    let mut out: Facts = vec![("inspection_start", some(r.start))];
+    let mut out: Facts = if r.start_known { vec![("inspection_start", some(r.start))] } else { Vec::new() };
     let date = |d: &Option<PartialDate>| d.map(|d| d.to_string());
     let number = |n: &Option<i32>| n.map(|n| n.to_string());
     if let Some(v) = &f.end {
@@ -588,7 +624,9 @@ impl StoredDetails {
 fn stored_fact(m: &inspection::Model, themes: &Option<String>, details: &StoredDetails, field: &str) -> Option<String> {
     let number = |n: Option<i32>| n.map(|n| n.to_string());
     match field {
-        "inspection_start" => some(PartialDate::from_parts(m.start_date, m.start_precision)),
+        "inspection_start" => {
+            m.start_known.then(|| PartialDate::from_parts(m.start_date, m.start_precision).to_string())
+        }
         "inspection_end" => date_text(m.end_date, m.end_precision),
         "published" => date_text(m.published, m.published_precision),
         "outcome" => m.outcome.map(|o| o.code().to_owned()),
@@ -612,6 +650,7 @@ fn apply(am: &mut inspection::ActiveModel, r: &InspectionRow, field: &str) {
             am.start_date = Set(r.start.date);
             am.start_precision = Set(r.start.precision);
             am.start_year = Set(chrono::Datelike::year(&r.start.date));
+            am.start_known = Set(true);
         }
         "inspection_end" => {
             let v = f.end.flatten();
@@ -781,14 +820,15 @@ async fn write_inspections(
             pending.flush(txn, &mut groups, &mut themes, run).await?;
         }
         let group = groups.entry((area_id, r.framework, r.inspection_type)).or_default();
+        let seen = Sighting::of_row(r);
         let matched = group
             .iter()
             .enumerate()
-            .map(|(i, m)| (i, (m.start_date - r.start.date).num_days().abs()))
+            .filter_map(|(i, m)| Some((i, Sighting::of_stored(m).days_apart(&seen)?)))
             .filter(|(_, days)| *days <= SAME_INSPECTION_DAYS)
             .min_by_key(|(_, days)| *days)
             .map(|(i, _)| i);
-        let record = inspection_record(gss.as_str(), r.framework, r.inspection_type, r.start);
+        let record = inspection_record(gss.as_str(), r.framework, r.inspection_type, r.start, r.start_known);
         let Some(index) = matched else {
             tally.compare(record, None, &given);
             let mut am = inspection::ActiveModel {
@@ -809,6 +849,11 @@ async fn write_inspections(
                 weaknesses_progress_not_made: Set(None),
                 priority_action_count: Set(None),
                 region_code: Set(region_of.get(&area_id).cloned()),
+                // Placed at its start, or at its publication when the start is not known.
+                start_date: Set(r.start.date),
+                start_precision: Set(r.start.precision),
+                start_year: Set(chrono::Datelike::year(&r.start.date)),
+                start_known: Set(r.start_known),
                 ..Default::default()
             };
             for (field, _) in &given {
@@ -826,6 +871,7 @@ async fn write_inspections(
             m.framework,
             m.inspection_type,
             PartialDate::from_parts(m.start_date, m.start_precision),
+            m.start_known,
         );
         let stored_themes = themes.get(&m.id).cloned().flatten();
         let mut accepted = Vec::new();
@@ -907,8 +953,8 @@ struct NewInspection {
 #[derive(Default)]
 struct Pending {
     rows: Vec<NewInspection>,
-    /// Start dates waiting, by area, framework and type, so that a later row of the same inspection is noticed.
-    starts: HashMap<(i32, Framework, InspectionType), Vec<NaiveDate>>,
+    /// Sightings waiting, by area, framework and type, so that a later row of the same inspection is noticed.
+    starts: HashMap<(i32, Framework, InspectionType), Vec<Sighting>>,
     /// The id the next new inspection gets: one past the largest there, as the database would choose. The import
     /// lock keeps anyone else from inserting meanwhile.
     next_id: i32,
@@ -918,7 +964,7 @@ impl Pending {
     fn push(&mut self, area_id: i32, r: &InspectionRow, mut model: inspection::ActiveModel) {
         model.id = Set(self.next_id);
         self.next_id += 1;
-        self.starts.entry((area_id, r.framework, r.inspection_type)).or_default().push(r.start.date);
+        self.starts.entry((area_id, r.framework, r.inspection_type)).or_default().push(Sighting::of_row(r));
         self.rows.push(NewInspection { model, themes: r.facts.themes.clone(), report: r.report.clone() });
     }
 
@@ -926,7 +972,7 @@ impl Pending {
     fn near(&self, area_id: i32, r: &InspectionRow) -> bool {
         self.starts
             .get(&(area_id, r.framework, r.inspection_type))
-            .is_some_and(|starts| starts.iter().any(|d| (*d - r.start.date).num_days().abs() <= SAME_INSPECTION_DAYS))
+            .is_some_and(|seen| seen.iter().any(|s| s.near(&Sighting::of_row(r))))
     }
 
     /// Inserts every waiting inspection, then their priority actions and field sources, and adds them to `groups`.
@@ -1114,6 +1160,7 @@ async fn write_report_links(
             m.framework,
             m.inspection_type,
             PartialDate::from_parts(m.start_date, m.start_precision),
+            m.start_known,
         );
         if let Action::Update(_) = tally.compare(record, old_facts, &vec![("report_url", some(&r.report_url))]) {
             let mut am = m.clone().into_active_model();

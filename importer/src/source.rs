@@ -107,6 +107,7 @@ pub fn bundled() -> Vec<SourceFile> {
         bundled_file!("area_lineage.csv"),
         bundled_file!("area_aliases.csv"),
         bundled_file!("inspections.csv"),
+        bundled_file!("inspections_2025_2026.csv"),
         bundled_file!("ofsted_report_links.csv"),
         bundled_file!("thematic_visits.csv"),
     ]

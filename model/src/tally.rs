@@ -13,20 +13,25 @@ pub async fn rebuild(db: &impl ConnectionTrait) -> Result<(), DbErr> {
         "UPDATE inspection SET region_code = (SELECT a.region_code FROM local_area a WHERE a.id = inspection.area_id) \
          WHERE region_code IS NULL",
         "DELETE FROM inspection_tally",
-        "INSERT INTO inspection_tally (framework, inspection_type, start_year, region_code, outcome, inspections) \
-         SELECT framework, inspection_type, start_year, region_code, outcome, COUNT(*) \
-         FROM inspection GROUP BY 1, 2, 3, 4, 5",
+        // `priority_actions_unread`: the rule of `inspection::Model::priority_actions_not_yet_read`, in SQL.
+        "INSERT INTO inspection_tally (framework, inspection_type, start_year, start_known, region_code, outcome, \
+         inspections, priority_actions_unread) \
+         SELECT framework, inspection_type, start_year, start_known, region_code, outcome, COUNT(*), \
+         SUM(CASE WHEN outcome = 'systemic' AND priority_action_count IS NULL THEN 1 ELSE 0 END) \
+         FROM inspection GROUP BY 1, 2, 3, 4, 5, 6",
         // The roll-up over regions (`region_code` = ''): what a query for all of England reads.
-        "INSERT INTO inspection_tally (framework, inspection_type, start_year, region_code, outcome, inspections) \
-         SELECT framework, inspection_type, start_year, '', outcome, SUM(inspections) \
-         FROM inspection_tally GROUP BY framework, inspection_type, start_year, outcome",
+        "INSERT INTO inspection_tally (framework, inspection_type, start_year, start_known, region_code, outcome, \
+         inspections, priority_actions_unread) \
+         SELECT framework, inspection_type, start_year, start_known, '', outcome, SUM(inspections), \
+         SUM(priority_actions_unread) \
+         FROM inspection_tally GROUP BY framework, inspection_type, start_year, start_known, outcome",
         "DELETE FROM theme_tally",
-        "INSERT INTO theme_tally (start_year, region_code, theme, priority_actions, inspections) \
-         SELECT i.start_year, i.region_code, p.theme, COUNT(*), COUNT(DISTINCT p.inspection_id) \
-         FROM priority_action p JOIN inspection i ON i.id = p.inspection_id GROUP BY 1, 2, 3",
-        "INSERT INTO theme_tally (start_year, region_code, theme, priority_actions, inspections) \
-         SELECT start_year, '', theme, SUM(priority_actions), SUM(inspections) \
-         FROM theme_tally GROUP BY start_year, theme",
+        "INSERT INTO theme_tally (start_year, start_known, region_code, theme, priority_actions, inspections) \
+         SELECT i.start_year, i.start_known, i.region_code, p.theme, COUNT(*), COUNT(DISTINCT p.inspection_id) \
+         FROM priority_action p JOIN inspection i ON i.id = p.inspection_id GROUP BY 1, 2, 3, 4",
+        "INSERT INTO theme_tally (start_year, start_known, region_code, theme, priority_actions, inspections) \
+         SELECT start_year, start_known, '', theme, SUM(priority_actions), SUM(inspections) \
+         FROM theme_tally GROUP BY start_year, start_known, theme",
     ] {
         db.execute_unprepared(sql).await?;
     }

@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 
 use serde_json::Value;
 
-use crate::support::{csv_rows, each_backend, each_backend_with_data, error_code, gql, gql_data};
+use crate::support::{bundled_inspections, csv_rows, each_backend, each_backend_with_data, error_code, gql, gql_data};
 
 /// The 2023 outcome profile, exactly the query of the issue, reproduces Ofsted's release as at 31 December 2023.
 #[tokio::test]
@@ -36,7 +36,7 @@ async fn the_2023_outcome_profile_is_26_inspections_7_11_8() {
 /// Counts per outcome, computed from inspections.csv independently of the importer and the API.
 fn csv_outcome_counts(framework: &str, kind: &str, year: Option<&str>, region: Option<&str>) -> HashMap<String, i64> {
     let mut counts = HashMap::new();
-    for r in csv_rows("inspections.csv") {
+    for r in bundled_inspections() {
         if r["framework"] == framework
             && r["inspection_type"] == kind
             && year.is_none_or(|y| r["inspection_start"].starts_with(y))
@@ -319,11 +319,11 @@ async fn inspection_ids(db: &sea_orm::DatabaseConnection, filter: &str) -> (i64,
 #[tokio::test]
 async fn inspection_filters_compose_and_match_the_csv() {
     each_backend_with_data(|t| async move {
-        let rows = csv_rows("inspections.csv");
+        let rows = bundled_inspections();
         let count = |f: &dyn Fn(&HashMap<String, String>) -> bool| rows.iter().filter(|r| f(r)).count() as i64;
 
         let (total, _) = inspection_ids(&t.db, "").await;
-        assert_eq!(total, 254);
+        assert_eq!(total, rows.len() as i64);
         let (total, _) = inspection_ids(&t.db, "framework: FRAMEWORK_2016, inspectionType: REVISIT").await;
         assert_eq!(total, count(&|r| r["framework"] == "2016" && r["inspection_type"] == "revisit"));
         let (total, ids) = inspection_ids(&t.db, "outcome: WIDESPREAD_SYSTEMIC_FAILINGS, year: 2024").await;
@@ -363,7 +363,7 @@ async fn inspections_are_ordered_as_asked() {
         let data = gql_data(&t.db, "{ inspections(first: 50, orderBy: {field: PUBLISHED, direction: DESC}) { edges { node { published { text } } } } }").await;
         let published = dates(&data, "published");
         assert!(published.windows(2).all(|w| w[0] >= w[1]), "{published:?}");
-        let newest = csv_rows("inspections.csv").into_iter().map(|r| r["published"].clone()).max().expect("max");
+        let newest = bundled_inspections().into_iter().map(|r| r["published"].clone()).max().expect("max");
         assert_eq!(published[0], newest);
         let data = gql_data(&t.db, "{ inspections(first: 5, orderBy: {field: AREA_NAME}) { edges { node { area { name } } } } }").await;
         assert_eq!(data["inspections"]["edges"][0]["node"]["area"]["name"], "Barking and Dagenham");
@@ -377,7 +377,7 @@ async fn priority_action_themes_count_actions_and_inspections() {
     each_backend_with_data(|t| async move {
         let mut actions: HashMap<String, i64> = HashMap::new();
         let mut inspections: HashMap<String, i64> = HashMap::new();
-        for r in csv_rows("inspections.csv") {
+        for r in bundled_inspections() {
             let themes: Vec<&str> = r["priority_actions"].split(';').map(str::trim).filter(|s| !s.is_empty()).collect();
             for theme in &themes {
                 *actions.entry((*theme).to_owned()).or_default() += 1;
@@ -407,7 +407,7 @@ async fn priority_action_themes_count_actions_and_inspections() {
             .iter()
             .map(|t| t["priorityActions"].as_i64().expect("n"))
             .sum();
-        let expected: usize = csv_rows("inspections.csv")
+        let expected: usize = bundled_inspections()
             .iter()
             .filter(|r| r["region"] == "East of England" && r["inspection_start"].starts_with("2023"))
             .map(|r| r["priority_actions"].split(';').filter(|s| !s.trim().is_empty()).count())
@@ -449,7 +449,7 @@ async fn the_dataset_names_its_licence_sources_and_last_import() {
         assert!(d["attribution"].as_str().expect("a").starts_with("Contains public sector information licensed under the Open Government Licence v3.0"));
         assert_eq!(d["lastImport"]["source"], "bundled:data/thematic_visits.csv");
         assert_eq!(d["lastImport"]["rowsRead"], csv_rows("thematic_visits.csv").len());
-        assert_eq!(d["sources"].as_array().map(Vec::len), Some(8));
+        assert_eq!(d["sources"].as_array().map(Vec::len), Some(send_importer::bundled().len()));
         assert!(d["sources"].as_array().expect("s").iter().all(|s| s["sha256"].as_str().is_some_and(|h| h.len() == 64)));
         assert_eq!(d["importRuns"].as_array().map(Vec::len), Some(3));
         assert!(d["lastUpdated"].is_string());

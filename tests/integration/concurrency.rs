@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use send_importer::{ImportOptions, import, read_paths};
 
-use crate::support::{TempDir, csv_rows, each_backend_with_data, gql_data};
+use crate::support::{TempDir, bundled_inspections, csv_rows, each_backend_with_data, gql_data};
 
 /// A curated inspections file with one 2023-framework full inspection per current area, starting on `start`.
 fn new_inspections(dir: &TempDir, name: &str, start: &str, published: &str) -> PathBuf {
@@ -35,16 +35,16 @@ fn new_inspections(dir: &TempDir, name: &str, start: &str, published: &str) -> P
     path
 }
 
-const STATE: &str = r#"{ inspections(first: 0) { totalCount } outcomeProfile(filter: {framework: FRAMEWORK_2023, year: 2026}) { total } dataset { lastImport { id } } }"#;
+const STATE: &str = r#"{ inspections(first: 0) { totalCount } outcomeProfile(filter: {framework: FRAMEWORK_2023, year: 2028}) { total } dataset { lastImport { id } } }"#;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn readers_see_an_import_entirely_or_not_at_all() {
     each_backend_with_data(|t| async move {
         let dir = TempDir::new();
-        let file = new_inspections(&dir, "more.csv", "2026-03-02", "2026-05-01");
+        let file = new_inspections(&dir, "more.csv", "2028-03-06", "2028-05-05");
         let areas = csv_rows("local_areas.csv").len() as i64;
         let before = gql_data(&t.db, STATE).await;
-        let old = (254, 0, before["dataset"]["lastImport"]["id"].as_i64().expect("id"));
+        let old = (bundled_inspections().len() as i64, 0, before["dataset"]["lastImport"]["id"].as_i64().expect("id"));
 
         let importing = Arc::new(AtomicBool::new(true));
         let during = Arc::new(AtomicUsize::new(0));
@@ -74,7 +74,7 @@ async fn readers_see_an_import_entirely_or_not_at_all() {
         import(&t.db, read_paths(&[file]).expect("read"), ImportOptions::default()).await.expect("import");
         importing.store(false, Ordering::SeqCst);
         let seen = reader.await.expect("reader");
-        let new = (254 + areas, areas, old.2 + 1);
+        let new = (old.0 + areas, areas, old.2 + 1);
         assert!(during.load(Ordering::SeqCst) > 0, "some answers were given while the import ran");
         for state in &seen {
             assert!(*state == old || *state == new, "a mixed answer {state:?}: neither {old:?} nor {new:?}");
@@ -90,8 +90,8 @@ async fn readers_see_an_import_entirely_or_not_at_all() {
 async fn two_imports_at_once_are_serialised_and_both_land() {
     each_backend_with_data(|t| async move {
         let dir = TempDir::new();
-        let a = new_inspections(&dir, "a.csv", "2026-03-02", "2026-05-01");
-        let b = new_inspections(&dir, "b.csv", "2027-03-01", "2027-05-03");
+        let a = new_inspections(&dir, "a.csv", "2028-03-06", "2028-05-05");
+        let b = new_inspections(&dir, "b.csv", "2029-03-05", "2029-05-04");
         let areas = csv_rows("local_areas.csv").len() as i64;
         let first = tokio::spawn({
             let db = t.db.clone();
@@ -109,7 +109,11 @@ async fn two_imports_at_once_are_serialised_and_both_land() {
             "{ inspections(first: 0) { totalCount } dataset { importRuns(first: 2) { source rowsInserted } } }",
         )
         .await;
-        assert_eq!(data["inspections"]["totalCount"], 254 + 2 * areas, "both imports landed, nothing twice");
+        assert_eq!(
+            data["inspections"]["totalCount"],
+            bundled_inspections().len() as i64 + 2 * areas,
+            "both imports landed, nothing twice"
+        );
         let runs = data["dataset"]["importRuns"].as_array().expect("runs");
         assert!(runs.iter().all(|r| r["rowsInserted"] == areas), "{runs:?}");
         t

@@ -110,7 +110,10 @@ async fn an_xlsx_whose_cell_references_lie_outside_the_grid_is_refused() {
         (r#"<row r="1"><c r="AAAAAAAAAAAAAAAA1"><v>1</v></c></row>"#, "AAAAAAAAAAAAAAAA1"),
         (r#"<row r="1"><c r="XFE1"><v>1</v></c></row>"#, "XFE1"),
         (r#"<row r="99999999999"><c><v>1</v></c></row>"#, "99999999999"),
-        (r#"<row r="1"><c r="A1"><f t="shared" ref="A1:A99999999999" si="0">1</f><v>1</v></c></row>"#, "A1:A99999999999"),
+        (
+            r#"<row r="1"><c r="A1"><f t="shared" ref="A1:A99999999999" si="0">1</f><v>1</v></c></row>"#,
+            "A1:A99999999999",
+        ),
     ];
     for (data, reference) in cases {
         let bytes = xlsx(data, 0);

@@ -7,15 +7,18 @@ use send_model::entity::{
     area_alias, area_partner, import_run, inspection, local_area, priority_action, thematic_visit,
 };
 
-use crate::support::{TempDir, csv_rows, data_dir, data_file, each_backend, each_backend_with_data, snapshot};
+use crate::support::{
+    TempDir, bundled_inspections, csv_rows, data_dir, data_file, each_backend, each_backend_with_data, snapshot,
+};
 
-const BUNDLED_FILES: [&str; 8] = [
+const BUNDLED_FILES: [&str; 9] = [
     "regions.csv",
     "icbs.csv",
     "local_areas.csv",
     "area_lineage.csv",
     "area_aliases.csv",
     "inspections.csv",
+    "inspections_2025_2026.csv",
     "ofsted_report_links.csv",
     "thematic_visits.csv",
 ];
@@ -38,7 +41,7 @@ async fn every_file_in_data_is_imported_with_counts_taken_from_the_files() {
             assert_eq!(file.rows_read, csv_rows(name).len(), "{name}: rows read");
         }
 
-        let inspections = csv_rows("inspections.csv");
+        let inspections = bundled_inspections();
         let lineage = csv_rows("area_lineage.csv");
         let areas = csv_rows("local_areas.csv");
         let predecessors: std::collections::HashSet<&String> = lineage.iter().map(|r| &r["predecessor_gss"]).collect();
@@ -47,7 +50,7 @@ async fn every_file_in_data_is_imported_with_counts_taken_from_the_files() {
         let partners: usize = areas.iter().map(|r| r["icb_codes"].split(';').filter(|c| !c.is_empty()).count()).sum();
 
         assert_eq!(count(&t.db, inspection::Entity).await, inspections.len() as u64);
-        assert_eq!(inspections.len(), 254, "the bundled dataset has the 254 published rows");
+        assert_eq!(inspections.len(), 254 + 44, "the bundled dataset has the 254 rows to 2024 and the 44 later ones");
         assert_eq!(count(&t.db, local_area::Entity).await, (areas.len() + predecessors.len()) as u64);
         assert_eq!(areas.len(), 153);
         assert_eq!(count(&t.db, priority_action::Entity).await, themes as u64);
@@ -88,7 +91,7 @@ async fn files_load_in_dependency_order_whatever_order_they_are_given_in() {
         let order: Vec<&str> = report.files.iter().map(|f| f.format.as_str()).collect();
         assert_eq!(order.first(), Some(&"curated-csv/regions"));
         assert_eq!(order.last(), Some(&"curated-csv/thematic_visits"));
-        assert_eq!(count(&t.db, inspection::Entity).await, 254);
+        assert_eq!(count(&t.db, inspection::Entity).await, bundled_inspections().len() as u64);
         t
     })
     .await;
@@ -122,6 +125,8 @@ async fn a_dry_run_reports_what_would_change_and_writes_nothing() {
             .expect("dry run");
         assert!(report.dry_run);
         assert_eq!(report.files.iter().find(|f| f.format.ends_with("/inspections")).map(|f| f.inserted), Some(254));
+        let later = report.files.iter().find(|f| f.source.ends_with("inspections_2025_2026.csv")).map(|f| f.inserted);
+        assert_eq!(later, Some(csv_rows("inspections_2025_2026.csv").len() as i32));
         assert_eq!(snapshot(&t.db).await, before, "a dry run leaves the database as it was");
         assert!(report.to_string().contains("dry run: nothing was written"));
         t
@@ -433,7 +438,7 @@ async fn the_command_line_imports_reports_and_fails_with_every_problem() {
             .await
             .expect("json");
         let json: serde_json::Value = serde_json::from_str(&out).expect("JSON report");
-        assert_eq!(json["files"].as_array().map(Vec::len), Some(8));
+        assert_eq!(json["files"].as_array().map(Vec::len), Some(BUNDLED_FILES.len()));
         assert!(json["files"].as_array().expect("files").iter().all(|f| f["inserted"] == 0 && f["updated"] == 0));
 
         let dir = TempDir::new();

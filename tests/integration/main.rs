@@ -6,6 +6,7 @@ mod bench;
 mod bulk_lock;
 mod concurrency;
 mod config;
+mod current_data;
 mod hostile_clients;
 mod hostile_files;
 mod hostile_requests;

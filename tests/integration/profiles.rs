@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
-use crate::support::{csv_rows, each_backend_with_data, error_code, gql, gql_data};
+use crate::support::{bundled_inspections, csv_rows, each_backend_with_data, error_code, gql, gql_data};
 
 /// Total and per-outcome counts of a profile object.
 fn counts(profile: &Value) -> (i64, HashMap<String, i64>) {
@@ -51,11 +51,11 @@ async fn shares_come_with_wilson_intervals_and_a_small_number_flag() {
 #[tokio::test]
 async fn cumulative_profiles_count_inspections_carried_out_by_a_date() {
     each_backend_with_data(|t| async move {
-        let rows = csv_rows("inspections.csv");
+        let rows = bundled_inspections();
         let by = |date: &str| {
             rows.iter()
                 .filter(|r| {
-                    r["framework"] == "2023" && r["inspection_type"] == "full" && r["inspection_start"].as_str() <= date
+                    r["framework"] == "2023" && r["inspection_type"] == "full" && crate::support::placed_on(r) <= date
                 })
                 .count() as i64
         };
@@ -80,7 +80,7 @@ async fn written_statements_of_action_by_ofsted_region_match_the_csv() {
         let ofsted_of: HashMap<String, String> =
             csv_rows("regions.csv").into_iter().map(|r| (r["region_name"].clone(), r["ofsted_region"].clone())).collect();
         let mut expected: HashMap<String, (i64, i64)> = HashMap::new();
-        for r in csv_rows("inspections.csv") {
+        for r in bundled_inspections() {
             if r["framework"] == "2016" && r["inspection_type"] == "full" {
                 let entry = expected.entry(ofsted_of[&r["region"]].clone()).or_default();
                 entry.0 += 1;
@@ -118,7 +118,7 @@ async fn profiles_group_by_year_region_and_icb() {
                  icbs: outcomeProfiles(filter: {framework: FRAMEWORK_2023}, groupBy: ICB) { key profile { total } } }"#,
         )
         .await;
-        let rows = csv_rows("inspections.csv");
+        let rows = bundled_inspections();
         let full_2023: Vec<_> = rows.iter().filter(|r| r["framework"] == "2023" && r["inspection_type"] == "full").collect();
         let years: Vec<(String, i64)> = data["years"]
             .as_array()

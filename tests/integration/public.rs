@@ -584,7 +584,7 @@ async fn csv_exports_take_the_graphql_filters_and_parse_back() {
         // Every inspection, ordered by area name descending.
         let a = call(&app, get("/export/inspections.csv?orderBy=AREA_NAME&direction=DESC", &[])).await;
         let (_, rows) = parse_csv(&a.body);
-        assert_eq!(rows.len(), crate::support::csv_rows("inspections.csv").len());
+        assert_eq!(rows.len(), crate::support::bundled_inspections().len());
         let names: Vec<&str> = rows.iter().map(|r| &r[index("area_name")]).collect();
         assert!(names.windows(2).all(|w| w[0] >= w[1]), "descending names");
         for row in &rows {
@@ -838,7 +838,7 @@ async fn keyset_pages_follow_every_order_and_match_the_csv_export() {
                     let cursor = page["pageInfo"]["endCursor"].as_str().expect("cursor");
                     after = format!(", after: \"{cursor}\"");
                 }
-                let expected = crate::support::csv_rows("inspections.csv").len();
+                let expected = crate::support::bundled_inspections().len();
                 assert_eq!(keys.len(), expected, "{field} {direction}: every inspection once");
                 assert_eq!(total, Some(expected as u64));
                 let distinct: std::collections::HashSet<&String> = keys.iter().collect();

@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use crate::support::{csv_rows, each_backend_with_data, gql_data};
+use crate::support::{bundled_inspections, csv_rows, each_backend_with_data, gql_data};
 
 #[tokio::test]
 async fn northamptonshires_2017_inspection_is_on_both_successors_timelines() {
@@ -23,36 +23,36 @@ async fn northamptonshires_2017_inspection_is_on_both_successors_timelines() {
             assert_eq!(first["comparableWithCurrentFramework"], false);
             assert_eq!(first["inspection"]["area"]["code"], "E10000021");
             let own: Vec<_> = timeline.iter().filter(|e| e["viaPredecessor"] == false).collect();
-            let expected_own = csv_rows("inspections.csv").iter().filter(|r| r["la_code_gss"] == code).count();
+            let expected_own = bundled_inspections().iter().filter(|r| r["la_code_gss"] == code).count();
             assert_eq!(own.len(), expected_own, "{code}");
             assert!(own.iter().all(|e| e["inspection"]["area"]["code"] == code));
         }
         // The official view: no inheritance; North Northamptonshire's own 2024 inspection is its current outcome.
         let data = gql_data(&t.db, r#"{ area(code: "E06000061") { currentOutcome { key outcome } } }"#).await;
         assert_eq!(data["area"]["currentOutcome"]["key"], "E06000061/2023/full/2024-01-22");
-        // Cumberland (2023) has no inspection of its own: no official outcome, but the lineage view shows Cumbria's
-        // latest full inspection (a 2016-framework outcome, not comparable).
-        let rows = csv_rows("inspections.csv");
-        assert!(rows.iter().all(|r| r["la_code_gss"] != "E06000063"), "the fixture assumption");
-        let cumbria_latest = rows
+        // Somerset (2023) has no inspection of its own: no official outcome, but the lineage view shows the former
+        // county's latest full inspection (a 2016-framework outcome, not comparable).
+        let rows = bundled_inspections();
+        assert!(rows.iter().all(|r| r["la_code_gss"] != "E06000066"), "the fixture assumption");
+        let county_latest = rows
             .iter()
-            .filter(|r| r["la_code_gss"] == "E10000006" && r["inspection_type"] == "full")
+            .filter(|r| r["la_code_gss"] == "E10000027" && r["inspection_type"] == "full")
             .map(|r| r["inspection_start"].clone())
             .max()
-            .expect("Cumbria was inspected");
+            .expect("the former county was inspected");
         let data = gql_data(
             &t.db,
-            r#"{ area(code: "E06000063") { currentOutcome { key } currentOutcomeWithLineage { key framework area { code } } } }"#,
+            r#"{ area(code: "E06000066") { currentOutcome { key } currentOutcomeWithLineage { key framework area { code } } } }"#,
         )
         .await;
         assert!(data["area"]["currentOutcome"].is_null());
         let lineage = &data["area"]["currentOutcomeWithLineage"];
-        assert_eq!(lineage["key"], format!("E10000006/2016/full/{cumbria_latest}"));
+        assert_eq!(lineage["key"], format!("E10000027/2016/full/{county_latest}"));
         assert_eq!(lineage["framework"], "FRAMEWORK_2016");
-        assert_eq!(lineage["area"]["code"], "E10000006");
+        assert_eq!(lineage["area"]["code"], "E10000027");
         // An area inspected only under the 2016 framework has no current outcome in the official view.
         let only_2016: HashSet<String> = {
-            let rows = csv_rows("inspections.csv");
+            let rows = bundled_inspections();
             let with_2023: HashSet<&String> = rows.iter().filter(|r| r["framework"] == "2023").map(|r| &r["la_code_gss"]).collect();
             rows.iter().filter(|r| !with_2023.contains(&r["la_code_gss"])).map(|r| r["la_code_gss"].clone()).collect()
         };
@@ -98,12 +98,12 @@ async fn suffolks_monitoring_inspection_is_expected_18_months_after_publication(
 #[tokio::test]
 async fn coverage_of_the_153_areas_as_at_31_december_2024() {
     each_backend_with_data(|t| async move {
-        let inspected: HashSet<String> = csv_rows("inspections.csv")
+        let inspected: HashSet<String> = bundled_inspections()
             .into_iter()
             .filter(|r| {
                 r["framework"] == "2023"
                     && r["inspection_type"] == "full"
-                    && r["inspection_start"].as_str() <= "2024-12-31"
+                    && crate::support::placed_on(&r) <= "2024-12-31"
             })
             .map(|r| r["la_code_gss"].clone())
             .collect();
@@ -130,11 +130,12 @@ async fn coverage_of_the_153_areas_as_at_31_december_2024() {
 #[tokio::test]
 async fn theme_shares_are_of_systemic_failings_inspections_by_year_and_region() {
     each_backend_with_data(|t| async move {
-        let rows = csv_rows("inspections.csv");
+        let rows = bundled_inspections();
         for (year, region, region_name) in [
             (None, None, None),
             (Some("2023"), Some("E12000006"), Some("East of England")),
             (Some("2024"), Some("E12000006"), Some("East of England")),
+            (Some("2025"), None, None),
         ] {
             let systemic: Vec<_> = rows
                 .iter()
@@ -151,19 +152,23 @@ async fn theme_shares_are_of_systemic_failings_inspections_by_year_and_region() 
             }
             let data = gql_data(
                 &t.db,
-                &format!("{{ priorityActionThemes(filter: {{{}}}) {{ label inspections systemicInspections shareOfSystemicInspections }} }}", filter.join(", ")),
+                &format!("{{ priorityActionThemes(filter: {{{}}}) {{ label inspections systemicInspections systemicInspectionsNotYetRead shareOfSystemicInspections }} }}", filter.join(", ")),
             )
             .await;
+            // A systemic-failings row without themes has its priority actions not yet read: out of the share.
+            let unread = systemic.iter().filter(|r| r["priority_actions"].trim().is_empty()).count();
+            let read = systemic.len() - unread;
             for theme in data["priorityActionThemes"].as_array().expect("themes") {
                 let label = theme["label"].as_str().expect("label");
                 let citing = systemic.iter().filter(|r| r["priority_actions"].split(';').any(|p| p.trim() == label)).count();
                 assert_eq!(theme["systemicInspections"], systemic.len(), "{label}");
+                assert_eq!(theme["systemicInspectionsNotYetRead"], unread, "{label}");
                 assert_eq!(theme["inspections"], citing, "{label}");
-                if systemic.is_empty() {
+                if read == 0 {
                     assert!(theme["shareOfSystemicInspections"].is_null(), "no share of nothing: {label}");
                 } else {
                     let share = theme["shareOfSystemicInspections"].as_f64().expect("share");
-                    assert!((share - citing as f64 / systemic.len() as f64).abs() < 1e-12, "{label}");
+                    assert!((share - citing as f64 / read as f64).abs() < 1e-12, "{label}");
                 }
             }
         }
@@ -196,7 +201,7 @@ async fn timeliness_gives_days_to_publication_and_its_distribution_by_year() {
     each_backend_with_data(|t| async move {
         let day = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
         let mut by_year: std::collections::BTreeMap<String, Vec<i64>> = Default::default();
-        for r in csv_rows("inspections.csv") {
+        for r in bundled_inspections() {
             if r["framework"] == "2023"
                 && r["inspection_type"] == "full"
                 && let (Some(end), Some(published)) = (day(&r["inspection_end"]), day(&r["published"]))
@@ -345,7 +350,7 @@ async fn global_ids_fetch_areas_and_inspections_again() {
 #[tokio::test]
 async fn connections_filter_by_ofsted_region_and_icb() {
     each_backend_with_data(|t| async move {
-        let rows = csv_rows("inspections.csv");
+        let rows = bundled_inspections();
         let combined = ["North East", "Yorkshire and The Humber"];
         let data = gql_data(
             &t.db,
@@ -378,7 +383,7 @@ async fn connections_filter_by_ofsted_region_and_icb() {
 #[tokio::test]
 async fn an_area_compares_with_its_region_and_england() {
     each_backend_with_data(|t| async move {
-        let rows = csv_rows("inspections.csv");
+        let rows = bundled_inspections();
         let full_2023 = |region: Option<&str>| {
             rows.iter()
                 .filter(|r| r["framework"] == "2023" && r["inspection_type"] == "full")

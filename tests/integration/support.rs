@@ -220,6 +220,20 @@ pub fn error_code(response: &Value) -> &str {
 }
 
 /// The rows of a CSV under `data/`, as header-keyed maps.
+/// The bundled files of inspections, in the `inspections.csv` layout.
+pub const INSPECTION_FILES: [&str; 2] = ["inspections.csv", "inspections_2025_2026.csv"];
+
+/// Every row of the bundled files of inspections ([`INSPECTION_FILES`]): what a database of the bundled dataset holds.
+pub fn bundled_inspections() -> Vec<std::collections::HashMap<String, String>> {
+    INSPECTION_FILES.iter().flat_map(|name| csv_rows(name)).collect()
+}
+
+/// Where a row of the `inspections.csv` layout is placed in time: its start, or its publication when no source gives
+/// the start (the API counts such an inspection from its publication).
+pub fn placed_on(r: &std::collections::HashMap<String, String>) -> &str {
+    if r["inspection_start"].is_empty() { &r["published"] } else { &r["inspection_start"] }
+}
+
 pub fn csv_rows(name: &str) -> Vec<std::collections::HashMap<String, String>> {
     let mut reader = csv::Reader::from_path(data_file(name)).expect("open csv");
     let headers = reader.headers().expect("header").clone();

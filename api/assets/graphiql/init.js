@@ -8,8 +8,12 @@
   // and shows that instead on later visits, so a fresh browser profile always starts from this example.
   var defaultQuery = [
     "# Ofsted's outcome profile: the 2023 framework's full inspections of 2023.",
+    '# The data runs to the newest publication it holds (dataRunsTo): a report',
+    '# published after that date is not in it yet, and counts without a date are',
+    '# taken at that date, not today.',
     '# Press the run button (or Ctrl-Enter) to run it.',
     '{',
+    '  dataset { dataRunsTo }',
     '  outcomeProfile(filter: {framework: FRAMEWORK_2023, year: 2023}) {',
     '    total',
     '    outcomes { outcome count share }',

@@ -18,7 +18,8 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use sea_orm::{DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait, QuerySelect};
 use send_model::domain::AreaCode;
 use send_model::entity::{
     area_lineage, area_partner, icb, inspection, inspection_tally, local_area, priority_action, region, theme_tally,
@@ -43,6 +44,8 @@ pub struct ReadModel {
     served: HashMap<String, Vec<i32>>,
     /// The lineage rows touching each area (as predecessor or successor), oldest first.
     lineage: HashMap<i32, Vec<area_lineage::Model>>,
+    /// The date the data runs to: the newest publication among its inspections (none before the first import).
+    runs_to: Option<chrono::NaiveDate>,
     /// The inspection tally (with its roll-up rows over regions).
     pub inspection_tally: Vec<inspection_tally::Model>,
     /// The priority-action theme tally (with its roll-up rows over regions).
@@ -114,8 +117,16 @@ impl ReadModel {
                 lineage.entry(l.successor_id).or_default().push(l);
             }
         }
+        let runs_to: Option<chrono::NaiveDate> = inspection::Entity::find()
+            .select_only()
+            .column_as(Expr::col(inspection::Column::Published).max(), "runs_to")
+            .into_tuple()
+            .one(txn)
+            .await?
+            .flatten();
         Ok(Self {
             version,
+            runs_to,
             inspections: Mutex::default(),
             regions,
             icbs,
@@ -127,6 +138,18 @@ impl ReadModel {
             inspection_tally: inspection_tally::Entity::find().all(txn).await?,
             theme_tally: theme_tally::Entity::find().all(txn).await?,
         })
+    }
+
+    /// The date the data runs to (see `Dataset.dataRunsTo`).
+    pub fn runs_to(&self) -> Option<chrono::NaiveDate> {
+        self.runs_to
+    }
+
+    /// The date a count "as at" or "as of" is taken at when the request gives none: the date the data runs to, not
+    /// today (a count at today would say that whatever was published since the data was last refreshed did not
+    /// happen); today before the first import.
+    pub fn default_as_at(&self) -> chrono::NaiveDate {
+        self.runs_to.unwrap_or_else(|| chrono::Utc::now().date_naive())
     }
 
     /// The area with this id.

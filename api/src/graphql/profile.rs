@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use async_graphql::{Enum, SimpleObject};
 use sea_orm::sea_query::JoinType;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect, RelationTrait};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QuerySelect, RelationTrait};
 use send_model::entity::{inspection, local_area};
 use send_model::{domain, tally};
 
@@ -77,6 +77,10 @@ pub struct OutcomeProfile {
     pub total: i32,
     /// Inspections whose outcome is not published, counted apart and not in the shares.
     pub unknown: i32,
+    /// Inspections this in-year profile left out because no source gives their start date, while they were
+    /// published in `year` or the next year and so may have started in `year`: not in `total` or `unknown`. Always 0
+    /// when `year` is null: a profile of all years counts them, from their publication date when `asAt` is given.
+    pub start_unknown: i32,
     /// True when `total` is under 10: shares this small are too uncertain to rank or compare.
     pub small_number: bool,
     /// Every outcome of the framework and type, in a fixed order (best first), zero counts included.
@@ -133,7 +137,9 @@ pub struct OutcomeProfileFilter {
 /// Inspections as profiles see them: one inspection (`n` = 1, with its area) or a tally of `n` alike (no area).
 struct Row {
     outcome: Option<domain::Outcome>,
+    /// The start year; the publication year when the start is not known (`start_known` false).
     year: i32,
+    start_known: bool,
     region_code: String,
     area_id: Option<i32>,
     n: i64,
@@ -179,11 +185,12 @@ async fn rows(
             .inspection_tally
             .iter()
             .filter(|t| t.framework == framework && t.inspection_type == inspection_type)
-            .filter(|t| filter.year.is_none_or(|year| t.start_year == year))
+            .filter(|t| filter.year.is_none_or(|year| may_be_in_year(t.start_year, t.start_known, year)))
             .filter(|t| regions.admits(&t.region_code))
             .map(|t| Row {
                 outcome: t.outcome,
                 year: t.start_year,
+                start_known: t.start_known,
                 region_code: t.region_code.clone(),
                 area_id: None,
                 n: t.inspections,
@@ -195,7 +202,20 @@ async fn rows(
         .filter(inspection::Column::Framework.eq(framework))
         .filter(inspection::Column::InspectionType.eq(inspection_type));
     if let Some(year) = filter.year {
-        select = select.filter(inspection::Column::StartYear.eq(year));
+        // The SQL of `may_be_in_year`.
+        select = select.filter(
+            Condition::any()
+                .add(
+                    Condition::all()
+                        .add(inspection::Column::StartKnown.eq(true))
+                        .add(inspection::Column::StartYear.eq(year)),
+                )
+                .add(
+                    Condition::all()
+                        .add(inspection::Column::StartKnown.eq(false))
+                        .add(inspection::Column::StartYear.between(year, year.saturating_add(1))),
+                ),
+        );
     }
     if let Some(date) = filter.as_at {
         select = select.filter(inspection::Column::StartDate.lte(date.0));
@@ -209,10 +229,11 @@ async fn rows(
         }
         select = select.filter(inspection::Column::AreaId.is_in(reference.areas_served_by(code)));
     }
-    let found: Vec<(Option<domain::Outcome>, i32, String, i32)> = select
+    let found: Vec<(Option<domain::Outcome>, i32, bool, String, i32)> = select
         .select_only()
         .column(inspection::Column::Outcome)
         .column(inspection::Column::StartYear)
+        .column(inspection::Column::StartKnown)
         .column(local_area::Column::RegionCode)
         .column(inspection::Column::AreaId)
         .into_tuple()
@@ -220,17 +241,36 @@ async fn rows(
         .await?;
     Ok(found
         .into_iter()
-        .map(|(outcome, year, region_code, area_id)| Row { outcome, year, region_code, area_id: Some(area_id), n: 1 })
+        .map(|(outcome, year, start_known, region_code, area_id)| Row {
+            outcome,
+            year,
+            start_known,
+            region_code,
+            area_id: Some(area_id),
+            n: 1,
+        })
         .collect())
 }
 
-/// The profile of `rows`.
+/// Whether an inspection may belong to `year`'s in-year profile: it started in `year`, or its start is not known
+/// and it was published in `year` or the next year (`placed_year`, its publication year, then), so that it may have
+/// started in `year` (reports follow inspections by weeks). The profile counts the first and says how many of the
+/// second it left out.
+fn may_be_in_year(placed_year: i32, start_known: bool, year: i32) -> bool {
+    if start_known { placed_year == year } else { placed_year == year || placed_year == year.saturating_add(1) }
+}
+
+/// The profile of `rows`. An in-year profile counts the rows whose start is known and says how many others it could
+/// not place; a profile of all years counts every row, those whose start is not known from their publication.
 fn profile(filter: &OutcomeProfileFilter, rows: &[&Row]) -> OutcomeProfile {
     let framework: domain::Framework = filter.framework.into();
     let inspection_type: domain::InspectionType = filter.inspection_type.into();
+    let placed = |r: &&&Row| filter.year.is_none() || r.start_known;
     let count_of = |o: Option<domain::Outcome>| -> i32 {
-        i32::try_from(rows.iter().filter(|r| r.outcome == o).map(|r| r.n).sum::<i64>()).unwrap_or(i32::MAX)
+        i32::try_from(rows.iter().filter(placed).filter(|r| r.outcome == o).map(|r| r.n).sum::<i64>())
+            .unwrap_or(i32::MAX)
     };
+    let start_unknown = i32::try_from(rows.iter().filter(|r| !placed(r)).map(|r| r.n).sum::<i64>()).unwrap_or(i32::MAX);
     let outcomes = domain::Outcome::of(framework, inspection_type);
     let total: i32 = outcomes.iter().map(|o| count_of(Some(*o))).sum();
     OutcomeProfile {
@@ -243,6 +283,7 @@ fn profile(filter: &OutcomeProfileFilter, rows: &[&Row]) -> OutcomeProfile {
         icb: filter.icb.clone(),
         total,
         unknown: count_of(None),
+        start_unknown,
         small_number: total < SMALL_NUMBER,
         outcomes: outcomes
             .iter()
@@ -282,9 +323,18 @@ pub async fn outcome_profiles(
     };
     Ok(match group_by {
         ProfileGrouping::Year => {
+            // A year for each year some inspection started in; those whose start is not known join each year they
+            // may belong to, to be counted as left out there.
             let mut years: BTreeMap<i32, Vec<&Row>> = BTreeMap::new();
-            for r in &rows {
+            for r in rows.iter().filter(|r| r.start_known) {
                 years.entry(r.year).or_default().push(r);
+            }
+            for r in rows.iter().filter(|r| !r.start_known) {
+                for (year, members) in years.iter_mut() {
+                    if may_be_in_year(r.year, false, *year) {
+                        members.push(r);
+                    }
+                }
             }
             years
                 .into_iter()

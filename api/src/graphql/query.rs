@@ -509,6 +509,13 @@ impl Dataset {
         Ok(model(ctx).await?.version.clone())
     }
 
+    /// The date the data runs to: the newest publication of an inspection in it. A report published later is not in
+    /// it yet, so counts without a date (`coverage`, `Area.schedule`) are taken at this date, not today. Null before
+    /// the first import.
+    async fn data_runs_to(&self, ctx: &Context<'_>) -> ApiResult<Option<Date>> {
+        Ok(model(ctx).await?.runs_to().map(Date))
+    }
+
     /// The dataset's name.
     async fn title(&self) -> &'static str {
         "Area SEND inspection outcomes in England"
@@ -837,19 +844,23 @@ impl Query {
             Some(code) => tally::Regions::These(vec![require_region(model, code)?]),
             None => tally::Regions::England,
         };
-        let in_filter =
-            |year: i32, region_code: &str| filter.year.is_none_or(|y| y == year) && regions.admits(region_code);
-        // The denominator of shares: widespread/systemic failings inspections in the same filter.
-        let systemic: i64 = model
+        // An inspection whose start is not known has no year: a year's counts leave it out.
+        let in_filter = |year: i32, start_known: bool, region_code: &str| {
+            filter.year.is_none_or(|y| start_known && y == year) && regions.admits(region_code)
+        };
+        // The denominator of shares: widespread/systemic failings inspections in the same filter whose actions are
+        // read.
+        let (systemic, unread) = model
             .inspection_tally
             .iter()
             .filter(|t| t.outcome == Some(domain::Outcome::WidespreadSystemicFailings))
-            .filter(|t| in_filter(t.start_year, &t.region_code))
-            .map(|t| t.inspections)
-            .sum();
-        let systemic = i32::try_from(systemic).unwrap_or(i32::MAX);
+            .filter(|t| in_filter(t.start_year, t.start_known, &t.region_code))
+            .fold((0_i64, 0_i64), |(n, u), t| (n + t.inspections, u + t.priority_actions_unread));
+        let (systemic, unread) =
+            (i32::try_from(systemic).unwrap_or(i32::MAX), i32::try_from(unread).unwrap_or(i32::MAX));
+        let read = systemic - unread;
         let mut rows: Vec<(domain::Theme, i64, i64)> = Vec::new();
-        for t in model.theme_tally.iter().filter(|t| in_filter(t.start_year, &t.region_code)) {
+        for t in model.theme_tally.iter().filter(|t| in_filter(t.start_year, t.start_known, &t.region_code)) {
             match rows.iter_mut().find(|(theme, _, _)| *theme == t.theme) {
                 Some(row) => {
                     row.1 += t.priority_actions;
@@ -869,7 +880,8 @@ impl Query {
                     priority_actions: i32::try_from(actions).unwrap_or(i32::MAX),
                     inspections,
                     systemic_inspections: systemic,
-                    share_of_systemic_inspections: (systemic > 0).then(|| f64::from(inspections) / f64::from(systemic)),
+                    systemic_inspections_not_yet_read: unread,
+                    share_of_systemic_inspections: (read > 0).then(|| f64::from(inspections) / f64::from(read)),
                 }
             })
             .collect();
@@ -919,11 +931,15 @@ impl Query {
     async fn coverage(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Count inspections carried out (started) on or before this date (default: today).")]
+        #[graphql(
+            desc = "Count inspections carried out (started) on or before this date (default: the date the data \
+                          runs to, `dataset { dataRunsTo }`). An inspection whose start is not known counts from \
+                          its publication."
+        )]
         as_at: Option<Date>,
     ) -> ApiResult<Coverage> {
         let model = model(ctx).await?;
-        let as_at = as_at.map_or_else(|| chrono::Utc::now().date_naive(), |d| d.0);
+        let as_at = as_at.map_or_else(|| model.default_as_at(), |d| d.0);
         let current: std::collections::HashSet<i32> =
             model.areas().filter(|a| a.valid_to.is_none()).map(|a| a.id).collect();
         let inspected: std::collections::HashSet<i32> = inspection::Entity::find()
@@ -974,7 +990,8 @@ impl Query {
             select = select.filter(local_area::Column::RegionCode.eq(require_region(model, code)?));
         }
         let mut by_year: std::collections::BTreeMap<i32, Vec<i32>> = std::collections::BTreeMap::new();
-        for m in select.all(db(ctx).await?).await? {
+        // An inspection whose start is not known has no year to be counted in.
+        for m in select.all(db(ctx).await?).await?.into_iter().filter(|m| m.start_known) {
             let days = super::types::days_to_publication(&m);
             let entry = by_year.entry(m.start_year).or_default();
             entry.extend(days);
@@ -1094,7 +1111,7 @@ fn tallied_count(model: &ReadModel, filter: &InspectionFilter) -> ApiResult<Opti
         .filter(|t| framework.is_none_or(|f| t.framework == domain::Framework::from(f)))
         .filter(|t| inspection_type.is_none_or(|k| t.inspection_type == domain::InspectionType::from(k)))
         .filter(|t| outcome.is_none_or(|o| t.outcome == Some(domain::Outcome::from(o))))
-        .filter(|t| year.is_none_or(|y| t.start_year == y))
+        .filter(|t| year.is_none_or(|y| t.start_known && t.start_year == y))
         .filter(|t| regions.admits(&t.region_code))
         .map(|t| t.inspections)
         .sum();
@@ -1131,6 +1148,10 @@ fn filtered_inspections(
     }
     if let Some(code) = &filter.icb {
         select = select.filter(inspection::Column::AreaId.is_in(areas_served_by(model, code)?));
+    }
+    // An inspection whose start is not known has no year and no start to compare: these filters leave it out.
+    if filter.year.is_some() || filter.started_from.is_some() || filter.started_to.is_some() {
+        select = select.filter(inspection::Column::StartKnown.eq(true));
     }
     if let Some(year) = filter.year {
         select = select.filter(inspection::Column::StartYear.eq(year));

@@ -370,10 +370,15 @@ impl Area {
     async fn schedule(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The date to judge `overdue` against (default: today).")] as_of: Option<Date>,
+        #[graphql(desc = "The date to judge `overdue` against (default: the date the data runs to, \
+                          `dataset { dataRunsTo }`).")]
+        as_of: Option<Date>,
     ) -> ApiResult<Vec<ExpectedInspection>> {
         use send_model::schedule::{add_months, current_rules, programme_end};
-        let as_of = as_of.map_or_else(|| Utc::now().date_naive(), |d| d.0);
+        let as_of = match as_of {
+            Some(d) => d.0,
+            None => model(ctx).await?.default_as_at(),
+        };
         let of_area = area_inspections(ctx, self.0.id).await?;
         let rows = &of_area.inspections;
         let rules = current_rules();
@@ -634,9 +639,10 @@ impl Inspection {
         self.0.inspection_type.into()
     }
 
-    /// First day on site (or only the month, for a few 2016-framework rows).
-    async fn start(&self) -> PublishedDate {
-        PublishedDate::from_parts(self.0.start_date, self.0.start_precision)
+    /// First day on site (or only the month, for a few rows); null when no source gives it (an outcome published
+    /// before its dates are known): the inspection is then placed by its publication date.
+    async fn start(&self) -> Option<PublishedDate> {
+        self.0.start_known.then(|| PublishedDate::from_parts(self.0.start_date, self.0.start_precision))
     }
 
     /// Last day on site; null where the source does not give it (2016-framework inspections ran about 5 days).
@@ -650,9 +656,9 @@ impl Inspection {
     }
 
     /// The calendar year of the start date: the year Ofsted's statistics count the inspection in, even when the
-    /// report is published the next year.
-    async fn year(&self) -> i32 {
-        self.0.start_year
+    /// report is published the next year. Null when the start date is not known: no year is guessed.
+    async fn year(&self) -> Option<i32> {
+        self.0.start_known.then_some(self.0.start_year)
     }
 
     /// Days from the last day on site to publication: Ofsted's timeliness measure. Null unless both dates are known
@@ -680,6 +686,13 @@ impl Inspection {
     /// systemic failings); null for other inspections.
     async fn priority_action_count(&self) -> Option<i32> {
         self.0.priority_action_count
+    }
+
+    /// True for a widespread/systemic-failings inspection whose areas for priority action are not yet read (its
+    /// outcome is published; no report PDF or curated row has given them yet): `priorityActionCount` is then null,
+    /// meaning "not yet known", not "none".
+    async fn priority_actions_not_yet_read(&self) -> bool {
+        self.0.priority_actions_not_yet_read()
     }
 
     /// The areas for priority action, in report order (empty for most inspections).
@@ -849,9 +862,12 @@ pub struct ThemeCount {
     pub priority_actions: i32,
     /// Inspections citing the theme at least once.
     pub inspections: i32,
-    /// Inspections with widespread and/or systemic failings in the same filter (the denominator of the share).
+    /// Inspections with widespread and/or systemic failings in the same filter.
     pub systemic_inspections: i32,
-    /// `inspections / systemicInspections`: the share of systemic-failings inspections citing the theme (null when
-    /// there are none).
+    /// Of `systemicInspections`, those whose areas for priority action are not yet read (the outcome is published,
+    /// the report's actions not yet coded): they cite no theme yet, so they are left out of the share.
+    pub systemic_inspections_not_yet_read: i32,
+    /// `inspections / (systemicInspections - systemicInspectionsNotYetRead)`: the share of systemic-failings
+    /// inspections whose actions are read that cite the theme (null when there are none).
     pub share_of_systemic_inspections: Option<f64>,
 }

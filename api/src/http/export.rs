@@ -380,8 +380,12 @@ fn inspection_cells<'a>(
         text(region.map(|r| r.ofsted_region.as_str())),
         Cow::Owned(enum_name(&enums::Framework::from(m.framework))),
         Cow::Owned(enum_name(&enums::InspectionType::from(m.inspection_type))),
-        date(Some(m.start_date)),
-        Cow::Owned(enum_name(&crate::graphql::scalars::DatePrecision::from(m.start_precision))),
+        date(m.start_known.then_some(m.start_date)),
+        Cow::Owned(if m.start_known {
+            enum_name(&crate::graphql::scalars::DatePrecision::from(m.start_precision))
+        } else {
+            String::new()
+        }),
         date(m.end_date),
         date(m.published),
         Cow::Owned(m.outcome.map(|o| enum_name(&enums::Outcome::from(o))).unwrap_or_default()),

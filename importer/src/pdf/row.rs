@@ -87,6 +87,7 @@ fn report_row(source: &SourceFile, facts: ReportFacts, published: Option<NaiveDa
         framework: facts.framework,
         inspection_type: facts.inspection_type,
         start: day(facts.inspection_start, send_model::domain::DatePrecision::Day),
+        start_known: true,
         facts: row_facts,
         source_url: source.name.clone(),
         report: Some(Box::new(ReportDetails {

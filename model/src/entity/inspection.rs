@@ -17,12 +17,17 @@ pub struct Model {
     pub framework: Framework,
     /// Full, revisit or monitoring.
     pub inspection_type: InspectionType,
-    /// First day on site (or the month's first day).
+    /// First day on site (or the month's first day); when no source gives the start (`start_known` false), the
+    /// publication date, where the row is placed in order and in cumulative counts.
     pub start_date: Date,
     /// Precision of `start_date`.
     pub start_precision: DatePrecision,
-    /// Calendar year of `start_date`: the year Ofsted counts the inspection in.
+    /// Calendar year of `start_date`: the year Ofsted counts the inspection in (counts by year read it only where
+    /// `start_known`).
     pub start_year: i32,
+    /// False when no source gives the start date: the row is then placed at its publication date and left out of
+    /// every count by start year or start date range.
+    pub start_known: bool,
     /// Last day on site, where published.
     pub end_date: Option<Date>,
     /// Precision of `end_date`.
@@ -70,3 +75,12 @@ impl Related<super::local_area::Entity> for Entity {
 }
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl Model {
+    /// Whether the inspection's areas for priority action are not yet read: its outcome (widespread/systemic
+    /// failings) has them and no source has given them yet (`priority_action_count` null, not zero). The tallies
+    /// count the same rule in SQL (`crate::tally::rebuild`).
+    pub fn priority_actions_not_yet_read(&self) -> bool {
+        self.outcome == Some(Outcome::WidespreadSystemicFailings) && self.priority_action_count.is_none()
+    }
+}

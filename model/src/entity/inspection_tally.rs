@@ -18,12 +18,17 @@ pub struct Model {
     pub inspection_type: InspectionType,
     /// Calendar year the inspections started.
     pub start_year: i32,
+    /// False for inspections whose start date no source gives (`start_year` is then their publication year): an
+    /// in-year count leaves them out, a cumulative one counts them.
+    pub start_known: bool,
     /// The inspected areas' ONS region.
     pub region_code: String,
     /// The outcome (none: not published).
     pub outcome: Option<Outcome>,
     /// How many inspections.
     pub inspections: i64,
+    /// Of them, widespread/systemic-failings inspections whose priority actions are not yet read.
+    pub priority_actions_unread: i64,
 }
 
 /// No relations are navigated from here.

@@ -13,6 +13,9 @@ pub struct Model {
     pub id: i32,
     /// Calendar year the inspections started.
     pub start_year: i32,
+    /// False for inspections whose start date no source gives (`start_year` is then their publication year): an
+    /// in-year count leaves them out, a cumulative one counts them.
+    pub start_known: bool,
     /// The inspected areas' ONS region.
     pub region_code: String,
     /// The theme.
