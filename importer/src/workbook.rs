@@ -449,47 +449,67 @@ const GRID_ROWS: u64 = 1_048_576;
 /// [`GRID_ROWS`]. Only references of the form calamine parses (letters, then digits) are judged; any other text is
 /// left for calamine to refuse.
 fn xlsx_references(bytes: &[u8]) -> Result<(), String> {
-    use quick_xml::events::Event;
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes))
         .map_err(|e| format!("expected an XLSX workbook, found a zip file that cannot be read ({e})"))?;
     for i in 0..archive.len() {
-        let member = archive
+        let mut member = archive
             .by_index(i)
             .map_err(|e| format!("expected a readable workbook, found a zip member that cannot be read ({e})"))?;
         let name = member.name().map(|n| n.into_owned()).unwrap_or_default();
         if !(name.starts_with("xl/") && name.ends_with(".xml")) {
             continue;
         }
-        let mut reader = quick_xml::Reader::from_reader(BufReader::new(member));
-        let mut buf = Vec::new();
-        loop {
-            // An unreadable member is calamine's to refuse, with its own message.
-            let Ok(event) = reader.read_event_into(&mut buf) else { break };
-            match &event {
-                Event::Start(e) | Event::Empty(e) => {
-                    for a in e.attributes().flatten() {
-                        // By local name, as calamine matches some of them; `xmlns:r` declares a namespace.
-                        let key: &str = a.key.as_ref();
-                        if key.starts_with("xmlns") || !matches!(a.key.local_name().as_ref(), "r" | "ref") {
-                            continue;
-                        }
-                        let value: &str = a.value.as_ref();
-                        if value.split(':').any(|part| !within_grid(part)) {
-                            return Err(format!(
-                                "expected cell references within A1:XFD{GRID_ROWS}, found {:?} in member {:?}",
-                                shown(value),
-                                shown(&name)
-                            ));
-                        }
-                    }
-                }
-                Event::Eof => break,
-                _ => {}
-            }
-            buf.clear();
+        // Within the inflated bytes `check_members` allowed.
+        let mut text = Vec::new();
+        member.read_to_end(&mut text).map_err(|e| {
+            format!("expected a readable workbook, found a zip member {:?} that cannot be inflated ({e})", shown(&name))
+        })?;
+        if let Some(value) =
+            attribute_values(&text, &["r", "ref"]).find(|v| v.split(':').any(|part| !within_grid(part)))
+        {
+            return Err(format!(
+                "expected cell references within A1:XFD{GRID_ROWS}, found {:?} in member {:?}",
+                shown(&value),
+                shown(&name)
+            ));
         }
     }
     Ok(())
+}
+
+/// The values of every attribute named one of `names` (by local name; `xmlns:` declarations excepted) in XML text,
+/// found by a scan of the bytes rather than a parse: an XML error earlier in a member stops a parser, while calamine's
+/// reader may still go on to read the attribute (the fuzzer found such a member), so every `name="value"` (or
+/// `'value'`, spaces around `=` allowed) is judged wherever it is.
+fn attribute_values<'a>(text: &'a [u8], names: &'a [&str]) -> impl Iterator<Item = String> + 'a {
+    let is_name = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b':' | b'.' | b'-');
+    text.iter().enumerate().filter(|(_, b)| **b == b'=').filter_map(move |(at, _)| {
+        // The name before `=`.
+        let mut end = at;
+        while end > 0 && text[end - 1].is_ascii_whitespace() {
+            end -= 1;
+        }
+        let mut start = end;
+        while start > 0 && is_name(text[start - 1]) {
+            start -= 1;
+        }
+        let qualified = std::str::from_utf8(&text[start..end]).ok()?;
+        if qualified.starts_with("xmlns") {
+            return None;
+        }
+        let local = qualified.rsplit(':').next().unwrap_or(qualified);
+        if !names.contains(&local) {
+            return None;
+        }
+        // The quoted value after it.
+        let mut open = at + 1;
+        while open < text.len() && text[open].is_ascii_whitespace() {
+            open += 1;
+        }
+        let quote = *text.get(open).filter(|q| matches!(q, b'"' | b'\''))?;
+        let close = text[open + 1..].iter().position(|b| *b == quote)? + open + 1;
+        Some(String::from_utf8_lossy(&text[open + 1..close]).into_owned())
+    })
 }
 
 /// Whether a reference of letters then digits (`XFD1048576`, or a row `12`, or a column `AB`) lies within the grid;
@@ -546,6 +566,13 @@ fn cell_text(cell: &calamine::Data) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn attributes_are_found_by_local_name_whatever_comes_before() {
+        let xml = br#"<a x:r = 'A1' ref="B2:C3"/><bad&x/><c r="D4" xmlns:r="urn:x" rr="E5" r:id="F6">"#;
+        let found: Vec<String> = super::attribute_values(xml, &["r", "ref"]).collect();
+        assert_eq!(found, ["A1", "B2:C3", "D4"]);
+    }
 
     #[test]
     fn references_are_judged_against_the_grid() {

@@ -103,7 +103,7 @@ async fn coverage_of_the_153_areas_as_at_31_december_2024() {
             .filter(|r| {
                 r["framework"] == "2023"
                     && r["inspection_type"] == "full"
-                    && crate::support::placed_on(&r) <= "2024-12-31"
+                    && crate::support::placed_on(r) <= "2024-12-31"
             })
             .map(|r| r["la_code_gss"].clone())
             .collect();
