@@ -18,6 +18,17 @@ pub fn normalise_name(name: &str) -> String {
     folded.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// Words that say what kind of council an area is rather than which: publishers add or drop them ("Bedford
+/// Borough", "Bristol, City of", "County Durham", "Herefordshire Council", "Royal Borough of Greenwich").
+const DESIGNATORS: [&str; 9] =
+    ["borough", "council", "city", "county", "of", "the", "royal", "metropolitan", "district"];
+
+/// A name without its designators ([`DESIGNATORS`]), normalised: what two spellings of one area share. Empty for a
+/// name of designators only.
+pub fn name_stem(name: &str) -> String {
+    normalise_name(name).split(' ').filter(|w| !DESIGNATORS.contains(w)).collect::<Vec<_>>().join(" ")
+}
+
 #[derive(Debug, Clone)]
 struct AreaInfo {
     dfe: Option<String>,
@@ -34,6 +45,8 @@ pub struct Catalog {
     areas: HashMap<String, AreaInfo>,
     predecessors: HashSet<String>,
     aliases: HashMap<String, String>,
+    /// Ofsted URNs of areas (`local_area.ofsted_urn`), to their GSS codes.
+    urns: HashMap<String, String>,
     full_2023_published: HashSet<(String, NaiveDate)>,
 }
 
@@ -49,6 +62,9 @@ impl Catalog {
         let areas = local_area::Entity::find().all(db).await?;
         let gss_by_id: HashMap<i32, String> = areas.iter().map(|a| (a.id, a.gss_code.clone())).collect();
         for a in areas {
+            if let Some(urn) = &a.ofsted_urn {
+                c.urns.insert(urn.clone(), a.gss_code.clone());
+            }
             c.areas.insert(a.gss_code, AreaInfo { dfe: a.dfe_code, region_code: a.region_code, name: a.name });
         }
         for l in area_lineage::Entity::find().all(db).await? {
@@ -192,6 +208,21 @@ impl Catalog {
                         let (column, gss) = match &r.area {
                             AreaRef::Code(code) => ("la_code_gss", Some(code.to_string())),
                             AreaRef::Name(name) => ("local area partnership", self.area_by_name(name)),
+                            // A scrape's row that names no area is reported with the row and left out, not fatal:
+                            // the week's other rows still arrive.
+                            AreaRef::Codes { gss, dfe, urn, name: area } => {
+                                match self.area_by_codes(gss.as_ref(), dfe.as_str(), urn.as_str(), area) {
+                                    Ok(found) => ("URN", Some(found)),
+                                    Err(message) => {
+                                        file.warnings.push(format!(
+                                            "{}:{}: URN: {message}; the row is left out",
+                                            crate::names::shown(name),
+                                            r.line
+                                        ));
+                                        continue;
+                                    }
+                                }
+                            }
                         };
                         let Some(gss) = gss else {
                             if let AreaRef::Name(name) = &r.area {
@@ -295,14 +326,56 @@ impl Catalog {
         if let Some(gss) = self.aliases.get(&key) {
             return Some(gss.clone());
         }
-        let mut matches: Vec<&String> = self
-            .areas
-            .iter()
-            .filter(|(gss, a)| normalise_name(&a.name) == key && !self.predecessors.contains(gss.as_str()))
-            .map(|(gss, _)| gss)
-            .collect();
+        let current = || self.areas.iter().filter(|(gss, _)| !self.predecessors.contains(gss.as_str()));
+        let mut matches: Vec<&String> =
+            current().filter(|(_, a)| normalise_name(&a.name) == key).map(|(gss, _)| gss).collect();
         matches.sort();
-        matches.first().map(|g| (*g).clone())
+        if let Some(gss) = matches.first() {
+            return Some((*gss).clone());
+        }
+        // The same name with or without its designators ("Bedford Borough" for "Bedford"), when exactly one current
+        // area (by its name or an alias) has that stem: a stem two areas share names neither.
+        let stem = name_stem(name);
+        if stem.is_empty() {
+            return None;
+        }
+        let mut by_stem: Vec<&String> = current()
+            .filter(|(_, a)| name_stem(&a.name) == stem)
+            .map(|(gss, _)| gss)
+            .chain(self.aliases.iter().filter(|(alias, _)| name_stem(alias) == stem).map(|(_, gss)| gss))
+            .collect();
+        by_stem.sort();
+        by_stem.dedup();
+        match by_stem.as_slice() {
+            [one] => Some((*one).clone()),
+            _ => None,
+        }
+    }
+
+    /// The area a row of the Data to Insight summary stands for, from the codes it gives: its GSS code when that is
+    /// an area's, else its DfE code's current area, else its Ofsted URN's area, else its name. Codes that point at
+    /// two different areas are an error, as is a row none of them resolves.
+    fn area_by_codes(&self, gss: Option<&GssCode>, dfe: &str, urn: &str, name: &str) -> Result<String, String> {
+        let by_dfe = self.current_area_by_dfe(dfe).map(str::to_owned);
+        // A former area's GSS code with its successor's DfE code (the summary keeps Cumbria's code for Cumberland):
+        // the DfE code names the area as it is now.
+        let by_gss = gss
+            .map(ToString::to_string)
+            .filter(|g| self.areas.contains_key(g))
+            .filter(|g| !(self.predecessors.contains(g) && by_dfe.is_some()));
+        let by_urn = self.urns.get(urn).cloned();
+        if let (Some(g), Some(d)) = (&by_gss, &by_dfe)
+            && g != d
+            && self.areas.get(g).and_then(|a| a.dfe.as_deref()) != Some(dfe)
+        {
+            return Err(format!("expected codes of one area, found LTLA23CD {g} and La Code {dfe} (the code of {d})"));
+        }
+        by_gss.or(by_dfe).or(by_urn).or_else(|| self.area_by_name(name)).ok_or_else(|| {
+            format!(
+                "expected a known local area, found none with LTLA23CD {}, La Code {dfe}, URN {urn} or name {name:?}",
+                gss.map_or_else(|| "(none)".to_owned(), ToString::to_string)
+            )
+        })
     }
 
     /// An error for a name that is no area's, naming the closest names.

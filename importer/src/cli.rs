@@ -63,11 +63,13 @@ impl DatabaseArgs {
 #[derive(Debug, clap::Parser)]
 #[command(version)]
 pub struct ImportArgs {
-    /// Files, folders or http(s) URLs. A folder contributes its .csv, .ods, .xlsx and .pdf files. Formats are told
-    /// from the content: our curated CSVs, Ofsted's 2016-framework official statistics (ODS/XLSX), 2023-framework
-    /// management information (CSV/ODS/XLSX) and area SEND inspection report PDFs (2023 framework: one inspection
-    /// each, with its priority actions' texts and its areas for improvement; the report ranks above every other
-    /// source). Use `--bundled` for the dataset built into the binary. With `--extract`: report PDF files.
+    /// Files, folders or http(s) URLs. A folder contributes its .csv, .ods, .xlsx, .pdf and .html files. Formats are
+    /// told from the content: our curated CSVs, Ofsted's 2016-framework official statistics (ODS/XLSX),
+    /// 2023-framework management information (CSV/ODS/XLSX), area SEND inspection report PDFs (2023 framework: one
+    /// inspection each, with its priority actions' texts and its areas for improvement; the report ranks above every
+    /// other source) and the Data to Insight weekly summary page (HTML; ranks below every other source, and a
+    /// snapshot older than one already imported changes nothing). Use `--bundled` for the dataset built into the
+    /// binary. With `--extract`: report PDF files.
     #[arg(required_unless_present = "bundled")]
     pub sources: Vec<String>,
 

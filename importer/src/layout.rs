@@ -40,13 +40,17 @@ pub enum Layout {
     Report,
     /// `ofsted_report_links.csv`: report URLs and Ofsted URNs.
     ReportLinks,
+    /// The Data to Insight weekly summary page (HTML), read by [`crate::summary`]: each local authority's latest
+    /// 2023-framework full inspection.
+    Summary,
     /// `thematic_visits.csv`: thematic visits.
     ThematicVisits,
 }
 
 impl Layout {
-    /// Every layout, in the order their files are loaded (each may refer to those before it).
-    pub const LOAD_ORDER: [Layout; 11] = [
+    /// Every layout, in the order their files are loaded (each may refer to those before it): the order of the
+    /// variants, which files are sorted by.
+    pub const LOAD_ORDER: [Layout; 12] = [
         Layout::Regions,
         Layout::Icbs,
         Layout::LocalAreas,
@@ -57,6 +61,8 @@ impl Layout {
         Layout::ManagementInformation2023,
         Layout::Report,
         Layout::ReportLinks,
+        // Last of the inspection sources: the lowest rank, it fills only what the others left empty.
+        Layout::Summary,
         Layout::ThematicVisits,
     ];
 
@@ -72,6 +78,7 @@ impl Layout {
             Layout::Official2016 => "ofsted-official-statistics-2016-framework",
             Layout::ManagementInformation2023 => "ofsted-management-information-2023-framework",
             Layout::Report => "ofsted-report-pdf",
+            Layout::Summary => "d2i-summary",
             Layout::ReportLinks => "curated-csv/ofsted_report_links",
             Layout::ThematicVisits => "curated-csv/thematic_visits",
         }
@@ -83,6 +90,7 @@ impl Layout {
             Layout::Official2016 => SourceKind::OfficialStatistics,
             Layout::ManagementInformation2023 => SourceKind::ManagementInformation,
             Layout::Report => SourceKind::Report,
+            Layout::Summary => SourceKind::Summary,
             _ => SourceKind::Curated,
         }
     }
@@ -150,8 +158,8 @@ impl Layout {
                 "priority_actions",
                 "source_url",
             ],
-            // A PDF has no header: it is told apart by its content, never by `detect`.
-            Layout::Report => &[],
+            // A PDF or an HTML page has no header row: it is told apart by its content, never by `detect`.
+            Layout::Report | Layout::Summary => &[],
             Layout::ReportLinks => &["area_name", "la_code_dfe", "ofsted_urn", "published", "report_url", "source_url"],
             Layout::ThematicVisits => &[
                 "year",
@@ -271,6 +279,18 @@ pub enum AreaRef {
     Code(GssCode),
     /// By name only (the 2023 management information), resolved through names and aliases when checked.
     Name(String),
+    /// By every code the Data to Insight summary gives (its GSS code may be absent), resolved when checked: the GSS
+    /// code, else the DfE code, else the Ofsted URN, else the name.
+    Codes {
+        /// `LTLA23CD`.
+        gss: Option<GssCode>,
+        /// `La Code`.
+        dfe: DfeCode,
+        /// `URN`.
+        urn: OfstedUrn,
+        /// `Local Authority`.
+        name: String,
+    },
 }
 
 /// How a row names its area's region.
@@ -304,6 +324,9 @@ pub struct InspectionFacts {
     pub weaknesses_progress_made: Option<Option<i32>>,
     /// Weaknesses without sufficient progress (2016 revisits).
     pub weaknesses_progress_not_made: Option<Option<i32>>,
+    /// The report's address (the Data to Insight summary links each report; a report PDF fetched from a URL gives
+    /// its own in [`ReportDetails::report_url`]).
+    pub report_url: Option<Option<String>>,
 }
 
 /// One inspection as a source gives it.
@@ -413,6 +436,8 @@ pub struct ParsedFile {
     pub rows: Rows,
     /// Things the user should know that do not stop the import.
     pub warnings: Vec<String>,
+    /// The time a snapshot states for itself (the Data to Insight summary), recorded on its import run.
+    pub snapshot_at: Option<chrono::NaiveDateTime>,
 }
 
 /// Reads one row's cells, recording a [`Problem`] for each one that does not parse.
@@ -748,9 +773,11 @@ pub fn parse(source: SourceFile) -> (Option<ParsedFile>, Vec<Problem>) {
         Layout::LocalAreas => Rows::LocalAreas(Vec::new()),
         Layout::Lineage => Rows::Lineage(Vec::new()),
         Layout::Aliases => Rows::Aliases(Vec::new()),
-        Layout::Inspections | Layout::Official2016 | Layout::ManagementInformation2023 | Layout::Report => {
-            Rows::Inspections(Vec::new())
-        }
+        Layout::Inspections
+        | Layout::Official2016
+        | Layout::ManagementInformation2023
+        | Layout::Report
+        | Layout::Summary => Rows::Inspections(Vec::new()),
         Layout::ReportLinks => Rows::ReportLinks(Vec::new()),
         Layout::ThematicVisits => Rows::ThematicVisits(Vec::new()),
     };
@@ -783,7 +810,7 @@ pub fn parse(source: SourceFile) -> (Option<ParsedFile>, Vec<Problem>) {
         }
     }
     check_duplicates(&table_name, &rows, &mut problems);
-    (Some(ParsedFile { source, layout, rows_read, rows, warnings }), problems)
+    (Some(ParsedFile { source, layout, rows_read, rows, warnings, snapshot_at: None }), problems)
 }
 
 fn region_row(c: &mut Cells<'_>) -> Option<RegionRow> {
@@ -1219,6 +1246,7 @@ fn check_duplicates(file: &str, rows: &Rows, problems: &mut Vec<Problem>) {
                 let area = match &r.area {
                     AreaRef::Code(code) => code.to_string(),
                     AreaRef::Name(name) => crate::catalog::normalise_name(name),
+                    AreaRef::Codes { dfe, .. } => format!("DfE {}", dfe.as_str()),
                 };
                 let key = format!("{area} {} {} {}", r.framework, r.inspection_type.code(), r.start);
                 (r.line, key, "inspection_start")
@@ -1247,5 +1275,17 @@ fn check_duplicates(file: &str, rows: &Rows, problems: &mut Vec<Problem>) {
         } else {
             seen.insert(key, line);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Layout;
+
+    #[test]
+    fn files_sort_into_the_load_order() {
+        let mut sorted = Layout::LOAD_ORDER;
+        sorted.sort();
+        assert_eq!(sorted, Layout::LOAD_ORDER, "the variants are declared in load order");
     }
 }

@@ -11,7 +11,7 @@ use chrono::{Datelike, NaiveDate, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DatabaseTransaction, DbErr, EntityTrait,
-    IntoActiveModel, QueryFilter, TryIntoModel,
+    IntoActiveModel, QueryFilter, QueryOrder, TryIntoModel,
 };
 use send_model::domain::{DatePrecision, Framework, InspectionType, PartialDate, SourceKind, Theme};
 use send_model::entity::{
@@ -140,6 +140,24 @@ fn row_progress(file: &ParsedFile) -> indicatif::ProgressBar {
     bar
 }
 
+/// The time of a snapshot of the same layout already imported that is newer than `file`'s own (none when `file`
+/// states no time, or is the newest).
+async fn newer_snapshot(
+    txn: &DatabaseTransaction,
+    file: &ParsedFile,
+    run_id: i32,
+) -> Result<Option<chrono::NaiveDateTime>, DbErr> {
+    let Some(taken_at) = file.snapshot_at else { return Ok(None) };
+    let newest = import_run::Entity::find()
+        .filter(import_run::Column::Format.eq(file.layout.name()))
+        .filter(import_run::Column::Id.ne(run_id))
+        .filter(import_run::Column::SnapshotAt.gt(taken_at))
+        .order_by_desc(import_run::Column::SnapshotAt)
+        .one(txn)
+        .await?;
+    Ok(newest.and_then(|run| run.snapshot_at))
+}
+
 /// Writes one parsed file inside `txn`, recording it as an import run.
 pub async fn write_file(
     txn: &DatabaseTransaction,
@@ -160,6 +178,7 @@ pub async fn write_file(
         rows_unchanged: Set(0),
         etag: Set(file.source.etag.clone()),
         last_modified: Set(file.source.last_modified.clone()),
+        snapshot_at: Set(file.snapshot_at),
         ..Default::default()
     }
     .insert(txn)
@@ -174,9 +193,20 @@ pub async fn write_file(
         Rows::LocalAreas(rows) => write_areas(txn, rows, run_id, &mut tally).await?,
         Rows::Lineage(rows) => write_lineage(txn, rows, run_id, &mut tally).await?,
         Rows::Aliases(rows) => write_aliases(txn, rows, run_id, &mut tally).await?,
-        Rows::Inspections(_) => {
-            write_inspections(txn, file, run_id, &mut tally, &mut warnings, &progress, options).await?
-        }
+        Rows::Inspections(_) => match newer_snapshot(txn, file, run_id).await? {
+            // A snapshot older than one already imported is stale as a whole: its values never replace a newer
+            // snapshot's, and what it alone says was true of a week since superseded.
+            Some(newer) => {
+                warnings.push(format!(
+                    "{}: a snapshot of {} is older than the snapshot of {newer} already imported: nothing is taken \
+                     from it",
+                    crate::names::shown(&file.source.name),
+                    file.snapshot_at.map(|t| t.to_string()).unwrap_or_default()
+                ));
+                tally.unchanged += i32::try_from(file.rows_read).unwrap_or(i32::MAX);
+            }
+            None => write_inspections(txn, file, run_id, &mut tally, &mut warnings, &progress, options).await?,
+        },
         Rows::ReportLinks(rows) => write_report_links(txn, rows, run_id, &mut tally).await?,
         Rows::ThematicVisits(rows) => write_visits(txn, rows, run_id, &mut tally).await?,
     }
@@ -549,6 +579,8 @@ fn given_facts(r: &InspectionRow) -> Facts {
         if let Some(url) = &report.report_url {
             out.push(("report_url", some(url)));
         }
+    } else if let Some(url) = &f.report_url {
+        out.push(("report_url", url.clone()));
     }
     if let Some(v) = &f.significant_weaknesses {
         out.push(("significant_weaknesses", number(v)));
@@ -663,7 +695,12 @@ fn apply(am: &mut inspection::ActiveModel, r: &InspectionRow, field: &str) {
             am.published_precision = Set(v.map(|d| d.precision));
         }
         "outcome" => am.outcome = Set(f.outcome.flatten()),
-        "report_url" => am.report_url = Set(r.report.as_ref().and_then(|d| d.report_url.clone())),
+        "report_url" => {
+            am.report_url = Set(match &r.report {
+                Some(details) => details.report_url.clone(),
+                None => f.report_url.clone().flatten(),
+            });
+        }
         "priority_action_count" => am.priority_action_count = Set(f.priority_action_count.flatten()),
         "significant_weaknesses" => am.significant_weaknesses = Set(f.significant_weaknesses.flatten()),
         "weaknesses_progress_made" => am.weaknesses_progress_made = Set(f.weaknesses_progress_made.flatten()),

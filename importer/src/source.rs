@@ -39,7 +39,7 @@ impl SourceFile {
 }
 
 /// The extensions of the files a folder contributes.
-const DATA_EXTENSIONS: [&str; 4] = ["csv", "ods", "xlsx", "pdf"];
+const DATA_EXTENSIONS: [&str; 5] = ["csv", "ods", "xlsx", "pdf", "html"];
 
 /// Reads each path; a folder contributes its `.csv`, `.ods`, `.xlsx` and `.pdf` (inspection report) files, sorted by
 /// name (not its subfolders). A file larger than [`MAX_FILE_BYTES`] is refused.
@@ -108,6 +108,7 @@ pub fn bundled() -> Vec<SourceFile> {
         bundled_file!("area_aliases.csv"),
         bundled_file!("inspections.csv"),
         bundled_file!("inspections_2025_2026.csv"),
+        bundled_file!("d2i_summary_2026-06-29.html"),
         bundled_file!("ofsted_report_links.csv"),
         bundled_file!("thematic_visits.csv"),
     ]

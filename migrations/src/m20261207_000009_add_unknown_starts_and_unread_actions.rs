@@ -6,6 +6,8 @@
 //! * the tallies keep the same flag as a dimension, so that an in-year profile can say how many it left out, and
 //!   `inspection_tally.priority_actions_unread` counts widespread/systemic-failings inspections whose priority
 //!   actions are not yet read (`priority_action_count` null), which theme statistics report.
+//! * `import_run.snapshot_at`: the time a snapshot states for itself (the weekly Data to Insight summary), so that
+//!   an older snapshot imported after a newer one changes nothing.
 
 use sea_orm_migration::prelude::*;
 
@@ -34,6 +36,15 @@ impl MigrationTrait for Migration {
                 Table::alter()
                     .table("inspection_tally")
                     .add_column(ColumnDef::new("priority_actions_unread").big_integer().not_null().default(0))
+                    .to_owned(),
+            )
+            .await?;
+        // A snapshot's own time (the Data to Insight summary states when it was last updated).
+        manager
+            .alter_table(
+                Table::alter()
+                    .table("import_run")
+                    .add_column(ColumnDef::new("snapshot_at").timestamp().null())
                     .to_owned(),
             )
             .await?;

@@ -448,6 +448,8 @@ coded_enum!(
     /// The kind of source a fact was read from. The precedence rule between sources that disagree ranks them by
     /// [`SourceKind::rank`].
     SourceKind, "a kind of source" {
+        /// The Data to Insight weekly summary (a scrape of the reports, one row per local authority).
+        Summary = "summary",
         /// One of our curated CSV files (a transcription, citing its source per row).
         Curated = "curated",
         /// Ofsted's management information (provisional, between official releases).
@@ -462,9 +464,11 @@ coded_enum!(
 impl SourceKind {
     /// How specific the source is to one inspection's facts: higher wins when sources disagree. The report is the
     /// primary record of one inspection; official statistics are Ofsted's checked release of it; management
-    /// information is provisional; our curated files are a secondary transcription.
+    /// information is provisional; our curated files are a secondary transcription; the Data to Insight summary is
+    /// an automated scrape of the reports.
     pub fn rank(self) -> u8 {
         match self {
+            SourceKind::Summary => 0,
             SourceKind::Curated => 1,
             SourceKind::ManagementInformation => 2,
             SourceKind::OfficialStatistics => 3,

@@ -11,7 +11,7 @@ use crate::support::{
     TempDir, bundled_inspections, csv_rows, data_dir, data_file, each_backend, each_backend_with_data, snapshot,
 };
 
-const BUNDLED_FILES: [&str; 9] = [
+const BUNDLED_FILES: [&str; 10] = [
     "regions.csv",
     "icbs.csv",
     "local_areas.csv",
@@ -19,6 +19,7 @@ const BUNDLED_FILES: [&str; 9] = [
     "area_aliases.csv",
     "inspections.csv",
     "inspections_2025_2026.csv",
+    "d2i_summary_2026-06-29.html",
     "ofsted_report_links.csv",
     "thematic_visits.csv",
 ];
@@ -38,7 +39,13 @@ async fn every_file_in_data_is_imported_with_counts_taken_from_the_files() {
         let report = import(&t.db, sources, ImportOptions::default()).await.expect("import data/");
         for file in &report.files {
             let name = file.source.rsplit('/').next().expect("file name");
-            assert_eq!(file.rows_read, csv_rows(name).len(), "{name}: rows read");
+            let rows = if name.ends_with(".html") {
+                // The summary page: one `<tr>` per row, after the header row.
+                std::fs::read_to_string(data_file(name)).expect("page").matches("<tr").count() - 1
+            } else {
+                csv_rows(name).len()
+            };
+            assert_eq!(file.rows_read, rows, "{name}: rows read");
         }
 
         let inspections = bundled_inspections();
@@ -59,16 +66,23 @@ async fn every_file_in_data_is_imported_with_counts_taken_from_the_files() {
         assert_eq!(count(&t.db, thematic_visit::Entity).await, csv_rows("thematic_visits.csv").len() as u64);
         assert_eq!(count(&t.db, import_run::Entity).await, BUNDLED_FILES.len() as u64, "one import run per file");
 
-        // Every 2023 full inspection got its report URL from ofsted_report_links.csv.
-        let links = csv_rows("ofsted_report_links.csv");
-        let with_url = inspection::Entity::find()
+        // Every report URL of ofsted_report_links.csv is on its inspection; the others come from the summary's links.
+        let links: std::collections::HashSet<String> =
+            csv_rows("ofsted_report_links.csv").into_iter().map(|r| r["report_url"].clone()).collect();
+        let page = std::fs::read_to_string(data_file("d2i_summary_2026-06-29.html")).expect("page");
+        let linked: std::collections::HashSet<String> =
+            page.split("href=\"").skip(1).filter_map(|s| s.split('"').next()).map(str::to_owned).collect();
+        let urls: Vec<String> = inspection::Entity::find()
             .all(&t.db)
             .await
             .expect("inspections")
             .into_iter()
-            .filter(|i| i.report_url.is_some())
-            .count();
-        assert_eq!(with_url, links.len());
+            .filter_map(|i| i.report_url)
+            .collect();
+        let stored: std::collections::HashSet<String> = urls.iter().cloned().collect();
+        assert!(links.is_subset(&stored), "every link of ofsted_report_links.csv is stored");
+        assert!(stored.iter().all(|u| links.contains(u) || linked.contains(u)), "no URL from elsewhere");
+        assert!(stored.len() > links.len(), "the summary added links for later inspections");
         t
     })
     .await;

@@ -20,4 +20,5 @@ mod reports;
 mod research;
 mod schema;
 mod serve;
+mod summary_import;
 mod support;

@@ -22,7 +22,8 @@ use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait, QuerySelect};
 use send_model::domain::AreaCode;
 use send_model::entity::{
-    area_lineage, area_partner, icb, inspection, inspection_tally, local_area, priority_action, region, theme_tally,
+    area_lineage, area_partner, icb, import_run, inspection, inspection_tally, local_area, priority_action, region,
+    theme_tally,
 };
 
 /// One dataset version's reference data and tallies, in memory.
@@ -44,7 +45,8 @@ pub struct ReadModel {
     served: HashMap<String, Vec<i32>>,
     /// The lineage rows touching each area (as predecessor or successor), oldest first.
     lineage: HashMap<i32, Vec<area_lineage::Model>>,
-    /// The date the data runs to: the newest publication among its inspections (none before the first import).
+    /// The date the data runs to: the newest publication among its inspections or the newest snapshot imported (none
+    /// before the first import).
     runs_to: Option<chrono::NaiveDate>,
     /// The inspection tally (with its roll-up rows over regions).
     pub inspection_tally: Vec<inspection_tally::Model>,
@@ -117,13 +119,21 @@ impl ReadModel {
                 lineage.entry(l.successor_id).or_default().push(l);
             }
         }
-        let runs_to: Option<chrono::NaiveDate> = inspection::Entity::find()
+        let published: Option<chrono::NaiveDate> = inspection::Entity::find()
             .select_only()
             .column_as(Expr::col(inspection::Column::Published).max(), "runs_to")
             .into_tuple()
             .one(txn)
             .await?
             .flatten();
+        let snapshot: Option<chrono::NaiveDateTime> = import_run::Entity::find()
+            .select_only()
+            .column_as(Expr::col(import_run::Column::SnapshotAt).max(), "runs_to")
+            .into_tuple()
+            .one(txn)
+            .await?
+            .flatten();
+        let runs_to = Ord::max(published, snapshot.map(|t| t.date()));
         Ok(Self {
             version,
             runs_to,

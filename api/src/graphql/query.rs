@@ -509,9 +509,10 @@ impl Dataset {
         Ok(model(ctx).await?.version.clone())
     }
 
-    /// The date the data runs to: the newest publication of an inspection in it. A report published later is not in
-    /// it yet, so counts without a date (`coverage`, `Area.schedule`) are taken at this date, not today. Null before
-    /// the first import.
+    /// The date the data runs to: the newest publication of an inspection in it, or the day of the newest snapshot
+    /// of a source imported (the Data to Insight summary states when it was taken), whichever is later. A report
+    /// published later is not in it yet, so counts without a date (`coverage`, `Area.schedule`) are taken at this
+    /// date, not today. Null before the first import.
     async fn data_runs_to(&self, ctx: &Context<'_>) -> ApiResult<Option<Date>> {
         Ok(model(ctx).await?.runs_to().map(Date))
     }

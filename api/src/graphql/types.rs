@@ -830,6 +830,12 @@ impl ImportRun {
         self.0.finished_at
     }
 
+    /// The time a snapshot states for itself (the Data to Insight summary's "last updated", as the page gives it,
+    /// in UK local time); null for sources that state none.
+    async fn snapshot_at(&self) -> Option<chrono::NaiveDateTime> {
+        self.0.snapshot_at
+    }
+
     /// Data rows read from the source.
     async fn rows_read(&self) -> i32 {
         self.0.rows_read

@@ -33,6 +33,7 @@ pub fn parse_report(
                     rows_read: 1,
                     rows: Rows::Inspections(vec![row]),
                     warnings: Vec::new(),
+                    snapshot_at: None,
                 };
                 (Some(file), Vec::new())
             }

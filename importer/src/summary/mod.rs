@@ -20,6 +20,7 @@
 //! not found.
 
 mod html;
+pub mod row;
 #[cfg(test)]
 mod tests;
 

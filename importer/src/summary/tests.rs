@@ -8,7 +8,8 @@ use super::*;
 
 const S2024: &str = include_str!("../../../tests/fixtures/d2i/summary_2024-08-08.html");
 const S2025: &str = include_str!("../../../tests/fixtures/d2i/summary_2025-06-09.html");
-const S2026: &str = include_str!("../../../tests/fixtures/d2i/summary_2026-06-29.html");
+// The newest snapshot is bundled: read from data/, not kept twice.
+const S2026: &str = include_str!("../../../data/d2i_summary_2026-06-29.html");
 
 fn day(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).expect("a date")

@@ -37,6 +37,9 @@ pub struct Model {
     pub etag: Option<String>,
     /// The HTTP `Last-Modified` of a source fetched from a URL.
     pub last_modified: Option<String>,
+    /// A snapshot's own time, as the source states it (the Data to Insight summary's "last updated"): a snapshot
+    /// older than one already imported changes nothing.
+    pub snapshot_at: Option<DateTime>,
 }
 
 /// No relations are navigated from here.

@@ -1,0 +1,101 @@
+//! The Data to Insight summary as an import source: each row becomes a 2023-framework full inspection of
+//! [`SourceKind::Summary`], the lowest rank (it is a scrape of the reports), checked and written like any other
+//! file's rows (see `crate::import`).
+//!
+//! What a row gives: the start (or, when the page has none, the row is held at its publication date), the end, the
+//! publication date, the outcome (only when the grade and the sentence agree, or only one is given) and the report's
+//! link. A row the page cannot place in time (no start and no publication) or whose values the reader refused is
+//! reported with its line and left out, as is a row whose area no code resolves (in [`crate::catalog`]): a weekly
+//! scrape with one odd row still brings the others. A page that cannot be read as a whole (no table, an unknown
+//! header, truncated, no time) is refused.
+//!
+//! [`SourceKind::Summary`]: send_model::domain::SourceKind::Summary
+
+use send_model::domain::{DatePrecision, Framework, InspectionType, PartialDate};
+
+use super::{Summary, SummaryRow, read_summary};
+use crate::error::Problem;
+use crate::layout::{AreaRef, InspectionFacts, InspectionRow, Layout, ParsedFile, RegionRef, Rows};
+use crate::names::shown;
+use crate::source::SourceFile;
+
+/// Whether `bytes` are an HTML page (what the summary is; no data file of ours is).
+pub fn is_html(bytes: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(64)]);
+    let start = text.trim_start_matches('\u{feff}').trim_start().get(..14).unwrap_or("").to_ascii_lowercase();
+    start.starts_with("<!doctype html") || start.starts_with("<html")
+}
+
+/// Reads a summary page into a parsed file of inspection rows; the whole page refused is one problem.
+pub fn parse_summary(source: SourceFile) -> (Option<ParsedFile>, Vec<Problem>) {
+    let summary = match read_summary(&source.name, &source.bytes) {
+        Ok(summary) => summary,
+        Err(problem) => return (None, vec![problem]),
+    };
+    let Summary { taken_at, rows, problems, unknown_columns } = summary;
+    let mut warnings: Vec<String> = problems.iter().map(|p| format!("{p}; the value is not taken")).collect();
+    if !unknown_columns.is_empty() {
+        warnings.push(format!(
+            "{}: columns the reader does not know are ignored: {}",
+            shown(&source.name),
+            unknown_columns.iter().map(|c| format!("{c:?}")).collect::<Vec<_>>().join(", ")
+        ));
+    }
+    let rows_read = rows.len();
+    let read_from = source.recorded_name();
+    let mut inspections = Vec::new();
+    for row in rows {
+        match inspection(&row, &read_from) {
+            Some(r) => inspections.push(r),
+            None => warnings.push(format!(
+                "{}:{}: Inspection Start Date: expected a start or a publication date to place the inspection by, \
+                 found neither; the row is left out",
+                shown(&source.name),
+                row.line
+            )),
+        }
+    }
+    let file = ParsedFile {
+        source,
+        layout: Layout::Summary,
+        rows_read,
+        rows: Rows::Inspections(inspections),
+        warnings,
+        snapshot_at: Some(taken_at),
+    };
+    (Some(file), Vec::new())
+}
+
+/// One row as an inspection, read from the page `read_from`; `None` when it has neither a start nor a publication
+/// date.
+fn inspection(row: &SummaryRow, read_from: &str) -> Option<InspectionRow> {
+    let day = |d: chrono::NaiveDate| PartialDate::from_parts(d, DatePrecision::Day);
+    let start = row.inspection_start.or(row.published).map(day)?;
+    Some(InspectionRow {
+        line: row.line,
+        area: AreaRef::Codes {
+            gss: row.ltla23cd.clone(),
+            dfe: row.la_code.clone(),
+            urn: row.urn.clone(),
+            name: row.local_authority.clone(),
+        },
+        gss: None,
+        // The codes are checked together when the area is resolved (`AreaRef::Codes`).
+        dfe: None,
+        region: RegionRef::NotStated,
+        framework: Framework::F2023,
+        inspection_type: InspectionType::Full,
+        start,
+        start_known: row.inspection_start.is_some(),
+        facts: InspectionFacts {
+            // An unknown value (`01/01/1900`, `NaN`, an empty cell) says nothing: it never empties a stored one.
+            end: row.inspection_end.map(|d| Some(day(d))),
+            published: row.published.map(|d| Some(day(d))),
+            outcome: row.outcome().map(Some),
+            report_url: row.report_url.clone().map(Some),
+            ..InspectionFacts::default()
+        },
+        source_url: read_from.to_owned(),
+        report: None,
+    })
+}
