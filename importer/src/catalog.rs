@@ -26,7 +26,10 @@ const DESIGNATORS: [&str; 9] =
 /// A name without its designators ([`DESIGNATORS`]), normalised: what two spellings of one area share. Empty for a
 /// name of designators only.
 pub fn name_stem(name: &str) -> String {
-    normalise_name(name).split(' ').filter(|w| !DESIGNATORS.contains(w)).collect::<Vec<_>>().join(" ")
+    let name = normalise_name(name);
+    // "London Borough of Barnet": `london` is a designator only in that phrase ("City of London" keeps it).
+    let name = name.replace("london borough", "borough");
+    name.split(' ').filter(|w| !DESIGNATORS.contains(w)).collect::<Vec<_>>().join(" ")
 }
 
 #[derive(Debug, Clone)]
@@ -423,7 +426,7 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
 
 #[cfg(test)]
 mod tests {
-    use super::{edit_distance, normalise_name};
+    use super::{AreaInfo, Catalog, edit_distance, normalise_name};
 
     #[test]
     fn edit_distance_counts_single_character_edits() {
@@ -437,5 +440,54 @@ mod tests {
         assert_eq!(normalise_name("St. Helens"), normalise_name("St Helens"));
         assert_eq!(normalise_name("Bristol, City of"), "bristol city of");
         assert_ne!(normalise_name("Bristol"), normalise_name("Bristol, City of"));
+    }
+
+    fn catalog(areas: &[(&str, &str)]) -> Catalog {
+        let mut c = Catalog::default();
+        for (gss, name) in areas {
+            let info = AreaInfo { dfe: None, region_code: String::new(), name: (*name).to_owned() };
+            c.areas.insert((*gss).to_owned(), info);
+        }
+        c
+    }
+
+    #[test]
+    fn names_resolve_with_or_without_their_designators() {
+        let c = catalog(&[
+            ("E06000055", "Bedford"),
+            ("E06000023", "Bristol, City of"),
+            ("E06000047", "County Durham"),
+            ("E06000019", "Herefordshire, County of"),
+            ("E09000011", "Greenwich"),
+            ("E09000003", "Barnet"),
+            ("E09000001", "City of London"),
+            ("E06000010", "Kingston upon Hull, City of"),
+            ("E09000021", "Kingston upon Thames"),
+        ]);
+        for (name, gss) in [
+            ("Bedford Borough", "E06000055"),
+            ("Bedford Borough Council", "E06000055"),
+            ("Bristol", "E06000023"),
+            ("City of Bristol", "E06000023"),
+            ("Durham", "E06000047"),
+            ("Durham County Council", "E06000047"),
+            ("Herefordshire Council", "E06000019"),
+            ("Royal Borough of Greenwich", "E09000011"),
+            ("London Borough of Barnet", "E09000003"),
+            ("City of London", "E09000001"),
+            ("Kingston upon Hull", "E06000010"),
+            ("Royal Borough of Kingston upon Thames", "E09000021"),
+        ] {
+            assert_eq!(c.area_by_name(name).as_deref(), Some(gss), "{name}");
+        }
+        assert_eq!(c.area_by_name("Borough Council"), None, "designators alone name nothing");
+        assert_eq!(c.area_by_name("Kingston"), None, "a different name is not a variant");
+    }
+
+    #[test]
+    fn a_stem_two_areas_share_names_neither() {
+        let c = catalog(&[("E1", "Newtown"), ("E2", "Newtown City")]);
+        assert_eq!(c.area_by_name("Newtown").as_deref(), Some("E1"), "an exact name still resolves");
+        assert_eq!(c.area_by_name("Newtown Borough"), None);
     }
 }
