@@ -70,8 +70,24 @@ pub struct ImportArgs {
     /// other source) and the Data to Insight weekly summary page (HTML; ranks below every other source, and a
     /// snapshot older than one already imported changes nothing). Use `--bundled` for the dataset built into the
     /// binary. With `--extract`: report PDF files.
-    #[arg(required_unless_present = "bundled")]
+    #[arg(required_unless_present_any = ["bundled", "refresh"])]
     pub sources: Vec<String>,
+
+    /// The weekly refresh, for a scheduler: fetch the Data to Insight summary (`--summary`; not downloaded again
+    /// when unchanged, unless `--force`), import it, then download and import the report PDF of every inspection
+    /// whose report has not been read, one at a time with `--delay` between them. A report that fails is reported
+    /// and tried again on the next run; the others are kept. Prints what changed: new inspections, reports read,
+    /// reports that failed. Exits 1 when the summary could not be imported.
+    #[arg(long, conflicts_with_all = ["sources", "bundled", "extract", "dry_run", "published"])]
+    pub refresh: bool,
+
+    /// The summary page `--refresh` reads.
+    #[arg(long, value_name = "URL", default_value = crate::refresh::DEFAULT_SUMMARY_URL, requires = "refresh")]
+    pub summary: String,
+
+    /// Seconds `--refresh` waits between two downloads.
+    #[arg(long, value_name = "SECONDS", default_value_t = crate::refresh::DEFAULT_DELAY_SECONDS, requires = "refresh")]
+    pub delay: u64,
 
     /// Read each FILE as an Ofsted area SEND inspection report PDF (2023 framework) and print what it states,
     /// without opening any database. Output: JSON Lines on stdout, one JSON object per report on one line, in the
@@ -140,21 +156,6 @@ pub enum OutputFormat {
     Json,
 }
 
-/// The validators of the latest import of `url`, to ask the server whether it changed since.
-async fn validators_of(
-    db: &sea_orm::DatabaseConnection,
-    url: &str,
-) -> Result<crate::fetch::Validators, sea_orm::DbErr> {
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
-    use send_model::entity::import_run;
-    let run = import_run::Entity::find()
-        .filter(import_run::Column::Source.eq(url))
-        .order_by_desc(import_run::Column::Id)
-        .one(db)
-        .await?;
-    Ok(run.map_or_else(Default::default, |r| crate::fetch::Validators { etag: r.etag, last_modified: r.last_modified }))
-}
-
 /// What `send-import --extract` read: the JSON Lines of the reports it read, and the files it could not read.
 #[derive(Debug)]
 pub struct Extracted {
@@ -211,6 +212,21 @@ pub async fn run(args: ImportArgs) -> anyhow::Result<String> {
         retries: args.retries,
         ..Default::default()
     };
+    if args.refresh {
+        let refresh = crate::refresh::RefreshOptions {
+            summary_url: args.summary.clone(),
+            delay: Duration::from_secs(args.delay),
+            fetch: options,
+            force: args.force,
+        };
+        let refreshed = crate::refresh::refresh(&db, &refresh).await;
+        db.close().await.ok();
+        let refreshed = refreshed?;
+        return match args.format {
+            OutputFormat::Json => Ok(serde_json::to_string_pretty(&refreshed)? + "\n"),
+            OutputFormat::Text => Ok(refreshed.to_string()),
+        };
+    }
     let mut sources = Vec::new();
     let mut not_modified = Vec::new();
     let mut paths = Vec::new();
@@ -218,7 +234,8 @@ pub async fn run(args: ImportArgs) -> anyhow::Result<String> {
         if crate::fetch::is_url(source) {
             // Import runs record a URL without its secrets: the last run of "the same URL" is looked up so.
             let recorded = crate::names::redact_url(source);
-            let validators = if args.force { Default::default() } else { validators_of(&db, &recorded).await? };
+            let validators =
+                if args.force { Default::default() } else { crate::fetch::validators_of(&db, &recorded).await? };
             match crate::fetch::fetch(source, &validators, &options).await? {
                 crate::fetch::Fetched::File(file) => sources.push(file),
                 crate::fetch::Fetched::NotModified => not_modified.push(recorded),

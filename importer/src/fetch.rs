@@ -61,6 +61,21 @@ pub struct FetchError {
     pub reason: String,
 }
 
+/// The validators of the latest import of `url`, to ask the server whether it changed since.
+pub async fn validators_of(
+    db: &sea_orm::DatabaseConnection,
+    url: &str,
+) -> Result<crate::fetch::Validators, sea_orm::DbErr> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+    use send_model::entity::import_run;
+    let run = import_run::Entity::find()
+        .filter(import_run::Column::Source.eq(url))
+        .order_by_desc(import_run::Column::Id)
+        .one(db)
+        .await?;
+    Ok(run.map_or_else(Default::default, |r| crate::fetch::Validators { etag: r.etag, last_modified: r.last_modified }))
+}
+
 /// Whether a source names a URL rather than a path.
 pub fn is_url(source: &str) -> bool {
     source.starts_with("http://") || source.starts_with("https://")
@@ -147,17 +162,8 @@ async fn try_once(
     if !status.is_success() {
         return Attempt::Fail(format!("the server answered {status}"));
     }
-    let content_type = response
-        .headers()
-        .get(reqwest::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    if content_type.starts_with("text/html") {
-        return Attempt::Fail(
-            "the server sent an HTML page, not a data file: the address is probably a web page that links to the file; use the file's own address".to_owned(),
-        );
-    }
+    // An HTML answer is read like any other: the Data to Insight summary is a page, and any other page is refused by
+    // its content (as a web page that links to the file), whatever the server calls it.
     let expected = response.content_length();
     if let Some(length) = expected
         && length > options.max_bytes

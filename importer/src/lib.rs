@@ -15,6 +15,7 @@ pub mod limits;
 mod load;
 pub mod names;
 pub mod pdf;
+pub mod refresh;
 pub mod report;
 pub mod source;
 pub mod summary;

@@ -15,6 +15,7 @@ mod importer;
 mod official;
 mod profiles;
 mod public;
+mod refresh;
 mod report_import;
 mod reports;
 mod research;

@@ -56,8 +56,14 @@ pub struct Server {
 impl Server {
     /// Starts serving `routes` on 127.0.0.1 at a free port.
     pub async fn start(routes: HashMap<&'static str, Vec<Reply>>) -> Self {
+        Self::start_with(|_| routes).await
+    }
+
+    /// Starts a server whose routes are made knowing its address (for pages that link back to it).
+    pub async fn start_with(routes_of: impl FnOnce(SocketAddr) -> HashMap<&'static str, Vec<Reply>>) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
         let addr = listener.local_addr().expect("addr");
+        let routes = routes_of(addr);
         let requests = Arc::new(Mutex::new(Vec::new()));
         let routes = Arc::new(Mutex::new(routes));
         let log = requests.clone();

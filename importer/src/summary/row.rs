@@ -26,10 +26,30 @@ pub fn is_html(bytes: &[u8]) -> bool {
     start.starts_with("<!doctype html") || start.starts_with("<html")
 }
 
+/// What only the summary's pages say: the line stating its time and its title (misspelt in 2024).
+const SUMMARY_MARKERS: [&str; 3] =
+    ["summary data last updated", "cs send inspections overview", "cs send inpections overview"];
+
+/// Whether an HTML page says it is the summary.
+fn is_summary_page(bytes: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(bytes).to_lowercase();
+    SUMMARY_MARKERS.iter().any(|m| text.contains(m))
+}
+
 /// Reads a summary page into a parsed file of inspection rows; the whole page refused is one problem.
 pub fn parse_summary(source: SourceFile) -> (Option<ParsedFile>, Vec<Problem>) {
     let summary = match read_summary(&source.name, &source.bytes) {
         Ok(summary) => summary,
+        // A page that does not say it is the summary is some other web page: most often the address of a page
+        // that links to a data file rather than the file's own.
+        Err(problem) if !is_summary_page(&source.bytes) => {
+            let message = "expected a data file or the Data to Insight summary page, found another HTML page (the \
+                           address is probably a web page that links to the file; use the file's own address)";
+            return (
+                None,
+                vec![Problem { line: 1, column: "file".to_owned(), message: message.to_owned(), ..problem }],
+            );
+        }
         Err(problem) => return (None, vec![problem]),
     };
     let Summary { taken_at, rows, problems, unknown_columns } = summary;
