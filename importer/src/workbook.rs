@@ -512,19 +512,25 @@ fn attribute_values<'a>(text: &'a [u8], names: &'a [&str]) -> impl Iterator<Item
     })
 }
 
-/// Whether a reference of letters then digits (`XFD1048576`, or a row `12`, or a column `AB`) lies within the grid;
-/// text of any other form is not judged here.
+/// Whether a reference is safe to give calamine and, when it is a whole reference (letters then digits: `XFD1048576`,
+/// a row `12`, a column `AB`), lies within the grid. calamine adds up the leading run of letters and the run of digits
+/// after it in a `u32` whatever follows them (`AAAAAAAAA` then a NUL overflowed in the fuzzer), so those runs are
+/// judged in every value; other text after them is calamine's to refuse.
 fn within_grid(reference: &str) -> bool {
-    let letters = reference.bytes().take_while(u8::is_ascii_alphabetic).count();
-    let (column, row) = reference.split_at(letters);
-    if !row.bytes().all(|b| b.is_ascii_digit()) {
-        return true;
-    }
-    let column = column
-        .bytes()
+    let bytes = reference.as_bytes();
+    let letters = bytes.iter().take_while(|b| b.is_ascii_alphabetic()).count();
+    let digits = bytes[letters..].iter().take_while(|b| b.is_ascii_digit()).count();
+    let column = bytes[..letters]
+        .iter()
         .fold(0_u64, |n, b| n.saturating_mul(26).saturating_add(u64::from(b.to_ascii_uppercase() - b'A') + 1));
-    let row = row.bytes().fold(0_u64, |n, b| n.saturating_mul(10).saturating_add(u64::from(b - b'0')));
-    column <= GRID_COLUMNS && row <= GRID_ROWS
+    let row = bytes[letters..letters + digits]
+        .iter()
+        .fold(0_u64, |n, b| n.saturating_mul(10).saturating_add(u64::from(b - b'0')));
+    // Each run only grows as it is read, so a total within a u32 never overflowed on the way.
+    if column > u64::from(u32::MAX) || row > u64::from(u32::MAX) {
+        return false;
+    }
+    letters + digits < bytes.len() || (column <= GRID_COLUMNS && row <= GRID_ROWS)
 }
 
 /// An attribute's text.
@@ -579,7 +585,15 @@ mod tests {
         for inside in ["A1", "XFD1048576", "a1", "1048576", "XFD", "", "$A$1", "A1B", "Sheet1!A1"] {
             assert!(super::within_grid(inside), "{inside}");
         }
-        for outside in ["XFE1", "A1048577", "AAAAAAAAAAAAAAAA1", "A99999999999999999999", "4294967297"] {
+        for outside in [
+            "XFE1",
+            "A1048577",
+            "AAAAAAAAAAAAAAAA1",
+            "A99999999999999999999",
+            "4294967297",
+            "AAAAAAAAA\0\0\0\rAAA1",
+            "A99999999999!x",
+        ] {
             assert!(!super::within_grid(outside), "{outside}");
         }
     }
