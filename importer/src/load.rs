@@ -15,8 +15,8 @@ use sea_orm::{
 };
 use send_model::domain::{DatePrecision, Framework, InspectionType, PartialDate, SourceKind, Theme};
 use send_model::entity::{
-    area_alias, area_lineage, area_partner, icb, import_run, improvement_area, inspection, inspection_field_source,
-    local_area, priority_action, region, thematic_visit,
+    area_alias, area_lineage, area_partner, icb, import_run, improvement_area, inspection, inspection_change,
+    inspection_field_source, local_area, priority_action, region, thematic_visit,
 };
 
 use crate::ImportOptions;
@@ -833,6 +833,7 @@ async fn write_inspections(
         None
     };
     let mut sources_set: Vec<(i32, &'static str)> = Vec::new();
+    let mut changed_rows: Vec<inspection_change::ActiveModel> = Vec::new();
     let largest = groups.values().flatten().map(|m| m.id).max().unwrap_or(0);
     let mut pending = Pending { next_id: largest + 1, ..Default::default() };
     for r in rows {
@@ -876,6 +877,7 @@ async fn write_inspections(
                 source_url: Set(r.source_url.clone()),
                 source_kind: Set(kind),
                 import_run_id: Set(run),
+                created_run_id: Set(Some(run)),
                 end_date: Set(None),
                 end_precision: Set(None),
                 published: Set(None),
@@ -961,11 +963,19 @@ async fn write_inspections(
         }
         am.import_run_id = Set(run);
         group[index] = am.update(txn).await?;
+        let fields: Vec<&str> = accepted.iter().map(|c| c.field.as_str()).collect();
+        changed_rows.push(inspection_change::ActiveModel {
+            inspection_id: Set(m.id),
+            import_run_id: Set(run),
+            fields: Set(fields.join(",")),
+            ..Default::default()
+        });
         tally.update(record, accepted);
     }
     pending.flush(txn, &mut groups, &mut themes, run).await?;
     send_model::backend::sync_id_sequence(txn, "inspection").await?;
     record_sources(txn, &sources_set, kind, run).await?;
+    send_model::backend::insert_rows(txn, changed_rows).await?;
     match bulk {
         Some(indexes) => indexes.restore(txn).await,
         None => Ok(()),

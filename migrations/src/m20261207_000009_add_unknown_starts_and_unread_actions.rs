@@ -6,6 +6,9 @@
 //! * the tallies keep the same flag as a dimension, so that an in-year profile can say how many it left out, and
 //!   `inspection_tally.priority_actions_unread` counts widespread/systemic-failings inspections whose priority
 //!   actions are not yet read (`priority_action_count` null), which theme statistics report.
+//! * `inspection.created_run_id`: the import run that added the inspection, so that what is new since a dataset
+//!   version or a date can be told from what changed (`inspection_field_source` records the run of each change).
+//! * `inspection_change`: what each import changed in an inspection it did not add.
 //! * `import_run.snapshot_at`: the time a snapshot states for itself (the weekly Data to Insight summary), so that
 //!   an older snapshot imported after a newer one changes nothing.
 
@@ -45,6 +48,46 @@ impl MigrationTrait for Migration {
                 Table::alter()
                     .table("import_run")
                     .add_column(ColumnDef::new("snapshot_at").timestamp().null())
+                    .to_owned(),
+            )
+            .await?;
+        // The run that added each inspection (what `changes(since:)` and the feed call new). For rows already there
+        // the best known is the run that last wrote them.
+        manager
+            .alter_table(
+                Table::alter()
+                    .table("inspection")
+                    .add_column(ColumnDef::new("created_run_id").integer().null())
+                    .to_owned(),
+            )
+            .await?;
+        manager.get_connection().execute_unprepared("UPDATE inspection SET created_run_id = import_run_id").await?;
+        // What each import changed in an inspection it did not add (fields joined by `,`).
+        manager
+            .create_table(
+                Table::create()
+                    .table("inspection_change")
+                    .col(ColumnDef::new("id").integer().not_null().auto_increment().primary_key())
+                    .col(ColumnDef::new("inspection_id").integer().not_null())
+                    .col(ColumnDef::new("import_run_id").integer().not_null())
+                    .col(ColumnDef::new("fields").text().not_null())
+                    .foreign_key(
+                        ForeignKey::create()
+                            .name("fk_inspection_change_inspection_id")
+                            .from("inspection_change", "inspection_id")
+                            .to("inspection", "id")
+                            .on_delete(ForeignKeyAction::Cascade),
+                    )
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("ix_inspection_change_import_run_id")
+                    .table("inspection_change")
+                    .col("import_run_id")
+                    .col("inspection_id")
                     .to_owned(),
             )
             .await?;

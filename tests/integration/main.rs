@@ -4,6 +4,7 @@
 mod api;
 mod bench;
 mod bulk_lock;
+mod changes;
 mod concurrency;
 mod config;
 mod current_data;

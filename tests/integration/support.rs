@@ -7,8 +7,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection, EntityTrait, QueryOrder};
 use send_model::entity::{
-    area_alias, area_lineage, area_partner, icb, import_run, inspection, local_area, priority_action, region,
-    thematic_visit,
+    area_alias, area_lineage, area_partner, icb, import_run, inspection, inspection_change, local_area,
+    priority_action, region, thematic_visit,
 };
 use serde_json::Value;
 
@@ -195,6 +195,7 @@ pub async fn snapshot(db: &DatabaseConnection) -> String {
     dump!(area_lineage, area_lineage::Column::Id);
     dump!(area_partner, area_partner::Column::Id);
     dump!(inspection, inspection::Column::Id);
+    dump!(inspection_change, inspection_change::Column::Id);
     dump!(priority_action, priority_action::Column::Id);
     dump!(thematic_visit, thematic_visit::Column::Id);
     out

@@ -57,7 +57,7 @@ NORMALISE = [
     (re.compile(r"^(x-request-id): [0-9a-f]{16}$", re.I), r"\1: <generated>"),
     (re.compile(r'^(send_graphql_request_duration_seconds_bucket\{.*le="(?!\+Inf)[^"]*"\}) \d+$'), r"\1 <count>"),
     (re.compile(r"^(send_graphql_request_duration_seconds_sum\{.*\}) \S+$"), r"\1 <seconds>"),
-    (re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z"), "<timestamp>"),
+    (re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)"), "<timestamp>"),
     (re.compile(r"\bmicros=\d+"), "micros=<n>"),
     (re.compile(r'"micros":\d+'), '"micros":<n>'),
     (re.compile(r"(request_id=)[0-9a-f]{16}\b"), r"\1<generated>"),

@@ -1,6 +1,7 @@
 //! The GraphQL schema: one function builds it for the server, the SDL export and the tests; one function runs a
 //! request against it (limits, read snapshot, stable error codes).
 
+pub mod changes;
 pub mod connection;
 pub mod document_weight;
 pub mod enums;

@@ -494,7 +494,12 @@ pub async fn dataset_version(db: &DatabaseTransaction) -> Result<Option<String>,
         .order_by_desc(import_run::Column::Id)
         .one(db)
         .await?;
-    Ok(run.map(|r| format!("r{}", r.id)))
+    Ok(run.map(|r| version_of(r.id)))
+}
+
+/// The dataset version an import run makes (`r12`).
+pub fn version_of(run_id: i32) -> String {
+    format!("r{run_id}")
 }
 
 /// Where the data comes from, how fresh it is, and on what terms it may be reused.
@@ -1012,6 +1017,24 @@ impl Query {
                 }
             })
             .collect())
+    }
+
+    /// What changed since a dataset version or a date: the inspections added, or whose outcome, dates or priority
+    /// actions changed, each with the import run (and so the source) that made the change; most recent import first.
+    /// Pair it with `dataset { version }`: keep the version you last saw and ask what changed since.
+    #[graphql(complexity = "connection_complexity(child_complexity, first)")]
+    async fn changes(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "A dataset version (`dataset { version }`, e.g. `r12`: changes by later imports) or a date \
+                          (YYYY-MM-DD: changes by imports that started on or after that day).")]
+        since: String,
+        #[graphql(desc = "At most this many inspections (default 20; at most the largest page, 200 unless the \
+                          server sets another limit); `truncated` says when more changed.")]
+        first: Option<i32>,
+    ) -> ApiResult<super::changes::Changes> {
+        let first = page_size(ctx, first)?;
+        super::changes::changes(ctx, &since, first).await
     }
 
     /// Where the data comes from, when it was last imported, and its licence and attribution.

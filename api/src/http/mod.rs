@@ -4,6 +4,7 @@
 mod apq;
 mod caching;
 mod export;
+mod feed;
 mod graphiql;
 mod graphql;
 mod metrics;
@@ -140,6 +141,7 @@ pub fn app(state: AppState) -> Router {
         .route("/graphiql/{file}", get(graphiql::asset))
         .route("/export/inspections.csv", get(export::inspections))
         .route("/export/outcome-profile.csv", get(export::outcome_profile))
+        .route("/feeds/inspections.atom", get(feed::inspections))
         .route("/health", get(ops::health))
         .route("/ready", get(ops::ready))
         .route("/metrics", get(ops::metrics))
@@ -199,7 +201,7 @@ async fn not_found(request: Request) -> Response {
     json_error(
         StatusCode::NOT_FOUND,
         format!(
-            "no endpoint at {path}: see /graphql, /export/inspections.csv, /export/outcome-profile.csv, /health, /ready, /metrics, /schema.graphql"
+            "no endpoint at {path}: see /graphql, /export/inspections.csv, /export/outcome-profile.csv, /feeds/inspections.atom, /health, /ready, /metrics, /schema.graphql"
         ),
         code::NOT_FOUND,
     )

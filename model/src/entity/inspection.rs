@@ -55,6 +55,8 @@ pub struct Model {
     pub source_kind: SourceKind,
     /// The import run that last wrote this row.
     pub import_run_id: i32,
+    /// The import run that added this row (for rows added before it was recorded, the run that last wrote them).
+    pub created_run_id: Option<i32>,
     /// The inspected area's ONS region, kept equal to the area's by the importer: what pages of one region are
     /// filtered and indexed on.
     pub region_code: Option<String>,

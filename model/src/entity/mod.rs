@@ -7,6 +7,7 @@ pub mod icb;
 pub mod import_run;
 pub mod improvement_area;
 pub mod inspection;
+pub mod inspection_change;
 pub mod inspection_field_source;
 pub mod inspection_tally;
 pub mod local_area;
