@@ -18,6 +18,7 @@ use send_model::entity::{
     area_alias, area_lineage, area_partner, icb, import_run, improvement_area, inspection, inspection_change,
     inspection_field_source, local_area, priority_action, region, thematic_visit,
 };
+use send_model::fact::Fact;
 
 use crate::ImportOptions;
 use crate::catalog::normalise_name;
@@ -546,50 +547,50 @@ impl Sighting {
 
 /// The facts a row gives, as named text values, starting with its start date (none when the row does not know it:
 /// an unknown start never replaces a known one).
-fn given_facts(r: &InspectionRow) -> Facts {
+fn given_facts(r: &InspectionRow) -> Vec<(Fact, Option<String>)> {
     let f = &r.facts;
-    let mut out: Facts = if r.start_known { vec![("inspection_start", some(r.start))] } else { Vec::new() };
+    let mut out = if r.start_known { vec![(Fact::Start, some(r.start))] } else { Vec::new() };
     let date = |d: &Option<PartialDate>| d.map(|d| d.to_string());
     let number = |n: &Option<i32>| n.map(|n| n.to_string());
     if let Some(v) = &f.end {
-        out.push(("inspection_end", date(v)));
+        out.push((Fact::End, date(v)));
     }
     if let Some(v) = &f.published {
-        out.push(("published", date(v)));
+        out.push((Fact::Published, date(v)));
     }
     if let Some(v) = &f.outcome {
-        out.push(("outcome", v.map(|o| o.code().to_owned())));
+        out.push((Fact::Outcome, v.map(|o| o.code().to_owned())));
     }
     if let Some(v) = &f.priority_action_count {
-        out.push(("priority_action_count", number(v)));
+        out.push((Fact::PriorityActionCount, number(v)));
     }
     if let Some(v) = &f.themes {
-        out.push(("priority_actions", themes_text(v.iter().copied())));
+        out.push((Fact::PriorityActions, themes_text(v.iter().copied())));
     }
     if let Some(report) = &r.report {
         if f.themes.is_some() {
             let actions = report.priority_actions.iter().map(|a| (a.text.as_str(), evidence_text(&a.evidence), None));
-            out.push(("priority_action_texts", details_text(actions)));
+            out.push((Fact::PriorityActionTexts, details_text(actions)));
         }
         let areas = report
             .areas_for_improvement
             .iter()
             .map(|a| (a.text.as_str(), evidence_text(&a.evidence), a.theme.map(|t| t.code())));
-        out.push(("areas_for_improvement", details_text(areas)));
+        out.push((Fact::AreasForImprovement, details_text(areas)));
         if let Some(url) = &report.report_url {
-            out.push(("report_url", some(url)));
+            out.push((Fact::ReportUrl, some(url)));
         }
     } else if let Some(url) = &f.report_url {
-        out.push(("report_url", url.clone()));
+        out.push((Fact::ReportUrl, url.clone()));
     }
     if let Some(v) = &f.significant_weaknesses {
-        out.push(("significant_weaknesses", number(v)));
+        out.push((Fact::SignificantWeaknesses, number(v)));
     }
     if let Some(v) = &f.weaknesses_progress_made {
-        out.push(("weaknesses_progress_made", number(v)));
+        out.push((Fact::WeaknessesProgressMade, number(v)));
     }
     if let Some(v) = &f.weaknesses_progress_not_made {
-        out.push(("weaknesses_progress_not_made", number(v)));
+        out.push((Fact::WeaknessesProgressNotMade, number(v)));
     }
     out
 }
@@ -653,68 +654,66 @@ impl StoredDetails {
 }
 
 /// The stored value of a field, as text.
-fn stored_fact(m: &inspection::Model, themes: &Option<String>, details: &StoredDetails, field: &str) -> Option<String> {
+fn stored_fact(m: &inspection::Model, themes: &Option<String>, details: &StoredDetails, fact: Fact) -> Option<String> {
     let number = |n: Option<i32>| n.map(|n| n.to_string());
-    match field {
-        "inspection_start" => {
-            m.start_known.then(|| PartialDate::from_parts(m.start_date, m.start_precision).to_string())
-        }
-        "inspection_end" => date_text(m.end_date, m.end_precision),
-        "published" => date_text(m.published, m.published_precision),
-        "outcome" => m.outcome.map(|o| o.code().to_owned()),
-        "priority_action_count" => number(m.priority_action_count),
-        "priority_actions" => themes.clone(),
-        "priority_action_texts" => details.texts.get(&m.id).cloned().flatten(),
-        "areas_for_improvement" => details.improvements.get(&m.id).cloned().flatten(),
-        "report_url" => m.report_url.clone(),
-        "significant_weaknesses" => number(m.significant_weaknesses),
-        "weaknesses_progress_made" => number(m.weaknesses_progress_made),
-        "weaknesses_progress_not_made" => number(m.weaknesses_progress_not_made),
-        _ => None,
+    match fact {
+        Fact::Start => m.start_known.then(|| PartialDate::from_parts(m.start_date, m.start_precision).to_string()),
+        Fact::End => date_text(m.end_date, m.end_precision),
+        Fact::Published => date_text(m.published, m.published_precision),
+        Fact::Outcome => m.outcome.map(|o| o.code().to_owned()),
+        Fact::PriorityActionCount => number(m.priority_action_count),
+        Fact::PriorityActions => themes.clone(),
+        Fact::PriorityActionTexts => details.texts.get(&m.id).cloned().flatten(),
+        Fact::AreasForImprovement => details.improvements.get(&m.id).cloned().flatten(),
+        Fact::ReportUrl => m.report_url.clone(),
+        Fact::SignificantWeaknesses => number(m.significant_weaknesses),
+        Fact::WeaknessesProgressMade => number(m.weaknesses_progress_made),
+        Fact::WeaknessesProgressNotMade => number(m.weaknesses_progress_not_made),
     }
 }
 
 /// Sets one field of `am` from the row (priority actions are rows of their own, written apart).
-fn apply(am: &mut inspection::ActiveModel, r: &InspectionRow, field: &str) {
+fn apply(am: &mut inspection::ActiveModel, r: &InspectionRow, fact: Fact) {
     let f = &r.facts;
-    match field {
-        "inspection_start" => {
+    match fact {
+        Fact::Start => {
             am.start_date = Set(r.start.date);
             am.start_precision = Set(r.start.precision);
             am.start_year = Set(chrono::Datelike::year(&r.start.date));
             am.start_known = Set(true);
         }
-        "inspection_end" => {
+        Fact::End => {
             let v = f.end.flatten();
             am.end_date = Set(v.map(|d| d.date));
             am.end_precision = Set(v.map(|d| d.precision));
         }
-        "published" => {
+        Fact::Published => {
             let v = f.published.flatten();
             am.published = Set(v.map(|d| d.date));
             am.published_precision = Set(v.map(|d| d.precision));
         }
-        "outcome" => am.outcome = Set(f.outcome.flatten()),
-        "report_url" => {
+        Fact::Outcome => am.outcome = Set(f.outcome.flatten()),
+        Fact::ReportUrl => {
             am.report_url = Set(match &r.report {
                 Some(details) => details.report_url.clone(),
                 None => f.report_url.clone().flatten(),
             });
         }
-        "priority_action_count" => am.priority_action_count = Set(f.priority_action_count.flatten()),
-        "significant_weaknesses" => am.significant_weaknesses = Set(f.significant_weaknesses.flatten()),
-        "weaknesses_progress_made" => am.weaknesses_progress_made = Set(f.weaknesses_progress_made.flatten()),
-        "weaknesses_progress_not_made" => {
+        Fact::PriorityActionCount => am.priority_action_count = Set(f.priority_action_count.flatten()),
+        Fact::SignificantWeaknesses => am.significant_weaknesses = Set(f.significant_weaknesses.flatten()),
+        Fact::WeaknessesProgressMade => am.weaknesses_progress_made = Set(f.weaknesses_progress_made.flatten()),
+        Fact::WeaknessesProgressNotMade => {
             am.weaknesses_progress_not_made = Set(f.weaknesses_progress_not_made.flatten());
         }
-        _ => {}
+        // Rows of their own, written apart (`write_actions`, `write_improvements`).
+        Fact::PriorityActions | Fact::PriorityActionTexts | Fact::AreasForImprovement => {}
     }
 }
 
 /// Whether a date value only restates another at a coarser precision (`2017-05` against `2017-05-12`), or refines
 /// it. Returns `Some(true)` when `new` refines `old`, `Some(false)` when it is coarser, `None` when they differ.
-fn precision_relation(field: &str, old: &str, new: &str) -> Option<bool> {
-    if !matches!(field, "inspection_start" | "inspection_end" | "published") {
+fn precision_relation(fact: Fact, old: &str, new: &str) -> Option<bool> {
+    if !fact.is_date() {
         return None;
     }
     let (old, new) = (PartialDate::parse(old).ok()?, PartialDate::parse(new).ok()?);
@@ -736,7 +735,7 @@ struct Said {
 /// Returns whether to take the new value, and a warning when the two sources disagree.
 fn decide(
     record: &str,
-    field: &str,
+    fact: Fact,
     old: &Option<String>,
     new: &Option<String>,
     said: &Said,
@@ -749,7 +748,7 @@ fn decide(
         (None, _) => return (true, None),
         // The same date at another precision: a day refines a month; a month never replaces a day.
         (Some(old_text), Some(new_text)) => {
-            if let Some(refines) = precision_relation(field, old_text, new_text) {
+            if let Some(refines) = precision_relation(fact, old_text, new_text) {
                 return (refines, None);
             }
         }
@@ -769,7 +768,8 @@ fn decide(
         format!("{} ranks above {}", if take { kind } else { said.kind }, if take { said.kind } else { kind })
     };
     let warning = format!(
-        "sources disagree on {record}: {field}: {} ({}) says {}; {} ({}) says {}; kept {} ({reason})",
+        "sources disagree on {record}: {}: {} ({}) says {}; {} ({}) says {}; kept {} ({reason})",
+        fact.name(),
         said.kind,
         said.source,
         show(old),
@@ -868,7 +868,8 @@ async fn write_inspections(
             .map(|(i, _)| i);
         let record = inspection_record(gss.as_str(), r.framework, r.inspection_type, r.start, r.start_known);
         let Some(index) = matched else {
-            tally.compare(record, None, &given);
+            // An insert is counted; it compares no value.
+            tally.compare(record, None, &Vec::new());
             let mut am = inspection::ActiveModel {
                 area_id: Set(area_id),
                 framework: Set(r.framework),
@@ -896,7 +897,7 @@ async fn write_inspections(
                 ..Default::default()
             };
             for (field, _) in &given {
-                apply(&mut am, r, field);
+                apply(&mut am, r, *field);
             }
             pending.push(area_id, r, am);
             if pending.rows.len() >= INSERT_BATCH {
@@ -914,24 +915,24 @@ async fn write_inspections(
         );
         let stored_themes = themes.get(&m.id).cloned().flatten();
         let mut accepted = Vec::new();
-        for (field, new) in &given {
-            let old = stored_fact(&m, &stored_themes, &details, field);
+        for (fact, new) in &given {
+            let old = stored_fact(&m, &stored_themes, &details, *fact);
             // Fields without a record of their own were set by the source that created the inspection.
             let default = Said { kind: m.source_kind, source: m.source_url.clone() };
-            let who = said.get(&(m.id, (*field).to_owned())).unwrap_or(&default);
+            let who = said.get(&(m.id, fact.name().to_owned())).unwrap_or(&default);
             if old == *new {
                 // A source that outranks the one credited with a value it confirms takes the credit, so that a later
                 // file of the lower rank cannot replace what both said (a report's action texts hang on its themes).
                 if new.is_some() && kind.rank() > who.kind.rank() {
-                    sources_set.push((m.id, field));
-                    said.insert((m.id, (*field).to_owned()), Said { kind, source: source.to_owned() });
+                    sources_set.push((m.id, fact.name()));
+                    said.insert((m.id, fact.name().to_owned()), Said { kind, source: source.to_owned() });
                 }
                 continue;
             }
-            let (take, warning) = decide(&record, field, &old, new, who, kind, source);
+            let (take, warning) = decide(&record, *fact, &old, new, who, kind, source);
             warnings.extend(warning);
             if take {
-                accepted.push(FieldChange { field: (*field).to_owned(), before: old, after: new.clone() });
+                accepted.push((*fact, FieldChange { field: fact.name().to_owned(), before: old, after: new.clone() }));
             }
         }
         if accepted.is_empty() {
@@ -939,38 +940,36 @@ async fn write_inspections(
             continue;
         }
         let mut am = m.clone().into_active_model();
-        let is_accepted = |name: &str| accepted.iter().any(|c| c.field == name);
-        if (is_accepted("priority_actions") || is_accepted("priority_action_texts"))
+        let is_accepted = |fact: Fact| accepted.iter().any(|(f, _)| *f == fact);
+        let given_value = |fact: Fact| given.iter().find(|(f, _)| *f == fact).and_then(|(_, v)| v.clone());
+        if (is_accepted(Fact::PriorityActions) || is_accepted(Fact::PriorityActionTexts))
             && let Some(list) = &r.facts.themes
         {
             write_actions(txn, m.id, list, r.report.as_deref(), run).await?;
             themes.insert(m.id, themes_text(list.iter().copied()));
-            let new = given.iter().find(|(f, _)| *f == "priority_action_texts").and_then(|(_, v)| v.clone());
-            details.texts.insert(m.id, new);
+            details.texts.insert(m.id, given_value(Fact::PriorityActionTexts));
         }
-        if is_accepted("areas_for_improvement")
+        if is_accepted(Fact::AreasForImprovement)
             && let Some(report) = &r.report
         {
             write_improvements(txn, m.id, report, run).await?;
-            let new = given.iter().find(|(f, _)| *f == "areas_for_improvement").and_then(|(_, v)| v.clone());
-            details.improvements.insert(m.id, new);
+            details.improvements.insert(m.id, given_value(Fact::AreasForImprovement));
         }
-        for change in &accepted {
-            apply(&mut am, r, &change.field);
-            let field: &'static str = given.iter().find(|(f, _)| *f == change.field).map_or("", |(f, _)| *f);
-            sources_set.push((m.id, field));
-            said.insert((m.id, change.field.clone()), Said { kind, source: source.to_owned() });
+        for (fact, _) in &accepted {
+            apply(&mut am, r, *fact);
+            sources_set.push((m.id, fact.name()));
+            said.insert((m.id, fact.name().to_owned()), Said { kind, source: source.to_owned() });
         }
         am.import_run_id = Set(run);
         group[index] = am.update(txn).await?;
-        let fields: Vec<&str> = accepted.iter().map(|c| c.field.as_str()).collect();
+        let fields: Vec<&str> = accepted.iter().map(|(f, _)| f.name()).collect();
         changed_rows.push(inspection_change::ActiveModel {
             inspection_id: Set(m.id),
             import_run_id: Set(run),
             fields: Set(fields.join(",")),
             ..Default::default()
         });
-        tally.update(record, accepted);
+        tally.update(record, accepted.into_iter().map(|(_, change)| change).collect());
     }
     pending.flush(txn, &mut groups, &mut themes, run).await?;
     send_model::backend::sync_id_sequence(txn, "inspection").await?;

@@ -6,6 +6,7 @@
 pub mod backend;
 pub mod domain;
 pub mod entity;
+pub mod fact;
 pub mod schedule;
 pub mod tally;
 

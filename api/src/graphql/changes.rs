@@ -7,14 +7,21 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use async_graphql::{Context, Enum, Object, SimpleObject};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use send_model::entity::{import_run, inspection, inspection_change};
+use send_model::fact::Fact;
 
 use super::error::{ApiError, ApiResult};
 use super::query::db;
 use super::types::{ImportRun, Inspection, loaders};
 
-/// The facts whose change `changes` reports, as import reports name them.
-pub const TRACKED_FIELDS: [&str; 6] =
-    ["inspection_start", "inspection_end", "published", "outcome", "priority_actions", "priority_action_count"];
+/// The facts whose change `changes` reports (their outcome, dates and priority actions).
+pub const TRACKED_FIELDS: [&str; 6] = [
+    Fact::Start.name(),
+    Fact::End.name(),
+    Fact::Published.name(),
+    Fact::Outcome.name(),
+    Fact::PriorityActions.name(),
+    Fact::PriorityActionCount.name(),
+];
 
 /// Most change records read to answer one request: past it the answer says it is truncated.
 const MAX_CHANGE_ROWS: u64 = 20_000;
