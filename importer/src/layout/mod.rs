@@ -1,0 +1,348 @@
+//! The tabular layouts (our curated CSVs of `data/`, Ofsted's official statistics and management information), told
+//! apart by their headers, and the typed rows each parses into. By stage, each a module: [`table`] reads a file's
+//! bytes into tables (read), [`detect`] tells a table's layout by its header (detect), [`curated`] and [`ofsted`]
+//! read each row through [`cells`] into the typed rows of [`rows`] (rows), and [`duplicates`] checks natural keys
+//! within the file (check); references across files are `crate::catalog`'s, the writes `crate::load`'s. A layout's
+//! name, kind of source and columns are declared once, on [`Layout`]; report PDFs and the Data to Insight summary
+//! are read by their own modules (`crate::pdf`, `crate::summary`) into the same rows.
+//!
+//! Columns are matched by name (surrounding space and case ignored), in any order; extra columns are ignored and
+//! reported once as a warning; a missing column is a problem on line 1.
+
+use std::collections::HashMap;
+
+use send_model::domain::SourceKind;
+
+use crate::error::Problem;
+use crate::source::SourceFile;
+
+mod cells;
+mod curated;
+mod detect;
+mod duplicates;
+mod ofsted;
+mod rows;
+mod table;
+
+use cells::Cells;
+use curated::{alias_row, area_row, icb_row, inspection_row, lineage_row, region_row, report_link_row, visit_row};
+use detect::detect;
+pub use detect::normalise_header;
+use duplicates::check_duplicates;
+use ofsted::{mi_2023_row, official_2016_rows};
+pub use rows::*;
+pub use table::Table;
+pub(crate) use table::into_table;
+use table::{Content, content, csv_table};
+
+/// A file layout the importer reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Layout {
+    /// `regions.csv`: the nine ONS regions.
+    Regions,
+    /// `icbs.csv`: NHS Integrated Care Boards.
+    Icbs,
+    /// `local_areas.csv`: the current local areas.
+    LocalAreas,
+    /// `area_lineage.csv`: reorganisations.
+    Lineage,
+    /// `area_aliases.csv`: other publishers' names for areas.
+    Aliases,
+    /// `inspections.csv`: inspections under both frameworks.
+    Inspections,
+    /// Ofsted's official statistics for the 2016 framework (the ODS "underlying data": one row per area, its full
+    /// inspection and revisit side by side).
+    Official2016,
+    /// Ofsted's management information / official statistics for the 2023 framework (areas named, not coded).
+    ManagementInformation2023,
+    /// An area SEND inspection report PDF (2023 framework), read by [`crate::pdf::Extractor`] into one inspection.
+    Report,
+    /// `ofsted_report_links.csv`: report URLs and Ofsted URNs.
+    ReportLinks,
+    /// The Data to Insight weekly summary page (HTML), read by [`crate::summary`]: each local authority's latest
+    /// 2023-framework full inspection.
+    Summary,
+    /// `thematic_visits.csv`: thematic visits.
+    ThematicVisits,
+}
+
+impl Layout {
+    /// Every layout, in the order their files are loaded (each may refer to those before it): the order of the
+    /// variants, which files are sorted by.
+    pub const LOAD_ORDER: [Layout; 12] = [
+        Layout::Regions,
+        Layout::Icbs,
+        Layout::LocalAreas,
+        Layout::Lineage,
+        Layout::Aliases,
+        Layout::Inspections,
+        Layout::Official2016,
+        Layout::ManagementInformation2023,
+        Layout::Report,
+        Layout::ReportLinks,
+        // Last of the inspection sources: the lowest rank, it fills only what the others left empty.
+        Layout::Summary,
+        Layout::ThematicVisits,
+    ];
+
+    /// The name recorded as the import run's format.
+    pub fn name(self) -> &'static str {
+        match self {
+            Layout::Regions => "curated-csv/regions",
+            Layout::Icbs => "curated-csv/icbs",
+            Layout::LocalAreas => "curated-csv/local_areas",
+            Layout::Lineage => "curated-csv/area_lineage",
+            Layout::Aliases => "curated-csv/area_aliases",
+            Layout::Inspections => "curated-csv/inspections",
+            Layout::Official2016 => "ofsted-official-statistics-2016-framework",
+            Layout::ManagementInformation2023 => "ofsted-management-information-2023-framework",
+            Layout::Report => "ofsted-report-pdf",
+            Layout::Summary => "d2i-summary",
+            Layout::ReportLinks => "curated-csv/ofsted_report_links",
+            Layout::ThematicVisits => "curated-csv/thematic_visits",
+        }
+    }
+
+    /// The kind of source files of this layout are, for the precedence rule.
+    pub fn source_kind(self) -> SourceKind {
+        match self {
+            Layout::Official2016 => SourceKind::OfficialStatistics,
+            Layout::ManagementInformation2023 => SourceKind::ManagementInformation,
+            Layout::Report => SourceKind::Report,
+            Layout::Summary => SourceKind::Summary,
+            _ => SourceKind::Curated,
+        }
+    }
+
+    /// Columns that may be present and are read when they are, but are not required.
+    pub fn optional_columns(self) -> &'static [&'static str] {
+        match self {
+            Layout::Official2016 => &["web link to ofsted local authority webpage", "area name"],
+            Layout::ManagementInformation2023 => &[
+                "link to report webpage for the local authority and local area partnership",
+                "number of areas for priority action",
+            ],
+            _ => &[],
+        }
+    }
+
+    /// The required columns of the layout, by normalised name (see [`normalise_header`]), in their published order.
+    pub fn columns(self) -> &'static [&'static str] {
+        match self {
+            Layout::Official2016 => &[
+                "local authority code",
+                "ofsted region",
+                "inspection start date",
+                "inspection publication date",
+                "inspection outcome written statement of action required",
+                "number significant weaknesses identified in written statement of action",
+                "revisit start date",
+                "revisit publication date",
+                "revisit outcome sufficient progress in addressing all significant weaknesses",
+                "number significant weaknesses where sufficient progress has been made",
+                "number significant weaknesses where sufficient progress has not been made",
+            ],
+            Layout::ManagementInformation2023 => &[
+                "local area partnership",
+                "ofsted region",
+                "inspection start date",
+                "inspection publication date",
+                "inspection outcome",
+                "priority action plan required",
+            ],
+            Layout::Regions => &["region_code", "region_name", "ofsted_region"],
+            Layout::Icbs => &["icb_code", "icb_name"],
+            Layout::LocalAreas => &["la_code_gss", "la_code_dfe", "name", "region", "icb_codes"],
+            Layout::Lineage => &[
+                "predecessor_gss",
+                "predecessor_dfe",
+                "predecessor_name",
+                "successor_gss",
+                "successor_dfe",
+                "successor_name",
+                "effective",
+            ],
+            Layout::Aliases => &["alias", "la_code_gss", "publisher"],
+            Layout::Inspections => &[
+                "area_name",
+                "la_code_gss",
+                "la_code_dfe",
+                "region",
+                "framework",
+                "inspection_type",
+                "inspection_start",
+                "inspection_end",
+                "published",
+                "outcome",
+                "priority_actions",
+                "source_url",
+            ],
+            // A PDF or an HTML page has no header row: it is told apart by its content, never by `detect`.
+            Layout::Report | Layout::Summary => &[],
+            Layout::ReportLinks => &["area_name", "la_code_dfe", "ofsted_urn", "published", "report_url", "source_url"],
+            Layout::ThematicVisits => &[
+                "year",
+                "theme",
+                "la_code_gss",
+                "label",
+                "pathways",
+                "visit_start",
+                "visit_end",
+                "report_title",
+                "report_published",
+                "report_url",
+                "source",
+            ],
+        }
+    }
+}
+
+/// Parses a file (a curated CSV, Ofsted's 2016-framework official statistics, or the 2023-framework management
+/// information, as CSV, ODS or XLSX) into typed rows, listing every problem in it. The rows that parsed are returned
+/// even when others did not (so that their references can be checked too, and every problem reported at once);
+/// `None` when the file as a whole cannot be read (not a data file, no known header, a missing column).
+pub fn parse(source: SourceFile) -> (Option<ParsedFile>, Vec<Problem>) {
+    let file = source.name.clone();
+    let at = |line: u64, column: &str, message: String| Problem {
+        file: file.clone(),
+        line,
+        column: column.to_owned(),
+        message,
+    };
+    let (tables, notes) = match content(&source, &at) {
+        Err(p) => return (None, vec![p]),
+        Ok(Content::Text(text)) => match csv_table(&file, text, &at) {
+            Ok(t) => (vec![t], Vec::new()),
+            Err(p) => return (None, vec![p]),
+        },
+        Ok(Content::Workbook) => match crate::workbook::tables(&source, &at) {
+            Ok(found) => found,
+            Err(p) => return (None, vec![p]),
+        },
+    };
+    // The table to read: the first whose header matches a layout.
+    let Some((table, layout)) = tables.iter().find_map(|t| detect(&t.header).map(|l| (t, l))) else {
+        let known: Vec<String> = Layout::LOAD_ORDER.iter().map(|l| l.name().to_owned()).collect();
+        let found = tables.first().map(|t| t.header.join(",")).unwrap_or_default();
+        return (
+            None,
+            vec![at(
+                1,
+                "header",
+                format!("expected the header row of a known layout ({}), found {found:?}", known.join(", ")),
+            )],
+        );
+    };
+    let table_name = table.name.clone();
+    let at_table = |line: u64, column: &str, message: String| Problem {
+        file: table_name.clone(),
+        line,
+        column: column.to_owned(),
+        message,
+    };
+
+    let mut problems = Vec::new();
+    let mut columns = HashMap::new();
+    for &col in layout.columns().iter().chain(layout.optional_columns()) {
+        let key = normalise_header(col);
+        match table.header.iter().position(|h| *h == key) {
+            Some(i) => {
+                // Also under the layout's own spelling, which is how rows ask for it (no normalising per cell).
+                columns.insert(col.to_owned(), i);
+                columns.insert(key, i);
+            }
+            None if layout.columns().contains(&col) => problems.push(at_table(
+                table.header_line,
+                col,
+                format!("expected a column named {col:?} ({} layout), found no such column", layout.name()),
+            )),
+            // An absent optional column reads as empty.
+            None => {
+                columns.insert(col.to_owned(), usize::MAX);
+            }
+        }
+    }
+    if !problems.is_empty() {
+        return (None, problems);
+    }
+    let known: Vec<String> =
+        layout.columns().iter().chain(layout.optional_columns()).map(|c| normalise_header(c)).collect();
+    let extra: Vec<String> = table
+        .header
+        .iter()
+        .filter(|h| !known.contains(h))
+        .map(|h| if h.is_empty() { "(unnamed)".to_owned() } else { h.clone() })
+        .collect();
+    let mut warnings = notes;
+    if !extra.is_empty() {
+        // Warnings are part of the report, which names the file as its import run records it.
+        let recorded = table
+            .name
+            .strip_prefix(&file)
+            .map_or_else(|| table_name.clone(), |sheet| format!("{}{sheet}", source.recorded_name()));
+        warnings.push(format!(
+            "{}: ignored column(s) not in the {} layout: {}",
+            crate::names::shown(&recorded),
+            layout.name(),
+            extra.join(", ")
+        ));
+    }
+
+    let mut rows = match layout {
+        Layout::Regions => Rows::Regions(Vec::new()),
+        Layout::Icbs => Rows::Icbs(Vec::new()),
+        Layout::LocalAreas => Rows::LocalAreas(Vec::new()),
+        Layout::Lineage => Rows::Lineage(Vec::new()),
+        Layout::Aliases => Rows::Aliases(Vec::new()),
+        Layout::Inspections
+        | Layout::Official2016
+        | Layout::ManagementInformation2023
+        | Layout::Report
+        | Layout::Summary => Rows::Inspections(Vec::new()),
+        Layout::ReportLinks => Rows::ReportLinks(Vec::new()),
+        Layout::ThematicVisits => Rows::ThematicVisits(Vec::new()),
+    };
+    let mut rows_read = 0;
+    for (line, record) in &table.rows {
+        if record.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        rows_read += 1;
+        if layout.source_kind() == SourceKind::Curated && record.len() != table.header.len() {
+            problems.push(at_table(
+                *line,
+                "row",
+                format!("expected {} cells as in the header, found {}", table.header.len(), record.len()),
+            ));
+            continue;
+        }
+        let mut cells = Cells { file: &table_name, line: *line, record, columns: &columns, problems: &mut problems };
+        match (&mut rows, layout) {
+            (Rows::Regions(v), _) => v.extend(region_row(&mut cells)),
+            (Rows::Icbs(v), _) => v.extend(icb_row(&mut cells)),
+            (Rows::LocalAreas(v), _) => v.extend(area_row(&mut cells)),
+            (Rows::Lineage(v), _) => v.extend(lineage_row(&mut cells)),
+            (Rows::Aliases(v), _) => v.extend(alias_row(&mut cells)),
+            (Rows::Inspections(v), Layout::Official2016) => v.extend(official_2016_rows(&mut cells, &file)),
+            (Rows::Inspections(v), Layout::ManagementInformation2023) => v.extend(mi_2023_row(&mut cells, &file)),
+            (Rows::Inspections(v), _) => v.extend(inspection_row(&mut cells)),
+            (Rows::ReportLinks(v), _) => v.extend(report_link_row(&mut cells)),
+            (Rows::ThematicVisits(v), _) => v.extend(visit_row(&mut cells)),
+        }
+    }
+    check_duplicates(&table_name, &rows, &mut problems);
+    (Some(ParsedFile { source, layout, rows_read, rows, warnings, snapshot_at: None }), problems)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Layout;
+
+    #[test]
+    fn files_sort_into_the_load_order() {
+        let mut sorted = Layout::LOAD_ORDER;
+        sorted.sort();
+        assert_eq!(sorted, Layout::LOAD_ORDER, "the variants are declared in load order");
+    }
+}

@@ -1,0 +1,272 @@
+//! The typed rows each layout parses into, and the parsed file that carries them to the check and write stages.
+
+use chrono::NaiveDate;
+use send_model::domain::{
+    DfeCode, Framework, GssCode, InspectionType, OfstedUrn, Outcome, PartialDate, Pathway, Theme, VisitTheme,
+};
+
+use crate::source::SourceFile;
+
+use super::Layout;
+
+/// `regions.csv` row.
+#[derive(Debug, Clone)]
+pub struct RegionRow {
+    /// Line in the file.
+    pub line: u64,
+    /// ONS code.
+    pub code: GssCode,
+    /// ONS name.
+    pub name: String,
+    /// Ofsted region.
+    pub ofsted_region: String,
+}
+
+/// `icbs.csv` row.
+#[derive(Debug, Clone)]
+pub struct IcbRow {
+    /// Line in the file.
+    pub line: u64,
+    /// ONS code.
+    pub code: GssCode,
+    /// Name.
+    pub name: String,
+}
+
+/// `local_areas.csv` row.
+#[derive(Debug, Clone)]
+pub struct AreaRow {
+    /// Line in the file.
+    pub line: u64,
+    /// GSS code.
+    pub gss: GssCode,
+    /// DfE code.
+    pub dfe: DfeCode,
+    /// ONS/DfE name.
+    pub name: String,
+    /// ONS region name.
+    pub region: String,
+    /// ICBs named in a report; empty when not yet known.
+    pub icbs: Vec<GssCode>,
+}
+
+/// `area_lineage.csv` row.
+#[derive(Debug, Clone)]
+pub struct LineageRow {
+    /// Line in the file.
+    pub line: u64,
+    /// Abolished area.
+    pub predecessor_gss: GssCode,
+    /// Its DfE code.
+    pub predecessor_dfe: DfeCode,
+    /// Its name.
+    pub predecessor_name: String,
+    /// New area.
+    pub successor_gss: GssCode,
+    /// Its DfE code.
+    pub successor_dfe: DfeCode,
+    /// Its name.
+    pub successor_name: String,
+    /// First day of the new area.
+    pub effective: NaiveDate,
+}
+
+/// `area_aliases.csv` row.
+#[derive(Debug, Clone)]
+pub struct AliasRow {
+    /// Line in the file.
+    pub line: u64,
+    /// The other name.
+    pub alias: String,
+    /// The area it names.
+    pub gss: GssCode,
+    /// Who uses it.
+    pub publisher: String,
+}
+
+/// `ofsted_report_links.csv` row.
+#[derive(Debug, Clone)]
+pub struct ReportLinkRow {
+    /// Line in the file.
+    pub line: u64,
+    /// Area name (informative).
+    pub area_name: String,
+    /// DfE code of the (current) area.
+    pub dfe: DfeCode,
+    /// Ofsted URN of the area.
+    pub urn: OfstedUrn,
+    /// Publication date of the 2023-framework full inspection report.
+    pub published: PartialDate,
+    /// The report PDF's address.
+    pub report_url: String,
+    /// Where the link was read.
+    pub source_url: String,
+}
+
+/// How a row names its area.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AreaRef {
+    /// By GSS code (curated files, the 2016 official statistics).
+    Code(GssCode),
+    /// By name only (the 2023 management information), resolved through names and aliases when checked.
+    Name(String),
+    /// By every code the Data to Insight summary gives (its GSS code may be absent), resolved when checked: the GSS
+    /// code, else the DfE code, else the Ofsted URN, else the name.
+    Codes {
+        /// `LTLA23CD`.
+        gss: Option<GssCode>,
+        /// `La Code`.
+        dfe: DfeCode,
+        /// `URN`.
+        urn: OfstedUrn,
+        /// `Local Authority`.
+        name: String,
+    },
+}
+
+/// How a row names its area's region.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RegionRef {
+    /// An ONS region name (curated files).
+    Ons(String),
+    /// An Ofsted region name (Ofsted's files; "North East, Yorkshire and the Humber" is one).
+    Ofsted(String),
+    /// Not stated (inspection reports): the area's region is not checked.
+    NotStated,
+}
+
+/// The facts an inspection source gives. `None` means the source is silent on the field (it neither confirms nor
+/// contradicts what another source said); `Some(None)` means the source says the field is empty.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct InspectionFacts {
+    /// Last day on site.
+    pub end: Option<Option<PartialDate>>,
+    /// Publication date.
+    pub published: Option<Option<PartialDate>>,
+    /// Outcome.
+    pub outcome: Option<Option<Outcome>>,
+    /// Number of areas for priority action (2023 full inspections).
+    pub priority_action_count: Option<Option<i32>>,
+    /// Theme of each area for priority action, in report order.
+    pub themes: Option<Vec<Theme>>,
+    /// Significant weaknesses in the written statement of action (2016 full inspections).
+    pub significant_weaknesses: Option<Option<i32>>,
+    /// Weaknesses with sufficient progress (2016 revisits).
+    pub weaknesses_progress_made: Option<Option<i32>>,
+    /// Weaknesses without sufficient progress (2016 revisits).
+    pub weaknesses_progress_not_made: Option<Option<i32>>,
+    /// The report's address (the Data to Insight summary links each report; a report PDF fetched from a URL gives
+    /// its own in [`ReportDetails::report_url`]).
+    pub report_url: Option<Option<String>>,
+}
+
+/// One inspection as a source gives it.
+#[derive(Debug, Clone)]
+pub struct InspectionRow {
+    /// Line (or spreadsheet row) in the file.
+    pub line: u64,
+    /// The area as the source names it.
+    pub area: AreaRef,
+    /// The area's GSS code: given, or resolved from the name when the file is checked.
+    pub gss: Option<GssCode>,
+    /// DfE code, where the source gives one.
+    pub dfe: Option<DfeCode>,
+    /// The region as the source names it.
+    pub region: RegionRef,
+    /// Framework.
+    pub framework: Framework,
+    /// Type.
+    pub inspection_type: InspectionType,
+    /// Start; when `start_known` is false, the publication date, where the inspection is placed.
+    pub start: PartialDate,
+    /// False when the source gives no start date (an outcome published before its dates are known): the row is
+    /// held, placed at its publication date, and never gives a start date to a stored inspection.
+    pub start_known: bool,
+    /// Everything else the source says.
+    pub facts: InspectionFacts,
+    /// Where the row was read.
+    pub source_url: String,
+    /// What only an inspection report holds (`None` for every other source).
+    pub report: Option<Box<ReportDetails>>,
+}
+
+/// What an inspection report states beyond the facts other sources give too.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportDetails {
+    /// The areas for priority action, in report order, each with a theme (their themes are also
+    /// [`InspectionFacts::themes`]).
+    pub priority_actions: Vec<crate::pdf::Action>,
+    /// The areas for improvement, in report order.
+    pub areas_for_improvement: Vec<crate::pdf::Action>,
+    /// The report's address, when it was fetched from a URL.
+    pub report_url: Option<String>,
+    /// The GSS codes of the ICBs the report names.
+    pub icb_codes: Vec<String>,
+}
+
+/// `thematic_visits.csv` row.
+#[derive(Debug, Clone)]
+pub struct VisitRow {
+    /// Line in the file.
+    pub line: u64,
+    /// Year of the review.
+    pub year: i32,
+    /// National theme.
+    pub theme: VisitTheme,
+    /// Area, when named.
+    pub gss: Option<GssCode>,
+    /// Label of an anonymous visit.
+    pub label: Option<String>,
+    /// Pathways looked at.
+    pub pathways: Vec<Pathway>,
+    /// First day (or month) of the visit.
+    pub start: Option<PartialDate>,
+    /// Last day of the visit.
+    pub end: Option<PartialDate>,
+    /// National report title.
+    pub report_title: String,
+    /// National report publication date.
+    pub report_published: Option<NaiveDate>,
+    /// National report address.
+    pub report_url: Option<String>,
+    /// Where the facts were read.
+    pub source: String,
+}
+
+/// The typed rows of one file.
+#[derive(Debug, Clone)]
+pub enum Rows {
+    /// Regions.
+    Regions(Vec<RegionRow>),
+    /// ICBs.
+    Icbs(Vec<IcbRow>),
+    /// Local areas.
+    LocalAreas(Vec<AreaRow>),
+    /// Lineage.
+    Lineage(Vec<LineageRow>),
+    /// Aliases.
+    Aliases(Vec<AliasRow>),
+    /// Inspections.
+    Inspections(Vec<InspectionRow>),
+    /// Report links.
+    ReportLinks(Vec<ReportLinkRow>),
+    /// Thematic visits.
+    ThematicVisits(Vec<VisitRow>),
+}
+
+/// A source parsed into typed rows.
+#[derive(Debug, Clone)]
+pub struct ParsedFile {
+    /// The bytes and their name.
+    pub source: SourceFile,
+    /// The layout detected from the header.
+    pub layout: Layout,
+    /// Data rows read.
+    pub rows_read: usize,
+    /// The rows.
+    pub rows: Rows,
+    /// Things the user should know that do not stop the import.
+    pub warnings: Vec<String>,
+    /// The time a snapshot states for itself (the Data to Insight summary), recorded on its import run.
+    pub snapshot_at: Option<chrono::NaiveDateTime>,
+}
