@@ -23,7 +23,7 @@ pub fn normalise_name(name: &str) -> String {
 const DESIGNATORS: [&str; 9] =
     ["borough", "council", "city", "county", "of", "the", "royal", "metropolitan", "district"];
 
-/// A name without its designators ([`DESIGNATORS`]), normalised: what two spellings of one area share. Empty for a
+/// A name without its designators (`DESIGNATORS`), normalised: what two spellings of one area share. Empty for a
 /// name of designators only.
 pub fn name_stem(name: &str) -> String {
     let name = normalise_name(name);

@@ -1,7 +1,7 @@
 //! The tabular layouts (our curated CSVs of `data/`, Ofsted's official statistics and management information), told
-//! apart by their headers, and the typed rows each parses into. By stage, each a module: [`table`] reads a file's
-//! bytes into tables (read), [`detect`] tells a table's layout by its header (detect), [`curated`] and [`ofsted`]
-//! read each row through [`cells`] into the typed rows of [`rows`] (rows), and [`duplicates`] checks natural keys
+//! apart by their headers, and the typed rows each parses into. By stage, each a module: `table` reads a file's
+//! bytes into tables (read), `detect` tells a table's layout by its header (detect), `curated` and `ofsted`
+//! read each row through `cells` into the typed rows of `rows` (rows), and `duplicates` checks natural keys
 //! within the file (check); references across files are `crate::catalog`'s, the writes `crate::load`'s. A layout's
 //! name, kind of source and columns are declared once, on [`Layout`]; report PDFs and the Data to Insight summary
 //! are read by their own modules (`crate::pdf`, `crate::summary`) into the same rows.

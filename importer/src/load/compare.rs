@@ -1,0 +1,106 @@
+//! Comparing a record's facts with a file's and counting what an import did: inserted, updated (with every field
+//! changed), unchanged.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use sea_orm::{ActiveModelTrait, DatabaseTransaction, DbErr, EntityTrait, IntoActiveModel};
+use send_model::domain::{DatePrecision, PartialDate};
+
+use crate::report::{Change, FieldChange};
+
+/// A record's facts, as named text values: what is compared to tell whether it changed.
+pub(super) type Facts = Vec<(&'static str, Option<String>)>;
+
+pub(super) fn some(v: impl ToString) -> Option<String> {
+    Some(v.to_string())
+}
+
+pub(super) fn date_text(date: Option<NaiveDate>, precision: Option<DatePrecision>) -> Option<String> {
+    date.map(|d| PartialDate::from_parts(d, precision.unwrap_or(DatePrecision::Day)).to_string())
+}
+
+/// What to do with one record.
+pub(super) enum Action {
+    Insert,
+    Update(Vec<FieldChange>),
+    Unchanged,
+}
+
+/// Counts and changes of one file.
+#[derive(Default)]
+pub(super) struct Tally {
+    pub(super) inserted: i32,
+    pub(super) updated: i32,
+    pub(super) unchanged: i32,
+    pub(super) changes: Vec<Change>,
+}
+
+impl Tally {
+    /// Records an updated record: `added` when it only gained values it lacked, `updated` when a value changed.
+    pub(super) fn update(&mut self, record: String, fields: Vec<FieldChange>) {
+        self.updated += 1;
+        let action = if fields.iter().all(|f| f.before.is_none()) { "added" } else { "updated" };
+        self.changes.push(Change { record, action: action.to_owned(), fields });
+    }
+
+    /// Compares a record's stored facts (none when it is new) with the file's.
+    pub(super) fn compare(&mut self, record: String, old: Option<Facts>, new: &Facts) -> Action {
+        match old {
+            None => {
+                // Inserted records are counted, not listed: each row names the import run that wrote it, and a
+                // first import of a large file would otherwise store every row a second time in the run's summary.
+                self.inserted += 1;
+                Action::Insert
+            }
+            Some(old) => {
+                let old: HashMap<&str, Option<String>> = old.into_iter().collect();
+                let fields: Vec<FieldChange> = new
+                    .iter()
+                    .filter_map(|(f, after)| {
+                        let before = old.get(f).cloned().flatten();
+                        (before != *after).then(|| FieldChange { field: (*f).to_owned(), before, after: after.clone() })
+                    })
+                    .collect();
+                if fields.is_empty() {
+                    self.unchanged += 1;
+                    Action::Unchanged
+                } else {
+                    self.update(record, fields.clone());
+                    Action::Update(fields)
+                }
+            }
+        }
+    }
+}
+
+/// What to write for a compared record: a fresh active model for a new record, the stored one for an update (the
+/// caller then sets the columns its file owns), or nothing when it is unchanged.
+pub(super) fn to_write<M, A>(action: &Action, old: Option<&M>, fresh: impl FnOnce() -> A) -> Option<(A, bool)>
+where
+    M: Clone + IntoActiveModel<A>,
+    A: ActiveModelTrait,
+{
+    match action {
+        Action::Insert => Some((fresh(), true)),
+        Action::Update(_) => old.map(|m| (m.clone().into_active_model(), false)),
+        Action::Unchanged => None,
+    }
+}
+
+/// Inserts or updates `am` (tables with natural primary keys cannot tell from the key which one is meant).
+pub(super) async fn save<A>(
+    txn: &DatabaseTransaction,
+    am: A,
+    is_new: bool,
+) -> Result<<A::Entity as EntityTrait>::Model, DbErr>
+where
+    A: ActiveModelTrait + sea_orm::ActiveModelBehavior + Send,
+    <A::Entity as EntityTrait>::Model: IntoActiveModel<A>,
+{
+    if is_new { am.insert(txn).await } else { am.update(txn).await }
+}
+
+pub(super) fn changed(fields: &[FieldChange], name: &str) -> bool {
+    fields.iter().any(|f| f.field == name)
+}
