@@ -45,13 +45,20 @@ impl Sighting {
         Self { start: m.start_date, start_known: m.start_known, published: m.published }
     }
 
-    /// Days between two sightings of what may be one inspection: their starts, or, where either start is not
-    /// known, their publications; `None` when that cannot be told (then they are different inspections).
+    /// Days between two sightings of what may be one inspection: the nearer of their starts (when both are known)
+    /// and their publications (when both are known); `None` when neither can be told (then they are different
+    /// inspections). Either is enough: two inspections of one type of one area are years apart on both, while a
+    /// source that misreads one date (a scrape taking the previous inspection's start) still names the same report.
     fn days_apart(&self, other: &Self) -> Option<i64> {
-        if self.start_known && other.start_known {
-            return Some((self.start - other.start).num_days().abs());
+        let starts = (self.start_known && other.start_known).then(|| (self.start - other.start).num_days().abs());
+        let published = match (self.published, other.published) {
+            (Some(a), Some(b)) => Some((a - b).num_days().abs()),
+            _ => None,
+        };
+        match (starts, published) {
+            (Some(s), Some(p)) => Some(s.min(p)),
+            (s, p) => s.or(p),
         }
-        Some((self.published? - other.published?).num_days().abs())
     }
 
     fn near(&self, other: &Self) -> bool {
@@ -446,4 +453,29 @@ pub(super) async fn record_sources(
         inspection_field_source::Entity::insert_many(rows).exec(txn).await?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::NaiveDate;
+
+    use super::Sighting;
+
+    fn day(text: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(text, "%Y-%m-%d").expect("date")
+    }
+
+    fn seen(start: &str, start_known: bool, published: Option<&str>) -> Sighting {
+        Sighting { start: day(start), start_known, published: published.map(day) }
+    }
+
+    #[test]
+    fn one_inspection_is_told_by_its_start_or_its_publication() {
+        let stored = seen("2023-05-15", true, Some("2023-07-11"));
+        assert!(stored.near(&seen("2023-05-11", true, None)), "starts days apart");
+        assert!(stored.near(&seen("2023-03-06", true, Some("2023-07-11"))), "a misread start, the same report");
+        assert!(stored.near(&seen("2023-07-11", false, Some("2023-07-11"))), "a start not known, the same report");
+        assert!(!stored.near(&seen("2026-03-23", true, Some("2026-05-27"))), "a reinspection");
+        assert!(!stored.near(&seen("2026-03-09", false, None)), "nothing to tell it by");
+    }
 }
