@@ -72,7 +72,7 @@ async fn an_inspection_without_a_start_date_is_held_at_its_publication_and_never
             let data = gql_data(
                 &t.db,
                 &format!(
-                    r#"{{ area(code: "{}") {{ inspections {{ start {{ text }} year published {{ text }} outcome }} }} }}"#,
+                    r#"{{ area(code: "{}") {{ inspections {{ id key start {{ text }} year published {{ text }} outcome }} }} }}"#,
                     r["la_code_gss"]
                 ),
             )
@@ -86,6 +86,12 @@ async fn an_inspection_without_a_start_date_is_held_at_its_publication_and_never
             assert_eq!(held.len(), 1, "{}: held once", r["area_name"]);
             assert!(held[0]["start"].is_null(), "no start is guessed: {held:?}");
             assert!(held[0]["year"].is_null(), "no year is guessed: {held:?}");
+            // Its key gives its publication, marked as such, not a date that would read as its start; it finds it.
+            let key = format!("{}/2023/full/published-{}", r["la_code_gss"], r["published"]);
+            assert_eq!(held[0]["key"], key.as_str());
+            let id = held[0]["id"].as_str().expect("id");
+            let found = gql_data(&t.db, &format!(r#"{{ node(id: "{id}") {{ ... on Inspection {{ key }} }} }}"#)).await;
+            assert_eq!(found["node"]["key"], key.as_str());
         }
         // A cumulative profile counts them from their publication; a filter by year or start leaves them out.
         let all = rows.iter().filter(|r| r["framework"] == "2023" && r["inspection_type"] == "full").count();

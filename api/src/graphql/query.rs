@@ -673,6 +673,10 @@ impl Query {
                 _ => None,
             }),
             ("Inspection", [code, framework, kind, start]) => {
+                let (start, start_known) = match start.strip_prefix(super::types::PUBLISHED_KEY_PREFIX) {
+                    Some(published) => (published, false),
+                    None => (*start, true),
+                };
                 let (Ok(framework), Ok(kind), Ok(start)) = (
                     domain::Framework::parse(framework),
                     domain::InspectionType::parse(kind),
@@ -686,6 +690,7 @@ impl Query {
                     .filter(inspection::Column::Framework.eq(framework))
                     .filter(inspection::Column::InspectionType.eq(kind))
                     .filter(inspection::Column::StartDate.eq(start.date))
+                    .filter(inspection::Column::StartKnown.eq(start_known))
                     .one(db(ctx).await?)
                     .await?;
                 Ok(found.map(|m| super::types::Node::Inspection(Inspection(m))))

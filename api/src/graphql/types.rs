@@ -77,15 +77,16 @@ pub async fn inspection_key(ctx: &Context<'_>, m: &inspection::Model) -> ApiResu
     Ok(key_of(&area.0.gss_code, m))
 }
 
-/// An inspection's natural key given its area's GSS code: `E10000029/2023/full/2023-11-13`.
+/// What stands before the date in the key of an inspection whose start is not known: the key then gives its
+/// publication date, never a date that would read as its start.
+pub const PUBLISHED_KEY_PREFIX: &str = "published-";
+
+/// An inspection's natural key given its area's GSS code: `E10000029/2023/full/2023-11-13`, or
+/// `E06000034/2023/full/published-2026-03-09` when the start is not known.
 pub fn key_of(gss_code: &str, m: &inspection::Model) -> String {
-    format!(
-        "{}/{}/{}/{}",
-        gss_code,
-        m.framework.code(),
-        m.inspection_type.code(),
-        PartialDate::from_parts(m.start_date, m.start_precision)
-    )
+    let date = PartialDate::from_parts(m.start_date, m.start_precision);
+    let prefix = if m.start_known { "" } else { PUBLISHED_KEY_PREFIX };
+    format!("{}/{}/{}/{prefix}{date}", gss_code, m.framework.code(), m.inspection_type.code())
 }
 
 /// One of the nine ONS regions of England.
@@ -618,7 +619,9 @@ impl Inspection {
     }
 
     /// The inspection's natural key, readable and stable across re-imports: `AREA/FRAMEWORK/TYPE/START`, e.g.
-    /// `E10000029/2023/full/2023-11-13` (the start as published: `yyyy-mm` when only the month is known).
+    /// `E10000029/2023/full/2023-11-13` (the start as published: `yyyy-mm` when only the month is known; for an
+    /// inspection whose start is not known, `published-` and its publication date, e.g.
+    /// `E06000034/2023/full/published-2026-03-09`, which changes once a source gives the start).
     async fn key(&self, ctx: &Context<'_>) -> ApiResult<String> {
         inspection_key(ctx, &self.0).await
     }
