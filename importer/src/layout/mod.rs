@@ -67,6 +67,19 @@ pub enum Layout {
     ThematicVisits,
 }
 
+/// What the importer knows of a layout (see [`Layout::spec`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Spec {
+    /// The name recorded as the import run's format.
+    pub name: &'static str,
+    /// The kind of source its files are, for the precedence rule.
+    pub kind: SourceKind,
+    /// The required columns, by normalised name, in their published order (none for a PDF or a page).
+    pub columns: &'static [&'static str],
+    /// Columns read when present.
+    pub optional_columns: &'static [&'static str],
+}
+
 impl Layout {
     /// Every layout, in the order their files are loaded (each may refer to those before it): the order of the
     /// variants, which files are sorted by.
@@ -86,115 +99,154 @@ impl Layout {
         Layout::ThematicVisits,
     ];
 
+    /// Everything the importer knows of the layout, declared here once: a new layout is a variant, its arm here,
+    /// and the module that reads its rows.
+    pub const fn spec(self) -> Spec {
+        match self {
+            Layout::Regions => Spec {
+                name: "curated-csv/regions",
+                kind: SourceKind::Curated,
+                columns: &["region_code", "region_name", "ofsted_region"],
+                optional_columns: &[],
+            },
+            Layout::Icbs => Spec {
+                name: "curated-csv/icbs",
+                kind: SourceKind::Curated,
+                columns: &["icb_code", "icb_name"],
+                optional_columns: &[],
+            },
+            Layout::LocalAreas => Spec {
+                name: "curated-csv/local_areas",
+                kind: SourceKind::Curated,
+                columns: &["la_code_gss", "la_code_dfe", "name", "region", "icb_codes"],
+                optional_columns: &[],
+            },
+            Layout::Lineage => Spec {
+                name: "curated-csv/area_lineage",
+                kind: SourceKind::Curated,
+                columns: &[
+                    "predecessor_gss",
+                    "predecessor_dfe",
+                    "predecessor_name",
+                    "successor_gss",
+                    "successor_dfe",
+                    "successor_name",
+                    "effective",
+                ],
+                optional_columns: &[],
+            },
+            Layout::Aliases => Spec {
+                name: "curated-csv/area_aliases",
+                kind: SourceKind::Curated,
+                columns: &["alias", "la_code_gss", "publisher"],
+                optional_columns: &[],
+            },
+            Layout::Inspections => Spec {
+                name: "curated-csv/inspections",
+                kind: SourceKind::Curated,
+                columns: &[
+                    "area_name",
+                    "la_code_gss",
+                    "la_code_dfe",
+                    "region",
+                    "framework",
+                    "inspection_type",
+                    "inspection_start",
+                    "inspection_end",
+                    "published",
+                    "outcome",
+                    "priority_actions",
+                    "source_url",
+                ],
+                optional_columns: &[],
+            },
+            Layout::Official2016 => Spec {
+                name: "ofsted-official-statistics-2016-framework",
+                kind: SourceKind::OfficialStatistics,
+                columns: &[
+                    "local authority code",
+                    "ofsted region",
+                    "inspection start date",
+                    "inspection publication date",
+                    "inspection outcome written statement of action required",
+                    "number significant weaknesses identified in written statement of action",
+                    "revisit start date",
+                    "revisit publication date",
+                    "revisit outcome sufficient progress in addressing all significant weaknesses",
+                    "number significant weaknesses where sufficient progress has been made",
+                    "number significant weaknesses where sufficient progress has not been made",
+                ],
+                optional_columns: &["web link to ofsted local authority webpage", "area name"],
+            },
+            Layout::ManagementInformation2023 => Spec {
+                name: "ofsted-management-information-2023-framework",
+                kind: SourceKind::ManagementInformation,
+                columns: &[
+                    "local area partnership",
+                    "ofsted region",
+                    "inspection start date",
+                    "inspection publication date",
+                    "inspection outcome",
+                    "priority action plan required",
+                ],
+                optional_columns: &[
+                    "link to report webpage for the local authority and local area partnership",
+                    "number of areas for priority action",
+                ],
+            },
+            // A PDF has no header row: it is told apart by its content (`crate::pdf`), never by `detect`.
+            Layout::Report => {
+                Spec { name: "ofsted-report-pdf", kind: SourceKind::Report, columns: &[], optional_columns: &[] }
+            }
+            Layout::ReportLinks => Spec {
+                name: "curated-csv/ofsted_report_links",
+                kind: SourceKind::Curated,
+                columns: &["area_name", "la_code_dfe", "ofsted_urn", "published", "report_url", "source_url"],
+                optional_columns: &[],
+            },
+            // An HTML page has no header row: it is told apart by its content (`crate::summary`).
+            Layout::Summary => {
+                Spec { name: "d2i-summary", kind: SourceKind::Summary, columns: &[], optional_columns: &[] }
+            }
+            Layout::ThematicVisits => Spec {
+                name: "curated-csv/thematic_visits",
+                kind: SourceKind::Curated,
+                columns: &[
+                    "year",
+                    "theme",
+                    "la_code_gss",
+                    "label",
+                    "pathways",
+                    "visit_start",
+                    "visit_end",
+                    "report_title",
+                    "report_published",
+                    "report_url",
+                    "source",
+                ],
+                optional_columns: &[],
+            },
+        }
+    }
+
     /// The name recorded as the import run's format.
     pub fn name(self) -> &'static str {
-        match self {
-            Layout::Regions => "curated-csv/regions",
-            Layout::Icbs => "curated-csv/icbs",
-            Layout::LocalAreas => "curated-csv/local_areas",
-            Layout::Lineage => "curated-csv/area_lineage",
-            Layout::Aliases => "curated-csv/area_aliases",
-            Layout::Inspections => "curated-csv/inspections",
-            Layout::Official2016 => "ofsted-official-statistics-2016-framework",
-            Layout::ManagementInformation2023 => "ofsted-management-information-2023-framework",
-            Layout::Report => "ofsted-report-pdf",
-            Layout::Summary => "d2i-summary",
-            Layout::ReportLinks => "curated-csv/ofsted_report_links",
-            Layout::ThematicVisits => "curated-csv/thematic_visits",
-        }
+        self.spec().name
     }
 
     /// The kind of source files of this layout are, for the precedence rule.
     pub fn source_kind(self) -> SourceKind {
-        match self {
-            Layout::Official2016 => SourceKind::OfficialStatistics,
-            Layout::ManagementInformation2023 => SourceKind::ManagementInformation,
-            Layout::Report => SourceKind::Report,
-            Layout::Summary => SourceKind::Summary,
-            _ => SourceKind::Curated,
-        }
+        self.spec().kind
     }
 
     /// Columns that may be present and are read when they are, but are not required.
     pub fn optional_columns(self) -> &'static [&'static str] {
-        match self {
-            Layout::Official2016 => &["web link to ofsted local authority webpage", "area name"],
-            Layout::ManagementInformation2023 => &[
-                "link to report webpage for the local authority and local area partnership",
-                "number of areas for priority action",
-            ],
-            _ => &[],
-        }
+        self.spec().optional_columns
     }
 
     /// The required columns of the layout, by normalised name (see [`normalise_header`]), in their published order.
     pub fn columns(self) -> &'static [&'static str] {
-        match self {
-            Layout::Official2016 => &[
-                "local authority code",
-                "ofsted region",
-                "inspection start date",
-                "inspection publication date",
-                "inspection outcome written statement of action required",
-                "number significant weaknesses identified in written statement of action",
-                "revisit start date",
-                "revisit publication date",
-                "revisit outcome sufficient progress in addressing all significant weaknesses",
-                "number significant weaknesses where sufficient progress has been made",
-                "number significant weaknesses where sufficient progress has not been made",
-            ],
-            Layout::ManagementInformation2023 => &[
-                "local area partnership",
-                "ofsted region",
-                "inspection start date",
-                "inspection publication date",
-                "inspection outcome",
-                "priority action plan required",
-            ],
-            Layout::Regions => &["region_code", "region_name", "ofsted_region"],
-            Layout::Icbs => &["icb_code", "icb_name"],
-            Layout::LocalAreas => &["la_code_gss", "la_code_dfe", "name", "region", "icb_codes"],
-            Layout::Lineage => &[
-                "predecessor_gss",
-                "predecessor_dfe",
-                "predecessor_name",
-                "successor_gss",
-                "successor_dfe",
-                "successor_name",
-                "effective",
-            ],
-            Layout::Aliases => &["alias", "la_code_gss", "publisher"],
-            Layout::Inspections => &[
-                "area_name",
-                "la_code_gss",
-                "la_code_dfe",
-                "region",
-                "framework",
-                "inspection_type",
-                "inspection_start",
-                "inspection_end",
-                "published",
-                "outcome",
-                "priority_actions",
-                "source_url",
-            ],
-            // A PDF or an HTML page has no header row: it is told apart by its content, never by `detect`.
-            Layout::Report | Layout::Summary => &[],
-            Layout::ReportLinks => &["area_name", "la_code_dfe", "ofsted_urn", "published", "report_url", "source_url"],
-            Layout::ThematicVisits => &[
-                "year",
-                "theme",
-                "la_code_gss",
-                "label",
-                "pathways",
-                "visit_start",
-                "visit_end",
-                "report_title",
-                "report_published",
-                "report_url",
-                "source",
-            ],
-        }
+        self.spec().columns
     }
 }
 
