@@ -24,6 +24,16 @@ impl MigrationTrait for Migration {
     }
 
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        // The newest publication among each tally row's inspections: the date the data runs to, read with the
+        // tallies instead of scanning every inspection.
+        manager
+            .alter_table(
+                Table::alter()
+                    .table("inspection_tally")
+                    .add_column(ColumnDef::new("last_published").date().null())
+                    .to_owned(),
+            )
+            .await?;
         for table in ["inspection", "inspection_tally", "theme_tally"] {
             manager
                 .alter_table(
@@ -92,12 +102,13 @@ impl MigrationTrait for Migration {
             )
             .await?;
         // Tallies are derived: the next import rebuilds them, and so does this.
-        count_unread(manager).await
+        recount_tallies(manager).await
     }
 }
 
-/// Recounts `priority_actions_unread` for a database migrated with data in it (every start is known until now).
-async fn count_unread(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
+/// Recounts `priority_actions_unread` and `last_published` for a database migrated with data in it (every start is
+/// known until now).
+async fn recount_tallies(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
     manager
         .get_connection()
         .execute_unprepared(
@@ -107,6 +118,16 @@ async fn count_unread(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
              AND i.priority_action_count IS NULL \
              AND (inspection_tally.region_code = '' OR i.region_code = inspection_tally.region_code)) \
              WHERE outcome = 'systemic'",
+        )
+        .await?;
+    manager
+        .get_connection()
+        .execute_unprepared(
+            "UPDATE inspection_tally SET last_published = (SELECT MAX(i.published) FROM inspection i \
+             WHERE i.framework = inspection_tally.framework AND i.inspection_type = inspection_tally.inspection_type \
+             AND i.start_year = inspection_tally.start_year \
+             AND (i.outcome = inspection_tally.outcome OR (i.outcome IS NULL AND inspection_tally.outcome IS NULL)) \
+             AND (inspection_tally.region_code = '' OR i.region_code = inspection_tally.region_code))",
         )
         .await
         .map(|_| ())

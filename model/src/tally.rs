@@ -15,15 +15,15 @@ pub async fn rebuild(db: &impl ConnectionTrait) -> Result<(), DbErr> {
         "DELETE FROM inspection_tally",
         // `priority_actions_unread`: the rule of `inspection::Model::priority_actions_not_yet_read`, in SQL.
         "INSERT INTO inspection_tally (framework, inspection_type, start_year, start_known, region_code, outcome, \
-         inspections, priority_actions_unread) \
+         inspections, priority_actions_unread, last_published) \
          SELECT framework, inspection_type, start_year, start_known, region_code, outcome, COUNT(*), \
-         SUM(CASE WHEN outcome = 'systemic' AND priority_action_count IS NULL THEN 1 ELSE 0 END) \
+         SUM(CASE WHEN outcome = 'systemic' AND priority_action_count IS NULL THEN 1 ELSE 0 END), MAX(published) \
          FROM inspection GROUP BY 1, 2, 3, 4, 5, 6",
         // The roll-up over regions (`region_code` = ''): what a query for all of England reads.
         "INSERT INTO inspection_tally (framework, inspection_type, start_year, start_known, region_code, outcome, \
-         inspections, priority_actions_unread) \
+         inspections, priority_actions_unread, last_published) \
          SELECT framework, inspection_type, start_year, start_known, '', outcome, SUM(inspections), \
-         SUM(priority_actions_unread) \
+         SUM(priority_actions_unread), MAX(last_published) \
          FROM inspection_tally GROUP BY framework, inspection_type, start_year, start_known, outcome",
         "DELETE FROM theme_tally",
         "INSERT INTO theme_tally (start_year, start_known, region_code, theme, priority_actions, inspections) \

@@ -119,13 +119,6 @@ impl ReadModel {
                 lineage.entry(l.successor_id).or_default().push(l);
             }
         }
-        let published: Option<chrono::NaiveDate> = inspection::Entity::find()
-            .select_only()
-            .column_as(Expr::col(inspection::Column::Published).max(), "runs_to")
-            .into_tuple()
-            .one(txn)
-            .await?
-            .flatten();
         let snapshot: Option<chrono::NaiveDateTime> = import_run::Entity::find()
             .select_only()
             .column_as(Expr::col(import_run::Column::SnapshotAt).max(), "runs_to")
@@ -133,6 +126,9 @@ impl ReadModel {
             .one(txn)
             .await?
             .flatten();
+        let inspection_tally = inspection_tally::Entity::find().all(txn).await?;
+        // From the tallies: the newest publication, without reading every inspection.
+        let published = inspection_tally.iter().filter_map(|t| t.last_published).max();
         let runs_to = Ord::max(published, snapshot.map(|t| t.date()));
         Ok(Self {
             version,
@@ -145,7 +141,7 @@ impl ReadModel {
             partners,
             served,
             lineage,
-            inspection_tally: inspection_tally::Entity::find().all(txn).await?,
+            inspection_tally,
             theme_tally: theme_tally::Entity::find().all(txn).await?,
         })
     }

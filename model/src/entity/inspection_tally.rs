@@ -29,6 +29,8 @@ pub struct Model {
     pub inspections: i64,
     /// Of them, widespread/systemic-failings inspections whose priority actions are not yet read.
     pub priority_actions_unread: i64,
+    /// The newest publication among them.
+    pub last_published: Option<Date>,
 }
 
 /// No relations are navigated from here.
