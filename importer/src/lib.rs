@@ -88,7 +88,7 @@ pub async fn import_with(
                 None => extractor.insert(pdf::Extractor::bundled()?),
             };
             pdf::row::parse_report(extractor, source, reports.published)
-        } else if summary::row::is_html(&source.bytes) {
+        } else if layout::is_html(&source.bytes) {
             summary::row::parse_summary(source)
         } else {
             layout::parse(source)

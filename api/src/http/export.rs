@@ -19,7 +19,7 @@ use futures_util::StreamExt;
 use send_model::entity::{inspection, local_area, region};
 use tokio::sync::OwnedSemaphorePermit;
 
-use super::{AppState, Refused, caching, json_error, unavailable};
+use super::{AppState, Refused, caching, json_error, refuse, unavailable};
 use crate::graphql::error::ApiError;
 use crate::graphql::profile::{self, OutcomeProfile, OutcomeProfileFilter, ProfileGrouping};
 use crate::graphql::query::{self, InspectionFilter, InspectionOrder, InspectionOrderField, LICENCE, LICENCE_URL};
@@ -48,10 +48,6 @@ fn from_api(error: ApiError) -> Refused {
         ApiError::NotFound(m) => (StatusCode::NOT_FOUND, m, code::NOT_FOUND),
         ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal error".to_owned(), code::INTERNAL),
     }
-}
-
-fn refuse((status, message, code): Refused) -> Response {
-    json_error(status, message, code)
 }
 
 /// The query string's parameters, in order.

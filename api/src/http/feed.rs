@@ -10,7 +10,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-use super::{AppState, caching, json_error, unavailable};
+use super::{AppState, caching, json_error, refuse, unavailable};
 use crate::graphql::query::{ATTRIBUTION, LICENCE_URL};
 use crate::graphql::{Scope, code, run};
 
@@ -44,11 +44,11 @@ pub async fn inspections(State(state): State<AppState>, RawQuery(query): RawQuer
     }
     let snapshot = match Scope::begin(state.db.clone(), state.models.clone()).await {
         Ok(s) => s,
-        Err(e) => return refused(unavailable(&e)),
+        Err(e) => return refuse(unavailable(&e)),
     };
     let version = match snapshot.version().await {
         Ok(v) => v,
-        Err(e) => return refused(unavailable(&e)),
+        Err(e) => return refuse(unavailable(&e)),
     };
     let canonical = serde_urlencoded::to_string(&params).unwrap_or_default();
     let etag = caching::etag(version.as_deref(), &["feeds/inspections", &canonical]);
@@ -61,7 +61,7 @@ pub async fn inspections(State(state): State<AppState>, RawQuery(query): RawQuer
     let request = GqlRequest::new(QUERY).variables(Variables::from_json(variables));
     let response = match run(&state.schema, snapshot, request).await {
         Ok(r) => r,
-        Err(e) => return refused(unavailable(&e)),
+        Err(e) => return refuse(unavailable(&e)),
     };
     if let Some(error) = response.errors.first() {
         let code = error
@@ -93,10 +93,6 @@ pub async fn inspections(State(state): State<AppState>, RawQuery(query): RawQuer
 
 fn bad(message: String) -> Response {
     json_error(StatusCode::BAD_REQUEST, message, code::BAD_USER_INPUT)
-}
-
-fn refused((status, message, code): super::Refused) -> Response {
-    json_error(status, message, code)
 }
 
 /// Text made safe inside XML elements and attributes.

@@ -189,6 +189,11 @@ pub(crate) fn unavailable(e: &sea_orm::DbErr) -> Refused {
     (StatusCode::SERVICE_UNAVAILABLE, "the database is unavailable; try again later".to_owned(), code::INTERNAL)
 }
 
+/// A refusal as its JSON error answer.
+pub(crate) fn refuse((status, message, code): Refused) -> Response {
+    json_error(status, message, code)
+}
+
 /// A JSON error body `{"errors": [{"message", "extensions": {"code"}}]}` with `status`, for refusals outside
 /// GraphQL execution (the shape GraphQL clients already read).
 pub(crate) fn json_error(status: StatusCode, message: impl Into<String>, code: &str) -> Response {

@@ -32,8 +32,8 @@ use duplicates::check_duplicates;
 use ofsted::{mi_2023_row, official_2016_rows};
 pub use rows::*;
 pub use table::Table;
-pub(crate) use table::into_table;
 use table::{Content, content, csv_table};
+pub(crate) use table::{into_table, is_html};
 
 /// A file layout the importer reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]

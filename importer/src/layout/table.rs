@@ -81,8 +81,8 @@ pub(super) fn content<'a>(
             ),
         )
     })?;
-    let start = text.trim_start_matches('\u{feff}').trim_start().get(..15).unwrap_or("").to_ascii_lowercase();
-    if start.starts_with("<!doctype html") || start.starts_with("<html") {
+    // `lib.rs` routes pages to the summary reader first; a page reaching here is read as a table by mistake.
+    if is_html(bytes) {
         return Err(at(
             1,
             "file",
@@ -91,6 +91,16 @@ pub(super) fn content<'a>(
         ));
     }
     Ok(Content::Text(text))
+}
+
+/// Whether `bytes` are an HTML page (the Data to Insight summary is one; no data file is): they start, after a
+/// byte-order mark and white space, with `<!doctype html` or `<html`, in any case.
+pub(crate) fn is_html(bytes: &[u8]) -> bool {
+    // The first kilobyte is enough to see past any white space, and never copies a large file.
+    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(1024)]);
+    let start: String = text.trim_start_matches('\u{feff}').trim_start().chars().take(14).collect();
+    let start = start.to_ascii_lowercase();
+    start.starts_with("<!doctype html") || start.starts_with("<html")
 }
 
 pub(super) fn csv_table(name: &str, text: &str, at: &impl Fn(u64, &str, String) -> Problem) -> Result<Table, Problem> {

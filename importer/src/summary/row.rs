@@ -13,27 +13,19 @@
 
 use send_model::domain::{DatePrecision, Framework, InspectionType, PartialDate};
 
-use super::{Summary, SummaryRow, read_summary};
+use super::{Summary, SummaryRow, TAKEN_AT_LABEL, read_summary};
 use crate::error::Problem;
 use crate::layout::{AreaRef, InspectionFacts, InspectionRow, Layout, ParsedFile, RegionRef, Rows};
 use crate::names::shown;
 use crate::source::SourceFile;
 
-/// Whether `bytes` are an HTML page (what the summary is; no data file of ours is).
-pub fn is_html(bytes: &[u8]) -> bool {
-    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(64)]);
-    let start = text.trim_start_matches('\u{feff}').trim_start().get(..14).unwrap_or("").to_ascii_lowercase();
-    start.starts_with("<!doctype html") || start.starts_with("<html")
-}
-
 /// What only the summary's pages say: the line stating its time and its title (misspelt in 2024).
-const SUMMARY_MARKERS: [&str; 3] =
-    ["summary data last updated", "cs send inspections overview", "cs send inpections overview"];
+const SUMMARY_MARKERS: [&str; 3] = [TAKEN_AT_LABEL, "CS SEND Inspections Overview", "CS SEND Inpections Overview"];
 
-/// Whether an HTML page says it is the summary.
+/// Whether an HTML page says it is the summary (case ignored).
 fn is_summary_page(bytes: &[u8]) -> bool {
     let text = String::from_utf8_lossy(bytes).to_lowercase();
-    SUMMARY_MARKERS.iter().any(|m| text.contains(m))
+    SUMMARY_MARKERS.iter().any(|m| text.contains(&m.to_lowercase()))
 }
 
 /// Reads a summary page into a parsed file of inspection rows; the whole page refused is one problem.
