@@ -69,9 +69,9 @@ pub async fn import(
     import_with(db, sources, options, ReportOptions::default()).await
 }
 
-/// [`import`], with what to record for report PDFs. A source whose content starts with `%PDF` is read as an area
-/// SEND inspection report (see [`pdf`]) into one inspection of [`send_model::domain::SourceKind::Report`], which then
-/// goes through the same checks, precedence rule and transaction as any other file's rows.
+/// [`import`], with what to record for report PDFs. Each source is read by its layout's reader ([`layout::read`]:
+/// a report PDF or the summary page told by its content, anything else as a table) into typed rows, which all go
+/// through the same checks, precedence rule and transaction.
 pub async fn import_with(
     db: &DatabaseConnection,
     sources: Vec<SourceFile>,
@@ -80,19 +80,8 @@ pub async fn import_with(
 ) -> Result<ImportReport, ImportError> {
     let mut problems = Vec::new();
     let mut parsed = Vec::new();
-    let mut extractor = None;
     for source in sources {
-        let (file, mut file_problems) = if pdf::row::is_pdf(&source.bytes) {
-            let extractor = match &extractor {
-                Some(e) => e,
-                None => extractor.insert(pdf::Extractor::bundled()?),
-            };
-            pdf::row::parse_report(extractor, source, reports.published)
-        } else if layout::is_html(&source.bytes) {
-            summary::row::parse_summary(source)
-        } else {
-            layout::parse(source)
-        };
+        let (file, mut file_problems) = layout::read(source, &reports);
         parsed.extend(file);
         problems.append(&mut file_problems);
     }

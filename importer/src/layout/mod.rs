@@ -1,10 +1,12 @@
-//! The tabular layouts (our curated CSVs of `data/`, Ofsted's official statistics and management information), told
-//! apart by their headers, and the typed rows each parses into. By stage, each a module: `table` reads a file's
-//! bytes into tables (read), `detect` tells a table's layout by its header (detect), `curated` and `ofsted`
-//! read each row through `cells` into the typed rows of `rows` (rows), and `duplicates` checks natural keys
-//! within the file (check); references across files are `crate::catalog`'s, the writes `crate::load`'s. A layout's
-//! name, kind of source and columns are declared once, on [`Layout`]; report PDFs and the Data to Insight summary
-//! are read by their own modules (`crate::pdf`, `crate::summary`) into the same rows.
+//! The layouts the importer reads and how each is read. A layout's name, kind of source, columns and reader are
+//! declared once, on [`Layout::spec`]: adding a source is its variant, its arm there, and the module that reads it.
+//!
+//! Tabular layouts (our curated CSVs of `data/`, Ofsted's official statistics and management information) are told
+//! apart by their headers and read by stage, each a module: `table` reads a file's bytes into tables (read),
+//! `detect` tells a table's layout by its header (detect), `curated` and `ofsted` read each row through `cells` into
+//! the typed rows of `rows` (rows), and `duplicates` checks natural keys within the file (check). Report PDFs and the
+//! Data to Insight summary are told by their content and read whole by their own modules (`crate::pdf`,
+//! `crate::summary`) into the same rows. References across files are `crate::catalog`'s, the writes `crate::load`'s.
 //!
 //! Columns are matched by name (surrounding space and case ignored), in any order; extra columns are ignored and
 //! reported once as a warning; a missing column is a problem on line 1.
@@ -13,6 +15,7 @@ use std::collections::HashMap;
 
 use send_model::domain::SourceKind;
 
+use crate::ReportOptions;
 use crate::error::Problem;
 use crate::source::SourceFile;
 
@@ -25,11 +28,9 @@ mod rows;
 mod table;
 
 use cells::Cells;
-use curated::{alias_row, area_row, icb_row, inspection_row, lineage_row, region_row, report_link_row, visit_row};
 use detect::detect;
 pub use detect::normalise_header;
 use duplicates::check_duplicates;
-use ofsted::{mi_2023_row, official_2016_rows};
 pub use rows::*;
 pub use table::Table;
 use table::{Content, content, csv_table};
@@ -78,6 +79,25 @@ pub struct Spec {
     pub columns: &'static [&'static str],
     /// Columns read when present.
     pub optional_columns: &'static [&'static str],
+    /// How its files are told apart and read.
+    pub reader: Reader,
+}
+
+/// What reading a source gives: its rows (`None` when the file as a whole cannot be read) and every problem found.
+pub type Parsed = (Option<ParsedFile>, Vec<Problem>);
+
+/// How a layout's files are told apart and read into rows.
+#[derive(Debug, Clone, Copy)]
+pub enum Reader {
+    /// A table, told by its header (the layout's columns), whose data rows the function reads (see [`TableRows`]).
+    Table(fn(&mut TableRows<'_>) -> Rows),
+    /// A file told by its content (`claims`, asked before any table is looked for) and read whole.
+    File {
+        /// Whether the bytes are this layout's to read.
+        claims: fn(&[u8]) -> bool,
+        /// Reads the file into rows.
+        read: fn(SourceFile, &ReportOptions) -> Parsed,
+    },
 }
 
 impl Layout {
@@ -101,25 +121,28 @@ impl Layout {
 
     /// Everything the importer knows of the layout, declared here once: a new layout is a variant, its arm here,
     /// and the module that reads its rows.
-    pub const fn spec(self) -> Spec {
+    pub fn spec(self) -> Spec {
         match self {
             Layout::Regions => Spec {
                 name: "curated-csv/regions",
                 kind: SourceKind::Curated,
                 columns: &["region_code", "region_name", "ofsted_region"],
                 optional_columns: &[],
+                reader: Reader::Table(|t| t.read(|c, _| curated::region_row(c))),
             },
             Layout::Icbs => Spec {
                 name: "curated-csv/icbs",
                 kind: SourceKind::Curated,
                 columns: &["icb_code", "icb_name"],
                 optional_columns: &[],
+                reader: Reader::Table(|t| t.read(|c, _| curated::icb_row(c))),
             },
             Layout::LocalAreas => Spec {
                 name: "curated-csv/local_areas",
                 kind: SourceKind::Curated,
                 columns: &["la_code_gss", "la_code_dfe", "name", "region", "icb_codes"],
                 optional_columns: &[],
+                reader: Reader::Table(|t| t.read(|c, _| curated::area_row(c))),
             },
             Layout::Lineage => Spec {
                 name: "curated-csv/area_lineage",
@@ -134,12 +157,14 @@ impl Layout {
                     "effective",
                 ],
                 optional_columns: &[],
+                reader: Reader::Table(|t| t.read(|c, _| curated::lineage_row(c))),
             },
             Layout::Aliases => Spec {
                 name: "curated-csv/area_aliases",
                 kind: SourceKind::Curated,
                 columns: &["alias", "la_code_gss", "publisher"],
                 optional_columns: &[],
+                reader: Reader::Table(|t| t.read(|c, _| curated::alias_row(c))),
             },
             Layout::Inspections => Spec {
                 name: "curated-csv/inspections",
@@ -159,6 +184,7 @@ impl Layout {
                     "source_url",
                 ],
                 optional_columns: &[],
+                reader: Reader::Table(|t| t.read(|c, _| curated::inspection_row(c))),
             },
             Layout::Official2016 => Spec {
                 name: "ofsted-official-statistics-2016-framework",
@@ -177,6 +203,7 @@ impl Layout {
                     "number significant weaknesses where sufficient progress has not been made",
                 ],
                 optional_columns: &["web link to ofsted local authority webpage", "area name"],
+                reader: Reader::Table(|t| t.read(ofsted::official_2016_rows)),
             },
             Layout::ManagementInformation2023 => Spec {
                 name: "ofsted-management-information-2023-framework",
@@ -193,21 +220,31 @@ impl Layout {
                     "link to report webpage for the local authority and local area partnership",
                     "number of areas for priority action",
                 ],
+                reader: Reader::Table(|t| t.read(ofsted::mi_2023_row)),
             },
-            // A PDF has no header row: it is told apart by its content (`crate::pdf`), never by `detect`.
-            Layout::Report => {
-                Spec { name: "ofsted-report-pdf", kind: SourceKind::Report, columns: &[], optional_columns: &[] }
-            }
+            // A PDF has no header row: it is told apart by its content, never by `detect`.
+            Layout::Report => Spec {
+                name: "ofsted-report-pdf",
+                kind: SourceKind::Report,
+                columns: &[],
+                optional_columns: &[],
+                reader: Reader::File { claims: crate::pdf::row::is_pdf, read: crate::pdf::row::read },
+            },
             Layout::ReportLinks => Spec {
                 name: "curated-csv/ofsted_report_links",
                 kind: SourceKind::Curated,
                 columns: &["area_name", "la_code_dfe", "ofsted_urn", "published", "report_url", "source_url"],
                 optional_columns: &[],
+                reader: Reader::Table(|t| t.read(|c, _| curated::report_link_row(c))),
             },
-            // An HTML page has no header row: it is told apart by its content (`crate::summary`).
-            Layout::Summary => {
-                Spec { name: "d2i-summary", kind: SourceKind::Summary, columns: &[], optional_columns: &[] }
-            }
+            // An HTML page has no header row: any page is the summary reader's, which refuses other pages by name.
+            Layout::Summary => Spec {
+                name: "d2i-summary",
+                kind: SourceKind::Summary,
+                columns: &[],
+                optional_columns: &[],
+                reader: Reader::File { claims: is_html, read: crate::summary::row::read },
+            },
             Layout::ThematicVisits => Spec {
                 name: "curated-csv/thematic_visits",
                 kind: SourceKind::Curated,
@@ -225,6 +262,7 @@ impl Layout {
                     "source",
                 ],
                 optional_columns: &[],
+                reader: Reader::Table(|t| t.read(|c, _| curated::visit_row(c))),
             },
         }
     }
@@ -247,6 +285,64 @@ impl Layout {
     /// The required columns of the layout, by normalised name (see [`normalise_header`]), in their published order.
     pub fn columns(self) -> &'static [&'static str] {
         self.spec().columns
+    }
+}
+
+/// Reads a source of any layout: a file told by its content (a report PDF, the summary page) by its own reader,
+/// anything else as a table (see [`parse`]).
+pub fn read(source: SourceFile, options: &ReportOptions) -> Parsed {
+    let whole = Layout::LOAD_ORDER.iter().find_map(|layout| match layout.spec().reader {
+        Reader::File { claims, read } if claims(&source.bytes) => Some(read),
+        _ => None,
+    });
+    match whole {
+        Some(read) => read(source, options),
+        None => parse(source),
+    }
+}
+
+/// A table's data rows as a layout's reader sees them (see [`Reader::Table`]).
+pub struct TableRows<'a> {
+    table: &'a Table,
+    /// How problems name the table.
+    name: &'a str,
+    /// The file's name, for the rows that record where they were read.
+    file: &'a str,
+    columns: &'a HashMap<String, usize>,
+    /// Our own files must have every cell of the header on every row; published files may trail empty cells off.
+    curated: bool,
+    problems: &'a mut Vec<Problem>,
+    rows_read: usize,
+}
+
+impl TableRows<'_> {
+    /// Reads every data row that is not blank with `row` (given the row's cells and the file's name), which gives the
+    /// row's typed rows (none when its cells did not parse, and the problems say why).
+    fn read<T: Row, I: IntoIterator<Item = T>>(&mut self, row: impl Fn(&mut Cells<'_>, &str) -> I) -> Rows {
+        let mut rows = Vec::new();
+        for (line, record) in &self.table.rows {
+            if record.iter().all(|c| c.trim().is_empty()) {
+                continue;
+            }
+            self.rows_read += 1;
+            if self.curated && record.len() != self.table.header.len() {
+                self.problems.push(Problem {
+                    file: self.name.to_owned(),
+                    line: *line,
+                    column: "row".to_owned(),
+                    message: format!(
+                        "expected {} cells as in the header, found {}",
+                        self.table.header.len(),
+                        record.len()
+                    ),
+                });
+                continue;
+            }
+            let mut cells =
+                Cells { file: self.name, line: *line, record, columns: self.columns, problems: self.problems };
+            rows.extend(row(&mut cells, self.file));
+        }
+        T::into_rows(rows)
     }
 }
 
@@ -341,48 +437,21 @@ pub fn parse(source: SourceFile) -> (Option<ParsedFile>, Vec<Problem>) {
         ));
     }
 
-    let mut rows = match layout {
-        Layout::Regions => Rows::Regions(Vec::new()),
-        Layout::Icbs => Rows::Icbs(Vec::new()),
-        Layout::LocalAreas => Rows::LocalAreas(Vec::new()),
-        Layout::Lineage => Rows::Lineage(Vec::new()),
-        Layout::Aliases => Rows::Aliases(Vec::new()),
-        Layout::Inspections
-        | Layout::Official2016
-        | Layout::ManagementInformation2023
-        | Layout::Report
-        | Layout::Summary => Rows::Inspections(Vec::new()),
-        Layout::ReportLinks => Rows::ReportLinks(Vec::new()),
-        Layout::ThematicVisits => Rows::ThematicVisits(Vec::new()),
+    let Reader::Table(read_rows) = layout.spec().reader else {
+        // `detect` tells only tabular layouts (a layout read whole has no columns to match).
+        return (None, vec![at(1, "header", format!("expected a table, found the {} layout", layout.name()))]);
     };
-    let mut rows_read = 0;
-    for (line, record) in &table.rows {
-        if record.iter().all(|c| c.trim().is_empty()) {
-            continue;
-        }
-        rows_read += 1;
-        if layout.source_kind() == SourceKind::Curated && record.len() != table.header.len() {
-            problems.push(at_table(
-                *line,
-                "row",
-                format!("expected {} cells as in the header, found {}", table.header.len(), record.len()),
-            ));
-            continue;
-        }
-        let mut cells = Cells { file: &table_name, line: *line, record, columns: &columns, problems: &mut problems };
-        match (&mut rows, layout) {
-            (Rows::Regions(v), _) => v.extend(region_row(&mut cells)),
-            (Rows::Icbs(v), _) => v.extend(icb_row(&mut cells)),
-            (Rows::LocalAreas(v), _) => v.extend(area_row(&mut cells)),
-            (Rows::Lineage(v), _) => v.extend(lineage_row(&mut cells)),
-            (Rows::Aliases(v), _) => v.extend(alias_row(&mut cells)),
-            (Rows::Inspections(v), Layout::Official2016) => v.extend(official_2016_rows(&mut cells, &file)),
-            (Rows::Inspections(v), Layout::ManagementInformation2023) => v.extend(mi_2023_row(&mut cells, &file)),
-            (Rows::Inspections(v), _) => v.extend(inspection_row(&mut cells)),
-            (Rows::ReportLinks(v), _) => v.extend(report_link_row(&mut cells)),
-            (Rows::ThematicVisits(v), _) => v.extend(visit_row(&mut cells)),
-        }
-    }
+    let mut reading = TableRows {
+        table,
+        name: &table_name,
+        file: &file,
+        columns: &columns,
+        curated: layout.source_kind() == SourceKind::Curated,
+        problems: &mut problems,
+        rows_read: 0,
+    };
+    let rows = read_rows(&mut reading);
+    let rows_read = reading.rows_read;
     check_duplicates(&table_name, &rows, &mut problems);
     (Some(ParsedFile { source, layout, rows_read, rows, warnings, snapshot_at: None }), problems)
 }

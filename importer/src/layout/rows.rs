@@ -254,12 +254,40 @@ pub enum Rows {
     ThematicVisits(Vec<VisitRow>),
 }
 
+/// A row type and the [`Rows`] variant that holds it, so that a table's rows are collected by one generic reader
+/// (see `TableRows::read`).
+pub trait Row: Sized {
+    /// The rows of a file, all of this type.
+    fn into_rows(rows: Vec<Self>) -> Rows;
+}
+
+macro_rules! rows_of {
+    ($($row:ty => $variant:ident),* $(,)?) => {
+        $(impl Row for $row {
+            fn into_rows(rows: Vec<Self>) -> Rows {
+                Rows::$variant(rows)
+            }
+        })*
+    };
+}
+
+rows_of! {
+    RegionRow => Regions,
+    IcbRow => Icbs,
+    AreaRow => LocalAreas,
+    LineageRow => Lineage,
+    AliasRow => Aliases,
+    InspectionRow => Inspections,
+    ReportLinkRow => ReportLinks,
+    VisitRow => ThematicVisits,
+}
+
 /// A source parsed into typed rows.
 #[derive(Debug, Clone)]
 pub struct ParsedFile {
     /// The bytes and their name.
     pub source: SourceFile,
-    /// The layout detected from the header.
+    /// The layout it was read as.
     pub layout: Layout,
     /// Data rows read.
     pub rows_read: usize,

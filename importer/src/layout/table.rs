@@ -81,7 +81,7 @@ pub(super) fn content<'a>(
             ),
         )
     })?;
-    // `lib.rs` routes pages to the summary reader first; a page reaching here is read as a table by mistake.
+    // `layout::read` gives pages to the summary reader first; a page reaching here is read as a table by mistake.
     if is_html(bytes) {
         return Err(at(
             1,

@@ -3,12 +3,17 @@
 //!
 //! [`SourceKind::Report`]: send_model::domain::SourceKind::Report
 
+use std::sync::OnceLock;
+
 use chrono::NaiveDate;
 use send_model::domain::{GssCode, GssKind, InspectionType, PartialDate};
 
 use super::{ExtractError, Extractor, ReportFacts};
+use crate::ReportOptions;
 use crate::error::Problem;
-use crate::layout::{AreaRef, InspectionFacts, InspectionRow, Layout, ParsedFile, RegionRef, ReportDetails, Rows};
+use crate::layout::{
+    AreaRef, InspectionFacts, InspectionRow, Layout, Parsed, ParsedFile, RegionRef, ReportDetails, Rows,
+};
 use crate::source::SourceFile;
 
 /// Whether `bytes` are a PDF document (they start with `%PDF`).
@@ -16,14 +21,24 @@ pub fn is_pdf(bytes: &[u8]) -> bool {
     bytes.starts_with(b"%PDF")
 }
 
+/// The report reader of [`crate::layout::Layout::Report`]: reads a PDF into one inspection row with the extractor
+/// over the bundled reference data, built once per process (it is the same for every report).
+pub fn read(source: SourceFile, options: &ReportOptions) -> Parsed {
+    static EXTRACTOR: OnceLock<Result<Extractor, String>> = OnceLock::new();
+    match EXTRACTOR.get_or_init(|| Extractor::bundled().map_err(|e| e.to_string())) {
+        Ok(extractor) => parse_report(extractor, source, options.published),
+        // Only a binary built from invalid bundled data gets here; the report is refused, not read half-checked.
+        Err(e) => {
+            let message = format!("expected the bundled reference data to read reports by, found it invalid: {e}");
+            (None, vec![Problem { file: source.name, line: 1, column: "report".to_owned(), message }])
+        }
+    }
+}
+
 /// Reads a report PDF into a parsed file of one inspection row. `published` is the publication date to record
 /// (`--published`); without it the row is silent on the date (reports do not state it). A report that cannot be
 /// read is one problem naming the file and what was missing.
-pub fn parse_report(
-    extractor: &Extractor,
-    source: SourceFile,
-    published: Option<NaiveDate>,
-) -> (Option<ParsedFile>, Vec<Problem>) {
+pub fn parse_report(extractor: &Extractor, source: SourceFile, published: Option<NaiveDate>) -> Parsed {
     match extractor.extract_bytes(&source.name, &source.bytes) {
         Ok(facts) => match report_row(&source, facts, published) {
             Ok(row) => {

@@ -14,8 +14,9 @@
 use send_model::domain::{DatePrecision, Framework, InspectionType, PartialDate};
 
 use super::{Summary, SummaryRow, TAKEN_AT_LABEL, read_summary};
+use crate::ReportOptions;
 use crate::error::Problem;
-use crate::layout::{AreaRef, InspectionFacts, InspectionRow, Layout, ParsedFile, RegionRef, Rows};
+use crate::layout::{AreaRef, InspectionFacts, InspectionRow, Layout, Parsed, ParsedFile, RegionRef, Rows};
 use crate::names::shown;
 use crate::source::SourceFile;
 
@@ -28,8 +29,9 @@ fn is_summary_page(bytes: &[u8]) -> bool {
     SUMMARY_MARKERS.iter().any(|m| text.contains(&m.to_lowercase()))
 }
 
-/// Reads a summary page into a parsed file of inspection rows; the whole page refused is one problem.
-pub fn parse_summary(source: SourceFile) -> (Option<ParsedFile>, Vec<Problem>) {
+/// The summary reader of [`Layout::Summary`]: reads a page into a parsed file of inspection rows; the whole page
+/// refused is one problem.
+pub fn read(source: SourceFile, _: &ReportOptions) -> Parsed {
     let summary = match read_summary(&source.name, &source.bytes) {
         Ok(summary) => summary,
         // A page that does not say it is the summary is some other web page: most often the address of a page
