@@ -4,6 +4,7 @@
 //! router by [`http::app`], each used alike by the server, the SDL export and the tests.
 
 pub mod cache;
+pub mod error;
 pub mod graphql;
 pub mod http;
 

@@ -9,9 +9,9 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use send_model::entity::{import_run, inspection, inspection_change};
 use send_model::fact::Fact;
 
-use super::error::{ApiError, ApiResult};
 use super::query::db;
 use super::types::{ImportRun, Inspection, loaders};
+use crate::error::{ApiError, ApiResult};
 
 /// The facts whose change `changes` reports (their outcome, dates and priority actions).
 pub const TRACKED_FIELDS: [&str; 6] = [

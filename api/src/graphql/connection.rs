@@ -3,7 +3,7 @@
 
 use async_graphql::SimpleObject;
 
-use super::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult};
 
 /// Where a page stands in the whole list (Relay's `PageInfo`).
 #[derive(SimpleObject, Debug, Clone)]

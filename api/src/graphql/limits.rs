@@ -10,8 +10,8 @@ use async_graphql::parser::types::{
 };
 use async_graphql::{Value, value};
 
-use super::code;
-use super::error::Refusal;
+use crate::error::Refusal;
+use crate::error::code;
 
 /// Every limit, configurable (see `send-api --help`). Each refusal is a GraphQL error with its own code.
 #[derive(Debug, Clone)]
@@ -133,13 +133,13 @@ fn fragment_shapes(document: &ExecutableDocument) -> Result<HashMap<&str, Shape>
         cyclic.sort_unstable();
         cyclic.truncate(10);
         let names: Vec<String> = cyclic.iter().map(|n| format!("\"{n}\"")).collect();
-        return Err(Refusal::new(
+        return Err(Refusal::request(
+            code::GRAPHQL_VALIDATION_FAILED,
             format!(
                 "fragments cannot spread themselves, directly or through other fragments: {} {} in a cycle",
                 names.join(", "),
                 if names.len() == 1 { "is" } else { "are" }
             ),
-            code::GRAPHQL_VALIDATION_FAILED,
         ));
     }
     Ok(shapes)
@@ -192,37 +192,37 @@ impl Limits {
     /// Refuses a shape over the limits, with the message and code to answer.
     pub fn check_shape(&self, shape: &Shape) -> Result<(), Refusal> {
         if shape.nesting > MAX_NESTING {
-            return Err(Refusal::new(
+            return Err(Refusal::request(
+                code::QUERY_TOO_DEEP,
                 format!(
                     "the operation nests {} levels of selections and fragments; the limit is {MAX_NESTING}",
                     shape.nesting
                 ),
-                code::QUERY_TOO_DEEP,
             ));
         }
         if shape.selections > MAX_SELECTIONS {
-            return Err(Refusal::new(
+            return Err(Refusal::request(
+                code::QUERY_TOO_COMPLEX,
                 format!(
                     "the operation expands to {} selections once its fragments are spread; the limit is \
                      {MAX_SELECTIONS}",
                     shape.selections
                 ),
-                code::QUERY_TOO_COMPLEX,
             ));
         }
         if shape.root_fields > self.max_root_fields {
-            return Err(Refusal::new(
+            return Err(Refusal::request(
+                code::TOO_MANY_ROOT_FIELDS,
                 format!(
                     "the operation selects {} root fields; the limit is {}: split it into several requests",
                     shape.root_fields, self.max_root_fields
                 ),
-                code::TOO_MANY_ROOT_FIELDS,
             ));
         }
         if shape.aliases > self.max_aliases {
-            return Err(Refusal::new(
-                format!("the operation uses {} aliases; the limit is {}", shape.aliases, self.max_aliases),
+            return Err(Refusal::request(
                 code::TOO_MANY_ALIASES,
+                format!("the operation uses {} aliases; the limit is {}", shape.aliases, self.max_aliases),
             ));
         }
         Ok(())

@@ -5,7 +5,6 @@ pub mod changes;
 pub mod connection;
 pub mod document_weight;
 pub mod enums;
-pub mod error;
 pub mod limits;
 pub mod loaders;
 pub mod model;
@@ -21,7 +20,8 @@ use async_graphql::parser::types::ExecutableDocument;
 use async_graphql::{EmptyMutation, EmptySubscription, ErrorExtensions, Request, Response, Schema, ServerError, Value};
 use sea_orm::DatabaseConnection;
 
-pub use error::code;
+use crate::error::{Refusal, code};
+
 pub use limits::Limits;
 pub use model::{Models, ReadModel, Scope};
 
@@ -65,26 +65,15 @@ pub fn sdl() -> String {
         .sdl_with_options(async_graphql::SDLExportOptions::new().sorted_fields().sorted_arguments().sorted_enum_items())
 }
 
-/// A GraphQL error with a stable code and no path.
-pub fn error_response(message: impl Into<String>, code: &'static str) -> Response {
-    let message = message.into();
-    let mut error = ServerError::new(message.clone(), None);
-    error.extensions = async_graphql::Error::new(message).extend_with(|_, e| e.set("code", code)).extensions;
-    Response::from_errors(vec![error])
-}
-
 /// Runs one request in its own [`Scope`] (so that an import committing meanwhile is seen entirely or not at all),
 /// with fresh per-request loaders and the schema's limits, and gives every error a stable `extensions.code`.
 pub async fn execute(schema: &AppSchema, db: &DatabaseConnection, request: Request) -> Response {
     match schema.data::<Arc<Models>>() {
         Some(models) => match run(schema, Scope::lazy(db.clone(), models.clone()), request).await {
             Ok(response) => response,
-            Err(e) => {
-                tracing::error!(error = %e, "cannot read the database");
-                error_response("the database is unavailable; try again later", code::INTERNAL)
-            }
+            Err(e) => Refusal::unavailable(&e).into_graphql(),
         },
-        None => error_response("internal error: a schema without read models", code::INTERNAL),
+        None => Refusal::request(code::INTERNAL, "internal error: a schema without read models").into_graphql(),
     }
 }
 
@@ -111,12 +100,12 @@ pub async fn run(schema: &AppSchema, scope: Scope, mut request: Request) -> Resu
             }
             Err(refusal) => {
                 scope.finish().await;
-                return Ok(error_response(refusal.message, refusal.code));
+                return Ok(refusal.into_graphql());
             }
         },
         Err(e) => {
             scope.finish().await;
-            return Ok(error_response(e.message, code::GRAPHQL_PARSE_FAILED));
+            return Ok(Refusal::request(code::GRAPHQL_PARSE_FAILED, e.message).into_graphql());
         }
     };
     let mut scope = Arc::new(scope);
@@ -135,10 +124,8 @@ pub async fn run(schema: &AppSchema, scope: Scope, mut request: Request) -> Resu
             _ => {
                 let ms = limits.timeout.as_millis();
                 finish(scope).await;
-                return Ok(error_response(
-                    format!("the query took longer than the {ms} ms limit; ask for less"),
-                    code::TIMEOUT,
-                ));
+                let message = format!("the query took longer than the {ms} ms limit; ask for less");
+                return Ok(Refusal::request(code::TIMEOUT, message).into_graphql());
             }
         };
         if let Some(e) = scope.failure() {
@@ -227,7 +214,7 @@ fn required_variables(
     document: &ExecutableDocument,
     operation_name: Option<&str>,
     request: &Request,
-) -> Result<(), error::Refusal> {
+) -> Result<(), Refusal> {
     let Some(operation) = limits::operation(document, operation_name) else { return Ok(()) };
     for definition in &operation.node.variable_definitions {
         let definition = &definition.node;
@@ -236,12 +223,12 @@ fn required_variables(
             && definition.default_value.is_none()
             && given.is_none_or(|v| *v == Value::Null)
         {
-            return Err(error::Refusal::new(
+            return Err(Refusal::request(
+                code::BAD_VARIABLES,
                 format!(
                     "the variable ${} of required type {} was not given a value: send it in `variables`",
                     definition.name.node, definition.var_type.node
                 ),
-                code::BAD_VARIABLES,
             ));
         }
     }

@@ -10,9 +10,9 @@ use send_model::entity::{inspection, local_area};
 use send_model::{domain, tally};
 
 use super::enums::{Framework, InspectionType, Outcome};
-use super::error::{ApiError, ApiResult};
 use super::model::{ReadModel, Scope};
 use super::scalars::Date;
+use crate::error::{ApiError, ApiResult};
 
 /// Below this many inspections a share is too uncertain to compare; profiles say so with `smallNumber`.
 pub const SMALL_NUMBER: i32 = 10;

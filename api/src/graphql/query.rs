@@ -13,11 +13,11 @@ use send_model::tally;
 
 use super::connection::{connection, decode_cursor};
 use super::enums::{Framework, InspectionType, OrderDirection, Outcome, PriorityActionTheme, VisitTheme};
-use super::error::{ApiError, ApiResult};
 use super::model::ReadModel;
 use super::profile::{OutcomeProfile, OutcomeProfileFilter};
 use super::scalars::Date;
 use super::types::{Area, ImportRun, Inspection, PriorityAction, ThematicVisit, ThemeCount, model, scope};
+use crate::error::{ApiError, ApiResult};
 
 /// The largest page a connection returns unless configured otherwise (`Limits::max_page_size`).
 pub const DEFAULT_MAX_PAGE_SIZE: i32 = 200;
@@ -108,7 +108,7 @@ fn page_size(ctx: &Context<'_>, first: Option<i32>) -> ApiResult<u64> {
     }
     if first > max {
         return Err(ApiError::Limit(
-            super::code::PAGE_SIZE_TOO_LARGE,
+            crate::error::code::PAGE_SIZE_TOO_LARGE,
             format!("`first` is {first}; the largest page is {max}: page through with `after`"),
         ));
     }

@@ -9,9 +9,9 @@ use send_model::entity::{
 };
 
 use super::enums::{Framework, InspectionType, Outcome, Pathway, PriorityActionTheme, VisitTheme};
-use super::error::{ApiError, ApiResult};
 use super::loaders::{AliasesOfArea, ImportRunId, ImprovementsOfInspection, InspectionId, InspectionsOfArea, Loaders};
 use super::scalars::{Date, PublishedDate};
+use crate::error::{ApiError, ApiResult};
 
 /// The request's loaders.
 pub fn loaders<'a>(ctx: &Context<'a>) -> ApiResult<&'a Loaders> {

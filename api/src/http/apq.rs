@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use sha2::{Digest, Sha256};
 
-use crate::graphql::code;
+use crate::error::{Refusal, code};
 
 /// The sha256 of `text`, as lowercase hex.
 pub fn sha256_hex(text: &str) -> String {
@@ -80,53 +80,47 @@ impl Safelist {
     }
 }
 
-/// Why a request's query could not be settled: the message and code to answer with.
-pub type Refusal = (String, &'static str);
+/// The hash a request's `extensions.persistedQuery` names: version 1 and 64 hex digits, or a malformed request.
+pub fn persisted_hash(persisted: &serde_json::Value) -> Result<String, Refusal> {
+    let version = persisted.get("version").and_then(serde_json::Value::as_i64);
+    if version != Some(1) {
+        return Err(Refusal::request(code::BAD_REQUEST, "`extensions.persistedQuery.version` must be 1"));
+    }
+    match persisted.get("sha256Hash").and_then(serde_json::Value::as_str) {
+        Some(h) if h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()) => Ok(h.to_ascii_lowercase()),
+        _ => Err(Refusal::request(code::BAD_REQUEST, "`extensions.persistedQuery.sha256Hash` must be 64 hex digits")),
+    }
+}
 
-/// The query to run, from the request's `query` and `extensions.persistedQuery`.
+/// The query to run, from the request's `query` and the hash of its persisted query (at least one of them given),
+/// or the GraphQL request error that settles it instead (an unknown hash, a query not its hash, a query outside
+/// the safelist).
 pub fn resolve(
     store: &PersistedQueries,
     safelist: Option<&Safelist>,
     query: Option<String>,
-    persisted: Option<&serde_json::Value>,
+    hash: Option<String>,
 ) -> Result<String, Refusal> {
-    let hash = match persisted {
-        None => None,
-        Some(p) => {
-            let version = p.get("version").and_then(serde_json::Value::as_i64);
-            if version != Some(1) {
-                return Err(("`extensions.persistedQuery.version` must be 1".to_owned(), code::BAD_REQUEST));
-            }
-            match p.get("sha256Hash").and_then(serde_json::Value::as_str) {
-                Some(h) if h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()) => Some(h.to_ascii_lowercase()),
-                _ => {
-                    return Err((
-                        "`extensions.persistedQuery.sha256Hash` must be 64 hex digits".to_owned(),
-                        code::BAD_REQUEST,
-                    ));
-                }
-            }
-        }
-    };
     if let (Some(query), Some(hash)) = (&query, &hash)
         && sha256_hex(query) != *hash
     {
-        return Err((
-            "the sha256 of `query` is not `extensions.persistedQuery.sha256Hash`".to_owned(),
+        return Err(Refusal::request(
             code::PERSISTED_QUERY_HASH_MISMATCH,
+            "the sha256 of `query` is not `extensions.persistedQuery.sha256Hash`",
         ));
     }
-    if let Some(safelist) = safelist {
-        let hash = hash.or_else(|| query.as_deref().map(sha256_hex));
-        return match hash.and_then(|h| safelist.operations.get(&h)) {
-            Some(body) => Ok(body.clone()),
-            None if query.is_none() && persisted.is_none() => Err(missing_query()),
-            None => Err((
-                "this server runs in safelist mode and serves only the operations of its manifest".to_owned(),
-                code::PERSISTED_QUERY_NOT_ALLOWED,
-            )),
-        };
-    }
+    let hash = match safelist {
+        Some(safelist) => {
+            let hash = hash.or_else(|| query.as_deref().map(sha256_hex));
+            return hash.and_then(|h| safelist.operations.get(&h)).cloned().ok_or_else(|| {
+                Refusal::request(
+                    code::PERSISTED_QUERY_NOT_ALLOWED,
+                    "this server runs in safelist mode and serves only the operations of its manifest",
+                )
+            });
+        }
+        None => hash,
+    };
     match (query, hash) {
         (Some(query), Some(hash)) => {
             store.insert(&hash, query.clone());
@@ -134,13 +128,8 @@ pub fn resolve(
         }
         (Some(query), None) => Ok(query),
         // Apollo clients recognise the miss by this exact message and then send the query with its hash.
-        (None, Some(hash)) => {
-            store.get(&hash).ok_or(("PersistedQueryNotFound".to_owned(), code::PERSISTED_QUERY_NOT_FOUND))
-        }
-        (None, None) => Err(missing_query()),
+        (None, hash) => hash
+            .and_then(|hash| store.get(&hash))
+            .ok_or_else(|| Refusal::request(code::PERSISTED_QUERY_NOT_FOUND, "PersistedQueryNotFound")),
     }
-}
-
-fn missing_query() -> Refusal {
-    ("the request has no `query` (nor a persisted query's hash)".to_owned(), code::BAD_REQUEST)
 }

@@ -14,16 +14,16 @@ use async_graphql::{InputType, Name, Value};
 use axum::body::{Body, Bytes};
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
 use send_model::entity::{inspection, local_area, region};
 use tokio::sync::OwnedSemaphorePermit;
 
-use super::{AppState, Refused, caching, json_error, refuse, unavailable};
-use crate::graphql::error::ApiError;
+use super::{AppState, caching};
+use crate::error::{Refusal, code};
 use crate::graphql::profile::{self, OutcomeProfile, OutcomeProfileFilter, ProfileGrouping};
 use crate::graphql::query::{self, InspectionFilter, InspectionOrder, InspectionOrderField, LICENCE, LICENCE_URL};
-use crate::graphql::{Scope, code, enums, types};
+use crate::graphql::{Scope, enums, types};
 
 /// Rows per streamed chunk.
 const CHUNK_ROWS: usize = 200;
@@ -37,28 +37,19 @@ pub fn neutralise(cell: &str) -> Cow<'_, str> {
     }
 }
 
-fn bad_input(message: impl Into<String>) -> Refused {
-    (StatusCode::BAD_REQUEST, message.into(), code::BAD_USER_INPUT)
-}
-
-fn from_api(error: ApiError) -> Refused {
-    match error {
-        ApiError::BadInput(m) => bad_input(m),
-        ApiError::Limit(code, m) => (StatusCode::BAD_REQUEST, m, code),
-        ApiError::NotFound(m) => (StatusCode::NOT_FOUND, m, code::NOT_FOUND),
-        ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal error".to_owned(), code::INTERNAL),
-    }
+fn bad_input(message: impl Into<String>) -> Refusal {
+    Refusal::bad_input(message)
 }
 
 /// The query string's parameters, in order.
-fn pairs(query_string: Option<&str>) -> Result<Vec<(String, String)>, Refused> {
+fn pairs(query_string: Option<&str>) -> Result<Vec<(String, String)>, Refusal> {
     serde_urlencoded::from_str(query_string.unwrap_or(""))
         .map_err(|e| bad_input(format!("cannot read the query string: {e}")))
 }
 
 /// The value of a GraphQL type `ty` (`Int`, `Boolean`, an enum or a string-like scalar) written as `text` in a
 /// query parameter, checked as GraphQL would.
-fn param_value(registry: &Registry, key: &str, ty: &str, text: &str) -> Result<Value, Refused> {
+fn param_value(registry: &Registry, key: &str, ty: &str, text: &str) -> Result<Value, Refusal> {
     let ty = ty.trim_end_matches('!');
     match ty {
         "Int" => text
@@ -90,12 +81,12 @@ fn param_value(registry: &Registry, key: &str, ty: &str, text: &str) -> Result<V
 /// Reads the input object `T` (a GraphQL filter) from query parameters named as its fields, skipping `others`
 /// (parameters the endpoint reads itself). Unknown parameters and missing required ones are errors that list the
 /// valid ones.
-fn input_from_params<T: InputType>(params: &[(String, String)], others: &[&str]) -> Result<T, Refused> {
+fn input_from_params<T: InputType>(params: &[(String, String)], others: &[&str]) -> Result<T, Refusal> {
     let mut registry = Registry::default();
     T::create_type_info(&mut registry);
     let type_name = T::type_name();
     let Some(MetaType::InputObject { input_fields, .. }) = registry.types.get(type_name.as_ref()) else {
-        return Err((StatusCode::INTERNAL_SERVER_ERROR, "internal error".to_owned(), code::INTERNAL));
+        return Err(Refusal::new(StatusCode::INTERNAL_SERVER_ERROR, code::INTERNAL, "internal error"));
     };
     let valid = || {
         let mut names: Vec<&str> = input_fields.keys().map(String::as_str).chain(others.iter().copied()).collect();
@@ -121,7 +112,7 @@ fn input_from_params<T: InputType>(params: &[(String, String)], others: &[&str])
 }
 
 /// The one value of parameter `key` read as the GraphQL enum `T`, if given.
-fn enum_param<T: InputType>(params: &[(String, String)], key: &str) -> Result<Option<T>, Refused> {
+fn enum_param<T: InputType>(params: &[(String, String)], key: &str) -> Result<Option<T>, Refusal> {
     let Some((_, text)) = params.iter().rev().find(|(k, _)| k == key) else { return Ok(None) };
     let mut registry = Registry::default();
     T::create_type_info(&mut registry);
@@ -154,8 +145,10 @@ async fn open(
 ) -> Result<(Scope, String, OwnedSemaphorePermit), Response> {
     // Taken before the snapshot and held while it is: exports never hold more than their share of the pool.
     let permit = state.exports.clone().try_acquire_owned().map_err(|_| busy(state.config.max_exports))?;
-    let snapshot = Scope::begin(state.db.clone(), state.models.clone()).await.map_err(|e| refuse(unavailable(&e)))?;
-    let version = snapshot.version().await.map_err(|e| refuse(unavailable(&e)))?;
+    let snapshot = Scope::begin(state.db.clone(), state.models.clone())
+        .await
+        .map_err(|e| Refusal::unavailable(&e).into_response())?;
+    let version = snapshot.version().await.map_err(|e| Refusal::unavailable(&e).into_response())?;
     let canonical = serde_urlencoded::to_string(params).unwrap_or_default();
     let etag = caching::etag(version.as_deref(), &[endpoint, &canonical]);
     if caching::not_modified(headers, &etag) {
@@ -167,11 +160,9 @@ async fn open(
 
 /// `503` with `Retry-After` when `max` exports are already streaming.
 fn busy(max: usize) -> Response {
-    let mut response = json_error(
-        StatusCode::SERVICE_UNAVAILABLE,
-        format!("{max} exports are already streaming from this server, the most it serves at once; try again shortly"),
-        code::SERVER_BUSY,
-    );
+    let message =
+        format!("{max} exports are already streaming from this server, the most it serves at once; try again shortly");
+    let mut response = Refusal::new(StatusCode::SERVICE_UNAVAILABLE, code::SERVER_BUSY, message).into_response();
     response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
     response
 }
@@ -259,20 +250,20 @@ where
 pub async fn inspections(State(state): State<AppState>, headers: HeaderMap, RawQuery(qs): RawQuery) -> Response {
     let params = match pairs(qs.as_deref()) {
         Ok(p) => p,
-        Err(r) => return refuse(r),
+        Err(r) => return r.into_response(),
     };
     let parsed = (|| {
         let filter: InspectionFilter = input_from_params(&params, &["orderBy", "direction"])?;
         let field: Option<InspectionOrderField> = enum_param(&params, "orderBy")?;
         let direction: Option<enums::OrderDirection> = enum_param(&params, "direction")?;
-        Ok::<_, Refused>((
+        Ok::<_, Refusal>((
             filter,
             InspectionOrder { field: field.unwrap_or_default(), direction: direction.unwrap_or_default() },
         ))
     })();
     let (filter, order) = match parsed {
         Ok(p) => p,
-        Err(r) => return refuse(r),
+        Err(r) => return r.into_response(),
     };
     let (snapshot, etag, permit) = match open(&state, &headers, "inspections.csv", &params).await {
         Ok(opened) => opened,
@@ -280,11 +271,11 @@ pub async fn inspections(State(state): State<AppState>, headers: HeaderMap, RawQ
     };
     let model = match snapshot.model().await {
         Ok(model) => model,
-        Err(e) => return refuse(unavailable(&e)),
+        Err(e) => return Refusal::unavailable(&e).into_response(),
     };
     let select = match query::inspection_select(model, &filter, order) {
         Ok(select) => select,
-        Err(e) => return refuse(from_api(e)),
+        Err(e) => return Refusal::from(e).into_response(),
     };
     if let Some(response) = unchanged(&state, &headers, &etag) {
         snapshot.finish().await;
@@ -422,11 +413,11 @@ pub async fn outcome_profile(State(state): State<AppState>, headers: HeaderMap, 
         let params = pairs(qs.as_deref())?;
         let filter: OutcomeProfileFilter = input_from_params(&params, &["groupBy"])?;
         let group: Option<ProfileGrouping> = enum_param(&params, "groupBy")?;
-        Ok::<_, Refused>((params, filter, group))
+        Ok::<_, Refusal>((params, filter, group))
     })();
     let (params, filter, group) = match parsed {
         Ok(p) => p,
-        Err(r) => return refuse(r),
+        Err(r) => return r.into_response(),
     };
     let (snapshot, etag, _permit) = match open(&state, &headers, "outcome-profile.csv", &params).await {
         Ok(opened) => opened,
@@ -441,7 +432,7 @@ pub async fn outcome_profile(State(state): State<AppState>, headers: HeaderMap, 
     snapshot.finish().await;
     let groups = match groups {
         Ok(g) => g,
-        Err(e) => return refuse(from_api(e)),
+        Err(e) => return Refusal::from(e).into_response(),
     };
     if let Some(response) = unchanged(&state, &headers, &etag) {
         return response;

@@ -10,9 +10,10 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-use super::{AppState, caching, json_error, refuse, unavailable};
+use super::{AppState, caching};
+use crate::error::{Refusal, code};
 use crate::graphql::query::{ATTRIBUTION, LICENCE_URL};
-use crate::graphql::{Scope, code, run};
+use crate::graphql::{Scope, run};
 
 /// Entries in a feed: the newest inspections.
 pub const FEED_ENTRIES: i32 = 50;
@@ -44,11 +45,11 @@ pub async fn inspections(State(state): State<AppState>, RawQuery(query): RawQuer
     }
     let snapshot = match Scope::begin(state.db.clone(), state.models.clone()).await {
         Ok(s) => s,
-        Err(e) => return refuse(unavailable(&e)),
+        Err(e) => return Refusal::unavailable(&e).into_response(),
     };
     let version = match snapshot.version().await {
         Ok(v) => v,
-        Err(e) => return refuse(unavailable(&e)),
+        Err(e) => return Refusal::unavailable(&e).into_response(),
     };
     let canonical = serde_urlencoded::to_string(&params).unwrap_or_default();
     let etag = caching::etag(version.as_deref(), &["feeds/inspections", &canonical]);
@@ -61,7 +62,7 @@ pub async fn inspections(State(state): State<AppState>, RawQuery(query): RawQuer
     let request = GqlRequest::new(QUERY).variables(Variables::from_json(variables));
     let response = match run(&state.schema, snapshot, request).await {
         Ok(r) => r,
-        Err(e) => return refuse(unavailable(&e)),
+        Err(e) => return Refusal::unavailable(&e).into_response(),
     };
     if let Some(error) = response.errors.first() {
         let code = error
@@ -69,14 +70,15 @@ pub async fn inspections(State(state): State<AppState>, RawQuery(query): RawQuer
             .as_ref()
             .and_then(|e| e.get("code"))
             .and_then(|c| match c {
-                async_graphql::Value::String(s) => Some(s.clone()),
+                async_graphql::Value::String(s) => code::known(s),
                 _ => None,
             })
-            .unwrap_or_else(|| code::BAD_USER_INPUT.to_owned());
+            .unwrap_or(code::BAD_USER_INPUT);
         // The query is fixed and valid: a value it refuses came from a parameter, the client's mistake.
-        let code = if code == code::GRAPHQL_VALIDATION_FAILED { code::BAD_USER_INPUT.to_owned() } else { code };
+        let code = if code == code::GRAPHQL_VALIDATION_FAILED { code::BAD_USER_INPUT } else { code };
         let status = if code == code::INTERNAL { StatusCode::INTERNAL_SERVER_ERROR } else { StatusCode::BAD_REQUEST };
-        return json_error(status, format!("a query parameter was refused: {}", error.message), &code);
+        let message = format!("a query parameter was refused: {}", error.message);
+        return Refusal::new(status, code, message).into_response();
     }
     let data = response.data.into_json().unwrap_or_default();
     let self_link = if canonical.is_empty() {
@@ -92,7 +94,7 @@ pub async fn inspections(State(state): State<AppState>, RawQuery(query): RawQuer
 }
 
 fn bad(message: String) -> Response {
-    json_error(StatusCode::BAD_REQUEST, message, code::BAD_USER_INPUT)
+    Refusal::bad_input(message).into_response()
 }
 
 /// Text made safe inside XML elements and attributes.

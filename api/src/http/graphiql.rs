@@ -6,8 +6,7 @@ use axum::extract::Path;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use super::json_error;
-use crate::graphql::code;
+use crate::error::{Refusal, code};
 
 /// The policy sent with the page and its assets: only this origin's scripts, styles and API. The one hash allows the
 /// single `<style>` element GraphiQL 3.9.0 adds while a dialog is open (its scroll lock: `overflow: hidden` on the
@@ -59,6 +58,7 @@ pub async fn asset(Path(file): Path<String>) -> Response {
     match ASSETS.iter().find(|(name, _, _)| *name == file) {
         // The assets change only with the binary; an hour keeps a reload cheap without pinning old versions.
         Some((_, content_type, bytes)) => with_policy(content_type, bytes, "public, max-age=3600"),
-        None => json_error(StatusCode::NOT_FOUND, format!("no GraphiQL asset named {file:?}"), code::NOT_FOUND),
+        None => Refusal::new(StatusCode::NOT_FOUND, code::NOT_FOUND, format!("no GraphiQL asset named {file:?}"))
+            .into_response(),
     }
 }

@@ -24,8 +24,9 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use super::caching::Cached;
-use super::{AppState, Refused, caching, graphiql, json_error, unavailable};
-use crate::graphql::{Scope, code, error_response, is_request_error, run};
+use super::{AppState, caching, graphiql};
+use crate::error::{Refusal, code};
+use crate::graphql::{Scope, is_request_error, run};
 
 /// The two media types a GraphQL response can be sent in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,12 +86,12 @@ struct Params {
     extensions: serde_json::Map<String, serde_json::Value>,
 }
 
-fn bad_request(message: impl Into<String>) -> Refused {
-    (StatusCode::BAD_REQUEST, message.into(), code::BAD_REQUEST)
+fn bad_request(message: impl Into<String>) -> Refusal {
+    Refusal::request(code::BAD_REQUEST, message)
 }
 
 impl Params {
-    fn from_json(body: &[u8]) -> Result<Self, Refused> {
+    fn from_json(body: &[u8]) -> Result<Self, Refusal> {
         let value: serde_json::Value =
             serde_json::from_slice(body).map_err(|e| bad_request(format!("the body is not JSON: {e}")))?;
         let serde_json::Value::Object(mut object) = value else {
@@ -112,7 +113,7 @@ impl Params {
         Ok(Self { query, operation_name, variables, extensions })
     }
 
-    fn from_query_string(qs: &str) -> Result<Self, Refused> {
+    fn from_query_string(qs: &str) -> Result<Self, Refusal> {
         let pairs: Vec<(String, String)> =
             serde_urlencoded::from_str(qs).map_err(|e| bad_request(format!("cannot read the query string: {e}")))?;
         let mut params = Params::default();
@@ -149,9 +150,10 @@ pub async fn handle(
     let mut operation = None;
     let response = match answer(&state, &method, &headers, query_string, body, &mut operation).await {
         Ok(response) => response,
-        Err((status, message, code)) => {
-            let mut response = json_error(status, message, code);
-            if status == StatusCode::METHOD_NOT_ALLOWED {
+        Err(refusal) => {
+            let method_not_allowed = refusal.status == StatusCode::METHOD_NOT_ALLOWED;
+            let mut response = refusal.into_response();
+            if method_not_allowed {
                 let allow = if is_get(&method) { "POST" } else { "GET, POST" };
                 response.headers_mut().insert(header::ALLOW, HeaderValue::from_static(allow));
             }
@@ -169,17 +171,19 @@ async fn answer(
     query_string: Option<String>,
     body: Body,
     operation: &mut Option<String>,
-) -> Result<Response, Refused> {
+) -> Result<Response, Refusal> {
     let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok());
     let query_string = query_string.filter(|q| !q.is_empty());
     if is_get(method) && query_string.is_none() && accept.is_some_and(|a| a.contains("text/html")) {
         return Ok(graphiql::page());
     }
-    let media = negotiate(accept).ok_or((
-        StatusCode::NOT_ACCEPTABLE,
-        "the Accept header allows neither application/graphql-response+json nor application/json".to_owned(),
-        code::NOT_ACCEPTABLE,
-    ))?;
+    let media = negotiate(accept).ok_or_else(|| {
+        Refusal::new(
+            StatusCode::NOT_ACCEPTABLE,
+            code::NOT_ACCEPTABLE,
+            "the Accept header allows neither application/graphql-response+json nor application/json",
+        )
+    })?;
     let limit = state.config.max_body_bytes;
     // A GET's tag covers the dataset version and the request as sent (its query string and the media type).
     let qs = query_string.unwrap_or_default();
@@ -190,7 +194,7 @@ async fn answer(
         let scope = Scope::lazy(state.db.clone(), state.models.clone());
         let version = scope.model().await.map(|m| m.version.clone());
         scope.finish().await;
-        let version = version.map_err(|e| unavailable(&e))?;
+        let version = version.map_err(|e| Refusal::unavailable(&e))?;
         if let Some(hit) = state.responses.get(&cache_key).filter(|hit| hit.version == version) {
             operation.clone_from(&hit.operation);
             if caching::not_modified_if_ok(headers, &hit.etag) {
@@ -206,13 +210,13 @@ async fn answer(
     let params = match *method {
         Method::GET | Method::HEAD => {
             if qs.len() > limit {
-                return Err((
+                return Err(Refusal::new(
                     StatusCode::URI_TOO_LONG,
+                    code::REQUEST_TOO_LARGE,
                     format!(
                         "the query string is {} bytes; the limit is {limit}: use POST or a persisted query",
                         qs.len()
                     ),
-                    code::REQUEST_TOO_LARGE,
                 ));
             }
             Params::from_query_string(&qs)?
@@ -221,27 +225,30 @@ async fn answer(
             let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
             let essence = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
             if essence != "application/json" {
-                return Err((
+                return Err(Refusal::new(
                     StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                    format!("a POST body must be application/json, found {content_type:?}"),
                     code::UNSUPPORTED_MEDIA_TYPE,
+                    format!("a POST body must be application/json, found {content_type:?}"),
                 ));
             }
             Params::from_json(&read_body(body, limit, state.config.body_timeout).await?)?
         }
         _ => {
-            return Err((
+            return Err(Refusal::new(
                 StatusCode::METHOD_NOT_ALLOWED,
-                format!("{method} is not allowed on /graphql: use GET for queries or POST"),
                 code::METHOD_NOT_ALLOWED,
+                format!("{method} is not allowed on /graphql: use GET for queries or POST"),
             ));
         }
     };
-    let persisted = params.extensions.get("persistedQuery");
-    let query = match super::apq::resolve(&state.apq, state.config.safelist.as_deref(), params.query, persisted) {
+    let hash = params.extensions.get("persistedQuery").map(super::apq::persisted_hash).transpose()?;
+    if params.query.is_none() && hash.is_none() {
+        return Err(bad_request("the request has no `query` (nor a persisted query's hash)"));
+    }
+    let query = match super::apq::resolve(&state.apq, state.config.safelist.as_deref(), params.query, hash) {
         Ok(query) => query,
-        Err((message, code::BAD_REQUEST)) => return Err(bad_request(message)),
-        Err((message, code)) => return Ok(graphql_response(media, &error_response(message, code))),
+        // A persisted query the server cannot settle is a GraphQL request error, answered as the protocol says.
+        Err(refusal) => return Ok(graphql_response(media, &refusal.into_graphql())),
     };
     let variables = match params.variables {
         None | Some(serde_json::Value::Null) => None,
@@ -273,10 +280,10 @@ async fn answer(
         if let Some((name, op)) = chosen {
             *operation = name.or_else(|| params.operation_name.clone());
             if is_get(method) && op.node.ty != OperationType::Query {
-                return Err((
+                return Err(Refusal::new(
                     StatusCode::METHOD_NOT_ALLOWED,
-                    format!("a {} cannot be sent with GET: use POST", op.node.ty),
                     code::METHOD_NOT_ALLOWED,
+                    format!("a {} cannot be sent with GET: use POST", op.node.ty),
                 ));
             }
         }
@@ -285,18 +292,18 @@ async fn answer(
         // Its snapshot is begun only if a statement is needed: many answers come from the read model alone.
         let response = run(&state.schema, Scope::lazy(state.db.clone(), state.models.clone()), request)
             .await
-            .map_err(|e| unavailable(&e))?;
+            .map_err(|e| Refusal::unavailable(&e))?;
         return Ok(graphql_response(media, &response));
     }
     // The tag of this answer comes from its own snapshot's version, which may be newer than the watched one.
-    let snapshot = Scope::begin(state.db.clone(), state.models.clone()).await.map_err(|e| unavailable(&e))?;
-    let version = snapshot.version().await.map_err(|e| unavailable(&e))?;
+    let snapshot = Scope::begin(state.db.clone(), state.models.clone()).await.map_err(|e| Refusal::unavailable(&e))?;
+    let version = snapshot.version().await.map_err(|e| Refusal::unavailable(&e))?;
     let tag = tag_of(version.as_deref());
     if caching::not_modified(headers, &tag) {
         snapshot.finish().await;
         return Ok(caching::not_modified_response(&tag, state.config.cache_max_age, "Accept"));
     }
-    let response = run(&state.schema, snapshot, request).await.map_err(|e| unavailable(&e))?;
+    let response = run(&state.schema, snapshot, request).await.map_err(|e| Refusal::unavailable(&e))?;
     if !response.errors.is_empty() {
         return Ok(graphql_response(media, &response));
     }
@@ -337,18 +344,18 @@ fn is_get(method: &Method) -> bool {
 
 /// The body, refused when over `limit` bytes or still arriving after `timeout` (a client sending a byte at a time
 /// would otherwise hold its connection and buffer for as long as it likes).
-async fn read_body(body: Body, limit: usize, timeout: std::time::Duration) -> Result<Bytes, Refused> {
+async fn read_body(body: Body, limit: usize, timeout: std::time::Duration) -> Result<Bytes, Refusal> {
     match tokio::time::timeout(timeout, axum::body::to_bytes(body, limit)).await {
         Ok(Ok(bytes)) => Ok(bytes),
-        Ok(Err(_)) => Err((
+        Ok(Err(_)) => Err(Refusal::new(
             StatusCode::PAYLOAD_TOO_LARGE,
-            format!("the request body is over the limit of {limit} bytes: use a persisted query"),
             code::REQUEST_TOO_LARGE,
+            format!("the request body is over the limit of {limit} bytes: use a persisted query"),
         )),
-        Err(_) => Err((
+        Err(_) => Err(Refusal::new(
             StatusCode::REQUEST_TIMEOUT,
-            format!("the request body did not arrive within {} s", timeout.as_secs_f64()),
             code::REQUEST_TIMEOUT,
+            format!("the request body did not arrive within {} s", timeout.as_secs_f64()),
         )),
     }
 }

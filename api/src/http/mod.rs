@@ -14,12 +14,12 @@ mod server;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use axum::Router;
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::{Json, Router};
 use sea_orm::DatabaseConnection;
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
@@ -30,7 +30,8 @@ pub use graphql::X_CACHE;
 pub use metrics::Metrics;
 pub use server::ConnectionLimits;
 
-use crate::graphql::{AppSchema, Limits, build_schema_with, code};
+use crate::error::{Refusal, code};
+use crate::graphql::{AppSchema, Limits, build_schema_with};
 
 /// The request-ID header: taken from the request when it carries a sane one, generated otherwise, and returned.
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -180,36 +181,16 @@ fn cors(origins: &[String]) -> CorsLayer {
         .max_age(Duration::from_secs(86_400))
 }
 
-/// A refusal outside GraphQL execution: the HTTP status, the message and the code.
-pub(crate) type Refused = (StatusCode, String, &'static str);
-
-/// The refusal when the database cannot be read: 503, details in the log only.
-pub(crate) fn unavailable(e: &sea_orm::DbErr) -> Refused {
-    tracing::error!(error = %e, "cannot read the database");
-    (StatusCode::SERVICE_UNAVAILABLE, "the database is unavailable; try again later".to_owned(), code::INTERNAL)
-}
-
-/// A refusal as its JSON error answer.
-pub(crate) fn refuse((status, message, code): Refused) -> Response {
-    json_error(status, message, code)
-}
-
-/// A JSON error body `{"errors": [{"message", "extensions": {"code"}}]}` with `status`, for refusals outside
-/// GraphQL execution (the shape GraphQL clients already read).
-pub(crate) fn json_error(status: StatusCode, message: impl Into<String>, code: &str) -> Response {
-    let body = serde_json::json!({"errors": [{"message": message.into(), "extensions": {"code": code}}]});
-    (status, [(header::CACHE_CONTROL, "no-store")], Json(body)).into_response()
-}
-
 async fn not_found(request: Request) -> Response {
     let path = request.uri().path().to_owned();
-    json_error(
+    Refusal::new(
         StatusCode::NOT_FOUND,
+        code::NOT_FOUND,
         format!(
             "no endpoint at {path}: see /graphql, /export/inspections.csv, /export/outcome-profile.csv, /feeds/inspections.atom, /health, /ready, /metrics, /schema.graphql"
         ),
-        code::NOT_FOUND,
     )
+    .into_response()
 }
 
 /// Gives each request an ID (kept from `x-request-id` when sane), runs it inside a span carrying that ID so every

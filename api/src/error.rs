@@ -1,6 +1,13 @@
-//! How the API reports failures: GraphQL errors with a stable `extensions.code`, never internals.
+//! How the API reports failures, inside GraphQL execution and outside it: always with a stable code from [`code`],
+//! never with internals. A resolver fails with an [`ApiError`], which becomes a GraphQL error; a request refused
+//! before or outside execution (by the HTTP layer, the limits, persisted queries, the CSV export or the feed) is a
+//! [`Refusal`], answered as a JSON error body with its HTTP status, or as a GraphQL response when the GraphQL
+//! endpoint refuses it.
 
 use async_graphql::ErrorExtensions;
+use axum::Json;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
 
 /// Stable error codes clients can switch on.
 pub mod code {
@@ -48,6 +55,37 @@ pub mod code {
     pub const PERSISTED_QUERY_HASH_MISMATCH: &str = "PERSISTED_QUERY_HASH_MISMATCH";
     /// Safelist mode: only the operations in the safelist are served.
     pub const PERSISTED_QUERY_NOT_ALLOWED: &str = "PERSISTED_QUERY_NOT_ALLOWED";
+
+    /// Every code, so that a code read back from a response (a `String`) is known as one of these.
+    pub const ALL: [&str; 22] = [
+        BAD_VARIABLES,
+        BAD_USER_INPUT,
+        NOT_FOUND,
+        INTERNAL,
+        GRAPHQL_PARSE_FAILED,
+        GRAPHQL_VALIDATION_FAILED,
+        QUERY_TOO_DEEP,
+        QUERY_TOO_COMPLEX,
+        TOO_MANY_ALIASES,
+        TOO_MANY_ROOT_FIELDS,
+        PAGE_SIZE_TOO_LARGE,
+        TIMEOUT,
+        BAD_REQUEST,
+        REQUEST_TOO_LARGE,
+        REQUEST_TIMEOUT,
+        SERVER_BUSY,
+        UNSUPPORTED_MEDIA_TYPE,
+        NOT_ACCEPTABLE,
+        METHOD_NOT_ALLOWED,
+        PERSISTED_QUERY_NOT_FOUND,
+        PERSISTED_QUERY_HASH_MISMATCH,
+        PERSISTED_QUERY_NOT_ALLOWED,
+    ];
+
+    /// The code `text` names, if it is one of ours.
+    pub fn known(text: &str) -> Option<&'static str> {
+        ALL.iter().copied().find(|c| *c == text)
+    }
 
     /// Whether `code` marks a request error: one raised before execution, so the response has no `data`.
     pub fn is_request_error(code: &str) -> bool {
@@ -126,19 +164,68 @@ impl From<ApiError> for async_graphql::Error {
 /// The result type of resolvers.
 pub type ApiResult<T> = Result<T, ApiError>;
 
-/// A request refused before it runs: what to tell the client and the stable code to tell it with. The HTTP layer
-/// gives it a status.
+/// A request refused outside GraphQL execution: the HTTP status it is answered with, the stable code, and what was
+/// wrong and what to do instead. One type for every refusal of the HTTP layer, the limits, persisted queries, the
+/// CSV export and the feed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refusal {
-    /// What was wrong and what to do instead.
-    pub message: String,
+    /// The status of its answer on its own (the GraphQL endpoint answers request errors with the status of the
+    /// response's media type instead).
+    pub status: StatusCode,
     /// The stable code.
     pub code: &'static str,
+    /// What was wrong and what to do instead.
+    pub message: String,
 }
 
 impl Refusal {
-    /// A refusal saying `message` with `code`.
-    pub fn new(message: impl Into<String>, code: &'static str) -> Self {
-        Self { message: message.into(), code }
+    /// A refusal with `status`, `code` and `message`.
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        Self { status, code, message: message.into() }
+    }
+
+    /// A GraphQL request refused before execution (its document, variables or shape): `400`.
+    pub fn request(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, code, message)
+    }
+
+    /// The client's input (a parameter) is wrong: `400 BAD_USER_INPUT`.
+    pub fn bad_input(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, code::BAD_USER_INPUT, message)
+    }
+
+    /// The database cannot be read: `503`, details in the log only.
+    pub fn unavailable(e: &sea_orm::DbErr) -> Self {
+        tracing::error!(error = %e, "cannot read the database");
+        Self::new(StatusCode::SERVICE_UNAVAILABLE, code::INTERNAL, "the database is unavailable; try again later")
+    }
+
+    /// The refusal as a GraphQL response with no data (an error with its code and no path).
+    pub fn into_graphql(self) -> async_graphql::Response {
+        let mut error = async_graphql::ServerError::new(self.message.clone(), None);
+        error.extensions =
+            async_graphql::Error::new(self.message).extend_with(|_, e| e.set("code", self.code)).extensions;
+        async_graphql::Response::from_errors(vec![error])
+    }
+}
+
+/// A resolver's failure met outside execution (the CSV export reads through the same functions).
+impl From<ApiError> for Refusal {
+    fn from(error: ApiError) -> Self {
+        match error {
+            ApiError::BadInput(m) => Self::bad_input(m),
+            ApiError::Limit(code, m) => Self::new(StatusCode::BAD_REQUEST, code, m),
+            ApiError::NotFound(m) => Self::new(StatusCode::NOT_FOUND, code::NOT_FOUND, m),
+            ApiError::Internal(_) => Self::new(StatusCode::INTERNAL_SERVER_ERROR, code::INTERNAL, "internal error"),
+        }
+    }
+}
+
+/// A JSON error body `{"errors": [{"message", "extensions": {"code"}}]}` (the shape GraphQL clients already read),
+/// never cached.
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        let body = serde_json::json!({"errors": [{"message": self.message, "extensions": {"code": self.code}}]});
+        (self.status, [(header::CACHE_CONTROL, "no-store")], Json(body)).into_response()
     }
 }
