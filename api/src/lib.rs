@@ -7,11 +7,13 @@ pub mod cache;
 pub mod error;
 pub mod graphql;
 pub mod http;
+pub mod read_model;
 
 pub mod cli;
 
-pub use graphql::{AppSchema, Limits, Models, build_schema, build_schema_with, execute, sdl};
+pub use graphql::{AppSchema, Limits, build_schema, build_schema_with, execute, sdl};
 pub use http::{AppState, ConnectionLimits, HttpConfig, Safelist, app, serve};
+pub use read_model::{ReadModel, ReadModels, Scope};
 
 use sea_orm::DatabaseConnection;
 use send_importer::{ImportOptions, ImportReport, bundled, import, is_empty};

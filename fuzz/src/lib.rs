@@ -47,7 +47,7 @@ pub fn server() -> &'static Server {
             send_api::prepare(&db, true).await.expect("migrate and import the bundled data");
             db
         });
-        let models = std::sync::Arc::new(send_api::Models::new(Duration::ZERO));
+        let models = std::sync::Arc::new(send_api::ReadModels::new(Duration::ZERO));
         let schema = send_api::build_schema_with(db.clone(), &limits(), models);
         let state = AppState::with_config(db.clone(), HttpConfig { limits: limits(), ..HttpConfig::default() });
         Server { runtime, db, schema, state }

@@ -60,7 +60,7 @@ async fn a_bulk_load_under_read_load_completes_with_no_reader_error() {
             // the default 10 s request limit (a release build holds them about a second), and a request refused for
             // taking too long is not what this test is about: a longer limit, and no error of any kind allowed.
             let limits = send_api::Limits { timeout: Duration::from_secs(120), ..Default::default() };
-            let models = Arc::new(send_api::Models::new(Duration::ZERO));
+            let models = Arc::new(send_api::ReadModels::new(Duration::ZERO));
             let schema = send_api::build_schema_with(t.db.clone(), &limits, models);
             let mut readers = Vec::new();
             for (i, query) in READS.iter().cycle().take(READS.len() * READERS_PER_QUERY).enumerate() {

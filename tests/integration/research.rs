@@ -522,7 +522,7 @@ async fn an_answer_never_mixes_the_read_model_of_one_import_with_rows_of_the_nex
     each_backend_with_data(|t| async move {
         // A server's schema: its read model (regions, areas, tallies) is re-checked only every ten minutes, so after
         // the import below the model it holds is of the previous dataset version.
-        let models = std::sync::Arc::new(send_api::Models::new(std::time::Duration::from_secs(600)));
+        let models = std::sync::Arc::new(send_api::ReadModels::new(std::time::Duration::from_secs(600)));
         let schema = send_api::build_schema_with(t.db.clone(), &send_api::Limits::default(), models);
         let kinds = [("FRAMEWORK_2016", "FULL"), ("FRAMEWORK_2016", "REVISIT"), ("FRAMEWORK_2023", "FULL")];
         // One request per kind: the profile's total comes from the read model's tally, `totalCount` (with a filter
@@ -567,7 +567,7 @@ async fn an_areas_inspections_held_in_the_read_model_are_those_of_the_answers_ve
     each_backend_with_data(|t| async move {
         // A server's schema whose read model is re-checked only every ten minutes: after the import below, the model
         // it holds (with Barking and Dagenham's inspections, read by the first request) is of the previous version.
-        let models = std::sync::Arc::new(send_api::Models::new(std::time::Duration::from_secs(600)));
+        let models = std::sync::Arc::new(send_api::ReadModels::new(std::time::Duration::from_secs(600)));
         let schema = send_api::build_schema_with(t.db.clone(), &send_api::Limits::default(), models);
         // The area's inspections (from the read model once read) beside a count of its rows in the request's
         // snapshot (always from the database).

@@ -159,5 +159,5 @@ pub async fn changes(ctx: &Context<'_>, since: &str, first: u64) -> ApiResult<Ch
         items.truncate(usize::try_from(first).unwrap_or(usize::MAX));
         truncated = true;
     }
-    Ok(Changes { after_version: super::query::version_of(after), items, truncated })
+    Ok(Changes { after_version: crate::read_model::version_of(after), items, truncated })
 }

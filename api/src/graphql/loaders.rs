@@ -10,10 +10,10 @@ use async_graphql::dataloader::{DataLoader, Loader};
 use sea_orm::{ColumnTrait, DbErr, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect};
 use send_model::entity::{area_alias, import_run, improvement_area, inspection, priority_action};
 
-use super::model::AreaInspections;
+use crate::read_model::{AreaInspections, Scope};
 
 /// Loads rows by key, within the request's read snapshot (begun by the first load that needs it).
-pub struct Db(pub Arc<super::Scope>);
+pub struct Db(pub Arc<Scope>);
 
 /// Key: an area's inspections with their priority actions.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
@@ -42,7 +42,7 @@ impl Loader<InspectionsOfArea> for Db {
     type Error = Arc<DbErr>;
 
     /// The areas' inspections with their actions, in one statement (a left join), kept in the read model when the
-    /// snapshot is of its version (see [`super::model::ReadModel::cached_inspections`]).
+    /// snapshot is of its version (see [`crate::read_model::ReadModel::cached_inspections`]).
     async fn load(&self, keys: &[InspectionsOfArea]) -> LoadResult<InspectionsOfArea, Self::Value> {
         let to_actions = sea_orm::RelationDef::from(
             priority_action::Entity::belongs_to(inspection::Entity)
@@ -138,6 +138,6 @@ pub type Loaders = DataLoader<Db, async_graphql::dataloader::HashMapCache>;
 
 /// A fresh loader for one request, reading through its snapshot. It caches what it loaded for the request's
 /// lifetime.
-pub fn for_request(scope: Arc<super::Scope>) -> Loaders {
+pub fn for_request(scope: Arc<Scope>) -> Loaders {
     DataLoader::with_cache(Db(scope), tokio::spawn, async_graphql::dataloader::HashMapCache::default())
 }

@@ -7,7 +7,6 @@ pub mod document_weight;
 pub mod enums;
 pub mod limits;
 pub mod loaders;
-pub mod model;
 pub mod profile;
 pub mod query;
 pub mod scalars;
@@ -21,9 +20,9 @@ use async_graphql::{EmptyMutation, EmptySubscription, ErrorExtensions, Request, 
 use sea_orm::DatabaseConnection;
 
 use crate::error::{Refusal, code};
+use crate::read_model::{ReadModels, Scope};
 
 pub use limits::Limits;
-pub use model::{Models, ReadModel, Scope};
 
 /// The schema type served at `/graphql`.
 pub type AppSchema = Schema<query::Query, EmptyMutation, EmptySubscription>;
@@ -31,12 +30,12 @@ pub type AppSchema = Schema<query::Query, EmptyMutation, EmptySubscription>;
 /// Builds the schema over `db` with the default [`Limits`], checking the dataset version on every request (no
 /// staleness at all: what the tests want after an import). Used by the SDL export and tests.
 pub fn build_schema(db: DatabaseConnection) -> AppSchema {
-    build_schema_with(db, &Limits::default(), Arc::new(Models::new(std::time::Duration::ZERO)))
+    build_schema_with(db, &Limits::default(), Arc::new(ReadModels::new(std::time::Duration::ZERO)))
 }
 
 /// Builds the schema over `db` with `limits` (depth and complexity are checked by async-graphql; the rest by
 /// [`run`] and the resolvers, which read the limits from the schema's data) and the read `models` its requests share.
-pub fn build_schema_with(db: DatabaseConnection, limits: &Limits, models: Arc<Models>) -> AppSchema {
+pub fn build_schema_with(db: DatabaseConnection, limits: &Limits, models: Arc<ReadModels>) -> AppSchema {
     let build = || {
         Schema::build(query::Query, EmptyMutation, EmptySubscription)
             .data(db.clone())
@@ -68,7 +67,7 @@ pub fn sdl() -> String {
 /// Runs one request in its own [`Scope`] (so that an import committing meanwhile is seen entirely or not at all),
 /// with fresh per-request loaders and the schema's limits, and gives every error a stable `extensions.code`.
 pub async fn execute(schema: &AppSchema, db: &DatabaseConnection, request: Request) -> Response {
-    match schema.data::<Arc<Models>>() {
+    match schema.data::<Arc<ReadModels>>() {
         Some(models) => match run(schema, Scope::lazy(db.clone(), models.clone()), request).await {
             Ok(response) => response,
             Err(e) => Refusal::unavailable(&e).into_graphql(),

@@ -10,9 +10,9 @@ use send_model::entity::{inspection, local_area};
 use send_model::{domain, tally};
 
 use super::enums::{Framework, InspectionType, Outcome};
-use super::model::{ReadModel, Scope};
 use super::scalars::Date;
 use crate::error::{ApiError, ApiResult};
+use crate::read_model::{ReadModel, Scope};
 
 /// Below this many inspections a share is too uncertain to compare; profiles say so with `smallNumber`.
 pub const SMALL_NUMBER: i32 = 10;
@@ -159,7 +159,7 @@ fn check_type(filter: &OutcomeProfileFilter) -> ApiResult<(domain::Framework, do
 
 /// The region codes the filter's `region` and `ofstedRegion` allow (all when neither is given).
 fn region_codes(filter: &OutcomeProfileFilter, reference: &ReadModel) -> ApiResult<Option<Vec<String>>> {
-    super::query::regions_allowed(reference, filter.region.as_deref(), filter.ofsted_region.as_deref())
+    reference.regions_allowed(filter.region.as_deref(), filter.ofsted_region.as_deref())
 }
 
 /// The inspections the filter selects, with what grouping needs. Without an ICB or `asAt` (which need each
@@ -224,10 +224,7 @@ async fn rows(
         select = select.filter(local_area::Column::RegionCode.is_in(codes));
     }
     if let Some(code) = &filter.icb {
-        if reference.icb(code).is_none() {
-            return Err(ApiError::bad_input(format!("`icb`: no ICB has the code {code:?}")));
-        }
-        select = select.filter(inspection::Column::AreaId.is_in(reference.areas_served_by(code)));
+        select = select.filter(inspection::Column::AreaId.is_in(reference.areas_served_by_icb(code)?));
     }
     let found: Vec<(Option<domain::Outcome>, i32, bool, String, i32)> = select
         .select_only()

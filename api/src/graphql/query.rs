@@ -7,17 +7,17 @@ use sea_orm::{
     ColumnTrait, Condition, DatabaseTransaction, EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect, RelationTrait, Select,
 };
-use send_model::domain::{self, AreaCode, GssCode, GssKind};
+use send_model::domain::{self, AreaCode};
 use send_model::entity::{import_run, inspection, local_area, priority_action, thematic_visit};
 use send_model::tally;
 
 use super::connection::{connection, decode_cursor};
 use super::enums::{Framework, InspectionType, OrderDirection, Outcome, PriorityActionTheme, VisitTheme};
-use super::model::ReadModel;
 use super::profile::{OutcomeProfile, OutcomeProfileFilter};
 use super::scalars::Date;
 use super::types::{Area, ImportRun, Inspection, PriorityAction, ThematicVisit, ThemeCount, model, scope};
 use crate::error::{ApiError, ApiResult};
+use crate::read_model::ReadModel;
 
 /// The largest page a connection returns unless configured otherwise (`Limits::max_page_size`).
 pub const DEFAULT_MAX_PAGE_SIZE: i32 = 200;
@@ -302,70 +302,6 @@ where
     Ok((offset, rows, has_next, total))
 }
 
-/// Resolves a GSS code, DfE code or Ofsted URN to an area. A DfE code shared by a predecessor and its successor
-/// resolves to the current area.
-pub fn find_area(model: &ReadModel, code: &str) -> ApiResult<Option<local_area::Model>> {
-    let code = AreaCode::parse(code).map_err(|e| ApiError::bad_input(format!("`code`: {e}")))?;
-    Ok(model.find_area(&code).cloned())
-}
-
-fn require_region(model: &ReadModel, code: &str) -> ApiResult<String> {
-    let gss = GssCode::parse(code, GssKind::Region).map_err(|e| ApiError::bad_input(format!("`region`: {e}")))?;
-    match model.region(gss.as_str()) {
-        Some(r) => Ok(r.code.clone()),
-        None => {
-            Err(ApiError::bad_input(format!("`region`: no ONS region has the code {code:?} (E12000001 to E12000009)")))
-        }
-    }
-}
-
-/// The ONS regions that make up an Ofsted region; an unknown name is bad input naming the valid ones.
-fn regions_of_ofsted_region(model: &ReadModel, name: &str) -> ApiResult<Vec<String>> {
-    let regions = &model.regions;
-    let codes: Vec<String> = regions.iter().filter(|r| r.ofsted_region == name).map(|r| r.code.clone()).collect();
-    if codes.is_empty() {
-        let mut names: Vec<&str> = regions.iter().map(|r| r.ofsted_region.as_str()).collect();
-        names.sort();
-        names.dedup();
-        return Err(ApiError::bad_input(format!("`ofstedRegion`: expected one of {names:?}, found {name:?}")));
-    }
-    Ok(codes)
-}
-
-/// The ONS regions that `region` and `ofstedRegion` allow together (`None` when neither is given: all of England); an
-/// unknown region or Ofsted region is bad input.
-pub(crate) fn regions_allowed(
-    model: &ReadModel,
-    region: Option<&str>,
-    ofsted_region: Option<&str>,
-) -> ApiResult<Option<Vec<String>>> {
-    let mut codes: Option<Vec<String>> = None;
-    if let Some(code) = region {
-        if model.region(code).is_none() {
-            return Err(ApiError::bad_input(format!(
-                "`region`: no ONS region has the code {code:?} (E12000001 to E12000009)"
-            )));
-        }
-        codes = Some(vec![code.to_owned()]);
-    }
-    if let Some(name) = ofsted_region {
-        let of_name = regions_of_ofsted_region(model, name)?;
-        codes = Some(match codes {
-            Some(given) => given.into_iter().filter(|c| of_name.contains(c)).collect(),
-            None => of_name,
-        });
-    }
-    Ok(codes)
-}
-
-/// The areas an ICB serves (as named in their reports); an unknown ICB code is bad input.
-fn areas_served_by(model: &ReadModel, code: &str) -> ApiResult<Vec<i32>> {
-    if model.icb(code).is_none() {
-        return Err(ApiError::bad_input(format!("`icb`: no ICB has the code {code:?}")));
-    }
-    Ok(model.areas_served_by(code))
-}
-
 /// A case-insensitive "contains" on an area's name (`nameContains`), with LIKE's wildcards escaped.
 fn name_contains(text: &str) -> ApiResult<Condition> {
     let mut all = Condition::all();
@@ -484,22 +420,6 @@ pub struct ThematicVisitFilter {
     pub theme: Option<VisitTheme>,
     /// Only visits to areas in this ONS region (anonymous visits are left out when set).
     pub region: Option<String>,
-}
-
-/// The dataset's version: `r` and the number of the last import run that inserted or updated a record; null before
-/// the first import. HTTP caching (ETags) derives from it.
-pub async fn dataset_version(db: &DatabaseTransaction) -> Result<Option<String>, sea_orm::DbErr> {
-    let run = import_run::Entity::find()
-        .filter(Condition::any().add(import_run::Column::RowsInserted.gt(0)).add(import_run::Column::RowsUpdated.gt(0)))
-        .order_by_desc(import_run::Column::Id)
-        .one(db)
-        .await?;
-    Ok(run.map(|r| version_of(r.id)))
-}
-
-/// The dataset version an import run makes (`r12`).
-pub fn version_of(run_id: i32) -> String {
-    format!("r{run_id}")
 }
 
 /// Where the data comes from, how fresh it is, and on what terms it may be reused.
@@ -655,7 +575,7 @@ impl Query {
         ctx: &Context<'_>,
         #[graphql(desc = "GSS code, DfE 3-digit code or Ofsted URN.")] code: String,
     ) -> ApiResult<Option<Area>> {
-        Ok(find_area(model(ctx).await?, &code)?.map(Area))
+        Ok(model(ctx).await?.area_by_code(&code)?.map(Area))
     }
 
     /// Fetches an area or an inspection by its global ID (`Area.id`, `Inspection.id`); null when nothing has it.
@@ -669,7 +589,7 @@ impl Query {
         let parts: Vec<&str> = key.split('/').collect();
         match (kind.as_str(), parts.as_slice()) {
             ("Area", [code]) => Ok(match AreaCode::parse(code) {
-                Ok(AreaCode::Gss(_)) => find_area(model, code)?.map(|a| super::types::Node::Area(Area(a))),
+                Ok(AreaCode::Gss(_)) => model.area_by_code(code)?.map(|a| super::types::Node::Area(Area(a))),
                 _ => None,
             }),
             ("Inspection", [code, framework, kind, start]) => {
@@ -684,7 +604,7 @@ impl Query {
                 ) else {
                     return Ok(None);
                 };
-                let Some(area) = find_area(model, code)? else { return Ok(None) };
+                let Some(area) = model.area_by_code(code)? else { return Ok(None) };
                 let found = inspection::Entity::find()
                     .filter(inspection::Column::AreaId.eq(area.id))
                     .filter(inspection::Column::Framework.eq(framework))
@@ -720,19 +640,19 @@ impl Query {
             select = select.filter(local_area::Column::ValidTo.is_null());
         }
         if let Some(code) = &filter.region {
-            select = select.filter(local_area::Column::RegionCode.eq(require_region(model, code)?));
+            select = select.filter(local_area::Column::RegionCode.eq(model.region_code(code)?));
         }
         if let Some(name) = &filter.ofsted_region {
-            select = select.filter(local_area::Column::RegionCode.is_in(regions_of_ofsted_region(model, name)?));
+            select = select.filter(local_area::Column::RegionCode.is_in(model.regions_of_ofsted_region(name)?));
         }
         if let Some(code) = &filter.icb {
-            select = select.filter(local_area::Column::Id.is_in(areas_served_by(model, code)?));
+            select = select.filter(local_area::Column::Id.is_in(model.areas_served_by_icb(code)?));
         }
         if let Some(text) = &filter.name_contains {
             select = select.filter(name_contains(text)?);
         }
         if let Some(code) = &filter.area_code {
-            let id = find_area(model, code)?.map_or(-1, |a| a.id);
+            let id = model.area_by_code(code)?.map_or(-1, |a| a.id);
             select = select.filter(local_area::Column::Id.eq(id));
         }
         let order = order_by.unwrap_or_default();
@@ -852,7 +772,7 @@ impl Query {
         // From the tallies kept at import time, in the read model: the same few rows whatever the number of
         // inspections, and no statement.
         let regions = match &filter.region {
-            Some(code) => tally::Regions::These(vec![require_region(model, code)?]),
+            Some(code) => tally::Regions::These(vec![model.region_code(code)?]),
             None => tally::Regions::England,
         };
         // An inspection whose start is not known has no year: a year's counts leave it out.
@@ -924,7 +844,7 @@ impl Query {
             select = select.filter(thematic_visit::Column::Theme.eq(domain::VisitTheme::from(theme)));
         }
         if let Some(code) = &filter.region {
-            select = select.filter(local_area::Column::RegionCode.eq(require_region(model, code)?));
+            select = select.filter(local_area::Column::RegionCode.eq(model.region_code(code)?));
         }
         let rows = select
             .order_by_asc(thematic_visit::Column::Year)
@@ -998,7 +918,7 @@ impl Query {
             .filter(inspection::Column::Framework.eq(domain::Framework::from(filter.framework)))
             .filter(inspection::Column::InspectionType.eq(domain::InspectionType::from(filter.inspection_type)));
         if let Some(code) = &filter.region {
-            select = select.filter(local_area::Column::RegionCode.eq(require_region(model, code)?));
+            select = select.filter(local_area::Column::RegionCode.eq(model.region_code(code)?));
         }
         let mut by_year: std::collections::BTreeMap<i32, Vec<i32>> = std::collections::BTreeMap::new();
         // An inspection whose start is not known has no year to be counted in.
@@ -1130,7 +1050,7 @@ fn tallied_count(model: &ReadModel, filter: &InspectionFilter) -> ApiResult<Opti
         return Ok(None);
     };
     // Both region filters narrow together, as they do on the inspections.
-    let regions = match regions_allowed(model, region.as_deref(), ofsted_region.as_deref())? {
+    let regions = match model.regions_allowed(region.as_deref(), ofsted_region.as_deref())? {
         None => tally::Regions::England,
         Some(codes) => tally::Regions::These(codes),
     };
@@ -1170,13 +1090,13 @@ fn filtered_inspections(
     }
     // The inspection's own copy of its area's region, which the (framework, region, start date) index serves.
     if let Some(code) = &filter.region {
-        select = select.filter(inspection::Column::RegionCode.eq(require_region(model, code)?));
+        select = select.filter(inspection::Column::RegionCode.eq(model.region_code(code)?));
     }
     if let Some(name) = &filter.ofsted_region {
-        select = select.filter(inspection::Column::RegionCode.is_in(regions_of_ofsted_region(model, name)?));
+        select = select.filter(inspection::Column::RegionCode.is_in(model.regions_of_ofsted_region(name)?));
     }
     if let Some(code) = &filter.icb {
-        select = select.filter(inspection::Column::AreaId.is_in(areas_served_by(model, code)?));
+        select = select.filter(inspection::Column::AreaId.is_in(model.areas_served_by_icb(code)?));
     }
     // An inspection whose start is not known has no year and no start to compare: these filters leave it out.
     if filter.year.is_some() || filter.started_from.is_some() || filter.started_to.is_some() {
@@ -1193,7 +1113,7 @@ fn filtered_inspections(
     }
     if let Some(code) = &filter.area_code {
         // An unknown (but well-formed) code matches nothing, as in every other filter.
-        let id = find_area(model, code)?.map_or(-1, |a| a.id);
+        let id = model.area_by_code(code)?.map_or(-1, |a| a.id);
         select = select.filter(inspection::Column::AreaId.eq(id));
     }
     if let Some(text) = &filter.name_contains {

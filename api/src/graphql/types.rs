@@ -12,6 +12,7 @@ use super::enums::{Framework, InspectionType, Outcome, Pathway, PriorityActionTh
 use super::loaders::{AliasesOfArea, ImportRunId, ImprovementsOfInspection, InspectionId, InspectionsOfArea, Loaders};
 use super::scalars::{Date, PublishedDate};
 use crate::error::{ApiError, ApiResult};
+use crate::read_model::{AreaInspections, ReadModel, Scope};
 
 /// The request's loaders.
 pub fn loaders<'a>(ctx: &Context<'a>) -> ApiResult<&'a Loaders> {
@@ -19,14 +20,14 @@ pub fn loaders<'a>(ctx: &Context<'a>) -> ApiResult<&'a Loaders> {
 }
 
 /// The request's scope: its read model and (begun when first needed) its read snapshot.
-pub fn scope<'a>(ctx: &Context<'a>) -> ApiResult<&'a super::Scope> {
-    ctx.data::<std::sync::Arc<super::Scope>>()
+pub fn scope<'a>(ctx: &Context<'a>) -> ApiResult<&'a Scope> {
+    ctx.data::<std::sync::Arc<Scope>>()
         .map(|s| &**s)
         .map_err(|_| ApiError::internal("BUG: request without a scope".to_owned()))
 }
 
 /// The request's read model.
-pub async fn model<'a>(ctx: &Context<'a>) -> ApiResult<&'a super::ReadModel> {
+pub async fn model<'a>(ctx: &Context<'a>) -> ApiResult<&'a ReadModel> {
     Ok(scope(ctx)?.model().await?)
 }
 
@@ -41,10 +42,7 @@ fn latest_2023_full(inspections: &[inspection::Model]) -> Option<&inspection::Mo
 
 /// An area's inspections with their priority actions: from the read model when a request of its version has read
 /// them, else through the request's loader (one statement for every area asked for meanwhile), which keeps them there.
-pub async fn area_inspections(
-    ctx: &Context<'_>,
-    area_id: i32,
-) -> ApiResult<std::sync::Arc<super::model::AreaInspections>> {
+pub async fn area_inspections(ctx: &Context<'_>, area_id: i32) -> ApiResult<std::sync::Arc<AreaInspections>> {
     if let Some(cached) = model(ctx).await?.cached_inspections(area_id) {
         return Ok(cached);
     }

@@ -23,7 +23,8 @@ use super::{AppState, caching};
 use crate::error::{Refusal, code};
 use crate::graphql::profile::{self, OutcomeProfile, OutcomeProfileFilter, ProfileGrouping};
 use crate::graphql::query::{self, InspectionFilter, InspectionOrder, InspectionOrderField, LICENCE, LICENCE_URL};
-use crate::graphql::{Scope, enums, types};
+use crate::graphql::{enums, types};
+use crate::read_model::Scope;
 
 /// Rows per streamed chunk.
 const CHUNK_ROWS: usize = 200;

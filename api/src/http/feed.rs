@@ -13,7 +13,8 @@ use serde_json::{Value, json};
 use super::{AppState, caching};
 use crate::error::{Refusal, code};
 use crate::graphql::query::{ATTRIBUTION, LICENCE_URL};
-use crate::graphql::{Scope, run};
+use crate::graphql::run;
+use crate::read_model::Scope;
 
 /// Entries in a feed: the newest inspections.
 pub const FEED_ENTRIES: i32 = 50;

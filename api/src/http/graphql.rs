@@ -26,7 +26,8 @@ use axum::response::{IntoResponse, Response};
 use super::caching::Cached;
 use super::{AppState, caching, graphiql};
 use crate::error::{Refusal, code};
-use crate::graphql::{Scope, is_request_error, run};
+use crate::graphql::{is_request_error, run};
+use crate::read_model::Scope;
 
 /// The two media types a GraphQL response can be sent in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

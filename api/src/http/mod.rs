@@ -105,7 +105,7 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// The read model of the current dataset version (also in the schema's data), re-checked at most every
     /// `version_refresh`: cached GETs then need no database round trip.
-    pub models: Arc<crate::graphql::Models>,
+    pub models: Arc<crate::read_model::ReadModels>,
     /// GET answers by ETag.
     pub responses: Arc<caching::ResponseCache>,
     /// Permits for CSV exports streaming at once.
@@ -120,7 +120,7 @@ impl AppState {
 
     /// State over `db` with `config`.
     pub fn with_config(db: DatabaseConnection, config: HttpConfig) -> Self {
-        let models = Arc::new(crate::graphql::Models::new(config.version_refresh));
+        let models = Arc::new(crate::read_model::ReadModels::new(config.version_refresh));
         Self {
             schema: build_schema_with(db.clone(), &config.limits, models.clone()),
             db,

@@ -45,7 +45,7 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
     let mut out = String::new();
     state.metrics.render(&mut out);
     let data = async {
-        let snapshot = crate::graphql::Scope::begin(state.db.clone(), state.models.clone()).await?;
+        let snapshot = crate::read_model::Scope::begin(state.db.clone(), state.models.clone()).await?;
         let runs = import_run::Entity::find().count(snapshot.db().await?).await;
         let version = snapshot.version().await;
         snapshot.finish().await;

@@ -1,4 +1,5 @@
-//! The read model, and the scope one request reads through.
+//! The read model: what nearly every request reads, held in memory per dataset version, and the scope one request
+//! reads through. Both GraphQL and the HTTP handlers read the data through it; it knows nothing of either.
 //!
 //! The data changes only when an import commits, so what nearly every request reads (regions, areas and their codes,
 //! ICBs and which areas they serve, area lineage, and the tallies kept at import time) is held in memory per dataset
@@ -10,21 +11,28 @@
 //!
 //! A request's database snapshot is begun lazily, at the first statement it needs ([`Scope`]), with the dataset
 //! version read in it. One answer never mixes two versions: when the model a request read and its snapshot are of
-//! different versions (an import committed in between), [`super::run`] computes the answer again in a scope whose
+//! different versions (an import committed in between), `graphql::run` computes the answer again in a scope whose
 //! model is that of its snapshot. A request that reads only the model sees the version last checked, at most
 //! `refresh` ago (the same staleness cached GETs already have, `--version-refresh`).
 
+mod lookups;
+mod models;
+mod scope;
+mod version;
+
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
 
+pub use models::ReadModels;
+pub use scope::Scope;
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait, QuerySelect};
+use sea_orm::{DatabaseTransaction, DbErr, EntityTrait, QuerySelect};
 use send_model::domain::AreaCode;
 use send_model::entity::{
     area_lineage, area_partner, icb, import_run, inspection, inspection_tally, local_area, priority_action, region,
     theme_tally,
 };
+pub use version::{dataset_version, version_of};
 
 /// One dataset version's reference data and tallies, in memory.
 #[derive(Debug, Default)]
@@ -225,232 +233,5 @@ impl ReadModel {
     /// The lineage rows touching an area, oldest first.
     pub fn lineage(&self, area_id: i32) -> &[area_lineage::Model] {
         self.lineage.get(&area_id).map_or(&[], Vec::as_slice)
-    }
-}
-
-/// The read model of the current dataset version, shared by every request of a schema.
-#[derive(Debug)]
-pub struct Models {
-    refresh: Duration,
-    /// The model held, with when its version was last confirmed current.
-    held: Mutex<Option<(Instant, Arc<ReadModel>)>>,
-    /// Taken while a model is built, so that concurrent requests build it once.
-    building: tokio::sync::Mutex<()>,
-    /// When a snapshot last could not be begun (the database is unreachable), and when a request last tried again.
-    outage: Mutex<Option<(Instant, Instant)>>,
-}
-
-/// During an outage, how often one request tries the database again; the others do not wait for it.
-const OUTAGE_RETRY: Duration = Duration::from_secs(1);
-
-/// During an outage, how long the request that tries the database again waits for it (not the pool's timeout).
-const OUTAGE_PROBE: Duration = Duration::from_millis(500);
-
-/// What a request may do when the database was found unreachable.
-enum Reach {
-    /// Try: no outage, or this request is the one that tries again.
-    Try,
-    /// Try, waiting at most [`OUTAGE_PROBE`].
-    Probe,
-    /// Do not try: another request tried less than [`OUTAGE_RETRY`] ago.
-    Skip,
-}
-
-impl Models {
-    /// Models whose version is re-checked against the database when last confirmed over `refresh` ago (zero:
-    /// every request checks).
-    pub fn new(refresh: Duration) -> Self {
-        Self { refresh, held: Mutex::new(None), building: tokio::sync::Mutex::new(()), outage: Mutex::new(None) }
-    }
-
-    fn held(&self) -> Option<(Instant, Arc<ReadModel>)> {
-        self.held.lock().ok().and_then(|h| h.clone())
-    }
-
-    fn store(&self, model: Arc<ReadModel>) {
-        if let Ok(mut held) = self.held.lock() {
-            *held = Some((Instant::now(), model));
-        }
-    }
-
-    /// Whether a request should reach for the database now (see [`Reach`]).
-    fn reach(&self) -> Reach {
-        let Ok(mut outage) = self.outage.lock() else { return Reach::Try };
-        match &mut *outage {
-            None => Reach::Try,
-            Some((_, tried)) if tried.elapsed() < OUTAGE_RETRY => Reach::Skip,
-            Some((_, tried)) => {
-                *tried = Instant::now();
-                Reach::Probe
-            }
-        }
-    }
-
-    /// Records whether a snapshot could be begun.
-    fn reached(&self, ok: bool) {
-        if let Ok(mut outage) = self.outage.lock() {
-            *outage = match (ok, *outage) {
-                (true, _) => None,
-                (false, Some((since, _))) => Some((since, Instant::now())),
-                (false, None) => Some((Instant::now(), Instant::now())),
-            };
-        }
-    }
-
-    /// The model held, whatever its age: what answers during an outage.
-    fn last(&self) -> Option<Arc<ReadModel>> {
-        self.held().map(|(_, model)| model)
-    }
-
-    /// The model held, when its version was confirmed current less than `refresh` ago.
-    pub fn fresh(&self) -> Option<Arc<ReadModel>> {
-        self.held().filter(|(at, _)| at.elapsed() < self.refresh).map(|(_, model)| model)
-    }
-
-    /// The model of `version`, read in `txn` (a snapshot at that version just begun) unless the one held is of
-    /// that version; either way it is then confirmed current.
-    pub async fn of_version(
-        &self,
-        txn: &DatabaseTransaction,
-        version: Option<String>,
-    ) -> Result<Arc<ReadModel>, DbErr> {
-        if let Some((_, model)) = self.held().filter(|(_, m)| m.version == version) {
-            self.store(model.clone());
-            return Ok(model);
-        }
-        let _building = self.building.lock().await;
-        if let Some((_, model)) = self.held().filter(|(_, m)| m.version == version) {
-            return Ok(model);
-        }
-        let model = Arc::new(ReadModel::load(txn, version).await?);
-        self.store(model.clone());
-        Ok(model)
-    }
-}
-
-/// What one request reads through: its read snapshot of the database, begun at its first statement, and the read
-/// model, of the same dataset version (see the module's documentation).
-pub struct Scope {
-    db: DatabaseConnection,
-    models: Arc<Models>,
-    snapshot: tokio::sync::OnceCell<(DatabaseTransaction, Option<String>)>,
-    model: tokio::sync::OnceCell<Arc<ReadModel>>,
-    /// Why the database could not be read, if it could not: the request is then refused as a whole (HTTP 503).
-    failure: std::sync::OnceLock<String>,
-}
-
-impl Scope {
-    /// A scope that begins its snapshot only if a statement is needed.
-    pub fn lazy(db: DatabaseConnection, models: Arc<Models>) -> Self {
-        Self {
-            db,
-            models,
-            snapshot: tokio::sync::OnceCell::new(),
-            model: tokio::sync::OnceCell::new(),
-            failure: std::sync::OnceLock::new(),
-        }
-    }
-
-    /// A scope whose snapshot is begun now (its version is then known: HTTP caching, CSV export).
-    pub async fn begin(db: DatabaseConnection, models: Arc<Models>) -> Result<Self, DbErr> {
-        let scope = Self::lazy(db, models);
-        scope.db().await?;
-        Ok(scope)
-    }
-
-    /// The request's read snapshot, begun now if it was not.
-    pub async fn db(&self) -> Result<&DatabaseTransaction, DbErr> {
-        self.snapshot().await.inspect_err(|e| self.failed(e))
-    }
-
-    /// The snapshot, begun now if it was not, without recording a failure. While the database is unreachable, only
-    /// one request a second tries it again, and waits briefly: the others fail at once instead of each waiting for
-    /// the pool's timeout.
-    async fn snapshot(&self) -> Result<&DatabaseTransaction, DbErr> {
-        let (txn, _) = self
-            .snapshot
-            .get_or_try_init(|| async {
-                let wait = match self.models.reach() {
-                    Reach::Try => None,
-                    Reach::Probe => Some(OUTAGE_PROBE),
-                    Reach::Skip => {
-                        return Err(DbErr::Custom("the database was unreachable a moment ago".to_owned()));
-                    }
-                };
-                let begun = async {
-                    let txn = send_model::backend::begin_snapshot(&self.db).await?;
-                    let version = super::query::dataset_version(&txn).await?;
-                    Ok::<_, DbErr>((txn, version))
-                };
-                let begun = match wait {
-                    None => begun.await,
-                    Some(wait) => tokio::time::timeout(wait, begun)
-                        .await
-                        .unwrap_or_else(|_| Err(DbErr::Custom("the database did not answer in time".to_owned()))),
-                };
-                self.models.reached(begun.is_ok());
-                begun
-            })
-            .await?;
-        Ok(txn)
-    }
-
-    fn failed(&self, e: &DbErr) {
-        self.failure.get_or_init(|| e.to_string());
-    }
-
-    /// Why the database could not be read, when a snapshot or the read model could not be had.
-    pub fn failure(&self) -> Option<DbErr> {
-        self.failure.get().map(|e| DbErr::Custom(e.clone()))
-    }
-
-    /// The read model: the one held when confirmed current less than `refresh` ago and no snapshot is begun;
-    /// otherwise that of the snapshot's version (the snapshot begun now if it was not: checking the version needs a
-    /// statement anyway, and the request may then read both without a second check).
-    pub async fn model(&self) -> Result<&ReadModel, DbErr> {
-        let model = self
-            .model
-            .get_or_try_init(|| async {
-                if self.snapshot.get().is_none()
-                    && let Some(model) = self.models.fresh()
-                {
-                    return Ok(model);
-                }
-                // An answer the held model can give is given from it while the database is unreachable (as stale
-                // as the last version confirmed), instead of failing.
-                let txn = match self.snapshot().await {
-                    Ok(txn) => txn,
-                    Err(e) => return self.models.last().ok_or(e),
-                };
-                let version = self.snapshot.get().and_then(|(_, v)| v.clone());
-                self.models.of_version(txn, version).await
-            })
-            .await
-            .inspect_err(|e| self.failed(e))?;
-        Ok(model)
-    }
-
-    /// The dataset version of the snapshot (begun now if it was not).
-    pub async fn version(&self) -> Result<Option<String>, DbErr> {
-        self.db().await?;
-        Ok(self.snapshot.get().and_then(|(_, v)| v.clone()))
-    }
-
-    /// Whether the request read a model and a snapshot of different dataset versions: an import committed between
-    /// the two, and the answer must be computed again.
-    pub fn mixed(&self) -> bool {
-        matches!((self.model.get(), self.snapshot.get()), (Some(m), Some((_, v))) if m.version != *v)
-    }
-
-    /// A fresh scope over the same database and models, its snapshot begun now (to compute an answer again).
-    pub async fn again(&self) -> Result<Self, DbErr> {
-        Self::begin(self.db.clone(), self.models.clone()).await
-    }
-
-    /// Ends the snapshot if one was begun (read-only: committing just releases it promptly).
-    pub async fn finish(self) {
-        if let Some((txn, _)) = self.snapshot.into_inner() {
-            txn.commit().await.ok();
-        }
     }
 }
