@@ -27,7 +27,7 @@ the server may emit an object's keys in another order (async-graphql 7.2 resolve
 
 It also checks the HTTP reference (docs/http.md) is complete: every endpoint of its table is requested by some
 example, and every error code it lists appears in some example's output (except INTERNAL, which needs a broken
-database, and the two that need a client a shell cannot be).
+database, and REQUEST_TIMEOUT and SERVER_BUSY, which need clients that stop sending or reading).
 
 Exit status: 0 when every output matches, 1 otherwise (with a diff per mismatch), 2 on bad usage or setup.
 """
