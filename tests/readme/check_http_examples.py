@@ -1,34 +1,39 @@
 #!/usr/bin/env python3
-"""Runs every example of the README's "Examples" and "HTTP: endpoints, headers, limits" sections and compares
-their output with what the README shows.
+"""Runs every example of README.md and of docs/*.md and compares their output with what the file shows.
 
 Usage (from anywhere; .ci/run runs it after the browser test):
 
     python3 tests/readme/check_http_examples.py target/debug/send-api            # check
     python3 tests/readme/check_http_examples.py target/debug/send-api --write    # rewrite the shown outputs
 
-The examples are the ```console blocks of those sections: `$ command` lines (continued on the next line after a
-trailing backslash), each followed by its output. They run in order, with bash, in a fresh scratch folder holding `tests` (a link to the repository's tests/, for fixtures)
-and `bin/send-api` (the binary given, first on PATH), with no SEND_*, DATABASE_URL or RUST_LOG variable set.
+The examples are the ```console blocks of README.md and of every docs/*.md that has some: `$ command` lines
+(continued on the next line after a trailing backslash), each followed by its output. Each file is run on its own, its
+blocks in order, with bash, in a fresh scratch folder holding `tests` (a link to the repository's tests/, for
+fixtures) and `target/release/send-api` (a link to the binary given: what a reader has after `cargo run --release -p
+send-api`), with no SEND_*, DATABASE_URL or RUST_LOG variable set. `send-api` is not on the PATH, as it is not for a
+reader: a command that calls `send-api`, `send-import` or `send-bench` by bare name is a problem.
 
-A command `send-api ... &` starts a server in the background, as a reader would: on a fresh SQLite database in the
-scratch folder (the first imports the bundled data; later ones share it), with the address its `--bind` names
-(127.0.0.1:8080 without one) moved to a free port. Every `127.0.0.1:PORT` in the commands is moved the same way,
-and moved back in the outputs. At the end every server is stopped with SIGTERM, and each must exit 0 and log
-`stopped` (graceful shutdown); each `--log-format json` server's log must be JSON objects, one a line.
+A command `target/release/send-api ... &` starts a server in the background, as a reader would: on a fresh SQLite
+database in the file's scratch folder (the file's first server imports the bundled data; later ones share it), with the
+address its `--bind` names (127.0.0.1:8080 without one) moved to a free port. Every `127.0.0.1:PORT` in the commands is
+moved the same way, and moved back in the outputs. At the end of each file every server is stopped with SIGTERM, and
+each must exit 0 and log `stopped` (graceful shutdown); each `--log-format json` server's log must be JSON objects,
+one a line.
 
 Only what is truly volatile is normalised, on both sides, before comparing: the `date` header, request IDs the
 server generated (16 hex digits), latencies (the latency histogram's buckets and sum, `micros` in log lines), log
 timestamps, and the line endings of HTTP headers. A line that is JSON on both sides is compared as JSON, because
 the server may emit an object's keys in another order (async-graphql 7.2 resolves fields concurrently).
 
-It also checks the HTTP section is complete: every endpoint of its table is requested by some example, and every
-error code it lists appears in some example's output (except INTERNAL, which needs a broken database).
+It also checks the HTTP reference (docs/http.md) is complete: every endpoint of its table is requested by some
+example, and every error code it lists appears in some example's output (except INTERNAL, which needs a broken
+database, and REQUEST_TIMEOUT and SERVER_BUSY, which need clients that stop sending or reading).
 
 Exit status: 0 when every output matches, 1 otherwise (with a diff per mismatch), 2 on bad usage or setup.
 """
 
 import difflib
+import glob
 import json
 import os
 import re
@@ -40,15 +45,20 @@ import sys
 import tempfile
 import time
 
-SECTIONS = ["## Examples", "## HTTP: endpoints, headers, limits"]
-HTTP_SECTION = SECTIONS[-1]
+# The files whose examples run, relative to the repository: README.md first, then docs/*.md in name order.
+README = "README.md"
+DOCS = "docs/*.md"
+HTTP_REFERENCE = "docs/http.md"
+BINARY = "target/release/send-api"
 README_HOST = "127.0.0.1"
 DEFAULT_PORT = 8080
 COMMAND_TIMEOUT = 120
 START_TIMEOUT = 300
 STOP_TIMEOUT = 30
-SERVER = re.compile(r"^send-api\b(?P<args>[^&]*)&\s*$")
-# Codes listed in the section that no example can show: a server failure, a body that stops arriving, and exports
+SERVER = re.compile(r"^(?:\./)?" + re.escape(BINARY) + r"\b(?P<args>[^&]*)&\s*$")
+# A program of the project called by bare name: at the start of a command or after `|`, `;`, `&`, `(` or `$(`.
+BARE = re.compile(r"(?:^|[|;&(]\s*)(send-api|send-import|send-bench)\b", re.M)
+# Codes listed in the reference that no example can show: a server failure, a body that stops arriving, and exports
 # held open by clients that stop reading (tests/integration/hostile_clients.rs shows the last two through a socket).
 UNSHOWABLE_CODES = {"INTERNAL", "REQUEST_TIMEOUT", "SERVER_BUSY"}
 
@@ -71,30 +81,22 @@ def fail_setup(message):
 
 
 class Example:
-    """One `$ command` of a console block, with the README lines of its output."""
+    """One `$ command` of a console block, with the file's lines of its output."""
 
-    def __init__(self, block, start, command, first_line, last_line, expected):
-        self.block = block  # index of the block in the section
-        self.start = start  # README line number (1-based) of the `$` line
+    def __init__(self, name, block, start, command, first_line, last_line, expected):
+        self.name = name  # the file, relative to the repository
+        self.block = block  # index of the block in the file
+        self.start = start  # line number (1-based) of the `$` line
         self.command = command
-        self.first_line = first_line  # README line index (0-based) of the first output line
+        self.first_line = first_line  # line index (0-based) of the first output line
         self.last_line = last_line  # one past the last output line
         self.expected = expected
         self.actual = None
 
 
-def bounds(lines, title):
-    """The first and one past the last line of the section `title`."""
-    try:
-        begin = lines.index(title)
-    except ValueError:
-        fail_setup(f"README.md has no line {title!r}")
-    return begin, next((i for i in range(begin + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
-
-
-def parse(lines, begin, end):
-    """The examples of the README's lines begin..end."""
-    examples, i, block = [], begin, -1
+def parse(name, lines):
+    """The examples of the file `name`, whose lines are `lines`."""
+    examples, i, block, end = [], 0, -1, len(lines)
     while i < end:
         if lines[i].strip() != "```console":
             i += 1
@@ -102,10 +104,10 @@ def parse(lines, begin, end):
         block += 1
         close = next((j for j in range(i + 1, end) if lines[j].strip() == "```"), None)
         if close is None:
-            fail_setup(f"README.md:{i + 1}: a console block is not closed")
+            fail_setup(f"{name}:{i + 1}: a console block is not closed")
         j = i + 1
         if j < close and not lines[j].startswith("$ "):
-            fail_setup(f"README.md:{j + 1}: a console block must start with a `$ ` command")
+            fail_setup(f"{name}:{j + 1}: a console block must start with a `$ ` command")
         while j < close:
             start = j
             command = lines[j][2:]
@@ -116,7 +118,7 @@ def parse(lines, begin, end):
             first = j
             while j < close and not lines[j].startswith("$ "):
                 j += 1
-            examples.append(Example(block, start + 1, command, first, j, lines[first:j]))
+            examples.append(Example(name, block, start + 1, command, first, j, lines[first:j]))
         i = close + 1
     return examples
 
@@ -160,17 +162,16 @@ class Server:
 class Run:
     def __init__(self, repo, binary):
         self.scratch = tempfile.mkdtemp(prefix="send-readme-")
-        os.makedirs(os.path.join(self.scratch, "bin"))
-        os.symlink(binary, os.path.join(self.scratch, "bin", "send-api"))
+        os.makedirs(os.path.join(self.scratch, os.path.dirname(BINARY)))
+        os.symlink(binary, os.path.join(self.scratch, BINARY))
         os.symlink(os.path.join(repo, "tests"), os.path.join(self.scratch, "tests"))
         self.data_dir = os.path.join(self.scratch, "data")
         drop = ("SEND_", "DATABASE_URL", "READ_DATABASE_URL", "RUST_LOG", "http_proxy", "https_proxy", "HTTP_PROXY",
                 "HTTPS_PROXY", "all_proxy", "ALL_PROXY", "CURL_HOME")
         self.env = {k: v for k, v in os.environ.items() if not k.startswith(drop)}
-        self.env["PATH"] = os.path.join(self.scratch, "bin") + os.pathsep + os.environ.get("PATH", "")
         self.env["NO_PROXY"] = "*"
         self.env["HOME"] = self.scratch  # no ~/.curlrc
-        self.servers = {}  # README port -> Server
+        self.servers = {}  # port in the file -> Server
 
     def to_actual(self, text):
         for server in self.servers.values():
@@ -188,7 +189,7 @@ class Run:
         if readme_port in self.servers:
             raise RuntimeError(f"a server already listens on {README_HOST}:{readme_port}")
         port = free_port()
-        command = "exec send-api" + args
+        command = "exec " + BINARY + args
         env = dict(self.env, SEND_DATA_DIR=self.data_dir)
         if bind:
             command = command.replace(bind.group(0), f"--bind {README_HOST}:{port}")
@@ -272,9 +273,9 @@ class Run:
         shutil.rmtree(self.scratch, ignore_errors=True)
 
 
-def completeness(lines, begin, end, examples):
-    """Endpoints of the section's table with no example requesting them; listed codes no output shows."""
-    problems = []
+def completeness(lines, examples):
+    """Endpoints of the HTTP reference's table with no example requesting them; listed codes no output shows."""
+    problems, begin, end = [], 0, len(lines)
     commands = "\n".join(e.command for e in examples)
     outputs = "\n".join("\n".join(e.actual or []) for e in examples)
     for line in lines[begin:end]:
@@ -283,7 +284,7 @@ def completeness(lines, begin, end, examples):
             problems.append(f"no example requests {row.group(1)} (endpoint table: {line})")
     listed = next((line for line in lines[begin:end] if line.startswith("Every error code:")), None)
     if listed is None:
-        problems.append("the section has no 'Every error code:' paragraph")
+        problems.append(f"{HTTP_REFERENCE} has no 'Every error code:' paragraph")
     else:
         start = lines.index(listed, begin)
         paragraph = []
@@ -294,6 +295,36 @@ def completeness(lines, begin, end, examples):
         for code in sorted(set(re.findall(r"`([A-Z][A-Z_]+)`", " ".join(paragraph))) - UNSHOWABLE_CODES):
             if f'"code":"{code}"' not in outputs:
                 problems.append(f"the error code {code} is listed but no example's output shows it")
+    return problems
+
+
+def check(repo, binary, name, lines, examples):
+    """Runs the examples of one file on a fresh scratch folder and database; returns the problems."""
+    run = Run(repo, binary)
+    problems = []
+    try:
+        for example in examples:
+            bare = BARE.search(example.command)
+            if bare:
+                problems.append(f"{name}:{example.start}: `{bare.group(1)}` is not on the PATH after `cargo run`: "
+                                f"call it as {os.path.dirname(BINARY)}/{bare.group(1)}")
+            try:
+                output = run.run(example)
+            except (RuntimeError, subprocess.TimeoutExpired) as e:
+                problems.append(f"{name}:{example.start}: {e}")
+                break
+            actual = output.replace("\r\n", "\n").split("\n")
+            while actual and actual[-1] == "":
+                actual.pop()
+            example.actual = actual
+            if not matches(example.expected, actual):
+                diff = difflib.unified_diff(normalise(example.expected), normalise(actual), name, "actual",
+                                            lineterm="")
+                problems.append(f"{name}:{example.start}: the output of `{example.command}` differs "
+                                "(normalised):\n" + "\n".join(diff))
+        problems += [f"{name}: {problem}" for problem in run.stop_all()]
+    finally:
+        run.cleanup()
     return problems
 
 
@@ -310,50 +341,38 @@ def main():
         if shutil.which(tool) is None:
             fail_setup(f"{tool} is required")
     repo = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    readme = os.path.join(repo, "README.md")
-    with open(readme, encoding="utf-8") as f:
-        lines = f.read().split("\n")
-    examples = []
-    for title in SECTIONS:
-        found = parse(lines, *bounds(lines, title))
-        if not found:
-            fail_setup(f"the section {title!r} has no console examples")
-        examples += found
-    begin, end = bounds(lines, HTTP_SECTION)
+    names = [README] + sorted(os.path.relpath(p, repo) for p in glob.glob(os.path.join(repo, DOCS)))
+    files = []  # (name, lines, examples) of each file that has examples
+    for name in names:
+        with open(os.path.join(repo, name), encoding="utf-8") as f:
+            lines = f.read().split("\n")
+        examples = parse(name, lines)
+        if examples:
+            files.append((name, lines, examples))
+    found = {name for name, _, _ in files}
+    for required in (README, HTTP_REFERENCE):
+        if required not in found:
+            fail_setup(f"{required} has no console examples")
 
-    run = Run(repo, binary)
     problems = []
-    try:
-        for example in examples:
-            try:
-                output = run.run(example)
-            except (RuntimeError, subprocess.TimeoutExpired) as e:
-                problems.append(f"README.md:{example.start}: {e}")
-                break
-            actual = output.replace("\r\n", "\n").split("\n")
-            while actual and actual[-1] == "":
-                actual.pop()
-            example.actual = actual
-            if not matches(example.expected, actual):
-                diff = difflib.unified_diff(normalise(example.expected), normalise(actual), "README", "actual",
-                                            lineterm="")
-                problems.append(f"README.md:{example.start}: the output of `{example.command}` differs "
-                                "(normalised):\n" + "\n".join(diff))
-        problems += run.stop_all()
-    finally:
-        run.cleanup()
-    problems += completeness(lines, begin, end, examples)
+    for name, lines, examples in files:
+        problems += check(repo, binary, name, lines, examples)
+    every = [e for _, _, examples in files for e in examples]
+    problems += completeness(next(lines for name, lines, _ in files if name == HTTP_REFERENCE), every)
 
-    if write and all(e.actual is not None for e in examples):
-        for example in reversed(examples):
-            keep = example.expected if matches(example.expected, example.actual) else example.actual
-            lines[example.first_line:example.last_line] = keep
-        with open(readme, "w", encoding="utf-8") as f:
-            f.write("\n".join(lines))
-        print(f"check_http_examples: wrote the outputs of {len(examples)} commands into README.md")
+    if write:
+        for name, lines, examples in files:
+            if not all(e.actual is not None for e in examples):
+                continue
+            for example in reversed(examples):
+                keep = example.expected if matches(example.expected, example.actual) else example.actual
+                lines[example.first_line:example.last_line] = keep
+            with open(os.path.join(repo, name), "w", encoding="utf-8") as f:
+                f.write("\n".join(lines))
+            print(f"check_http_examples: wrote the outputs of {len(examples)} commands into {name}")
     for problem in problems:
         print(f"check_http_examples: {problem}\n", file=sys.stderr)
-    print(f"check_http_examples: {len(examples)} commands run, {len(problems)} problems"
+    print(f"check_http_examples: {len(every)} commands run, {len(problems)} problems"
           f"{' (before --write)' if write else ''}")
     sys.exit(1 if problems else 0)
 
