@@ -24,44 +24,44 @@ pub enum LogFormat {
 #[derive(Debug, Clone, Args)]
 pub struct HttpArgs {
     /// Largest request body (POST) or query string (GET), in bytes.
-    #[arg(long, env = "SEND_MAX_BODY_BYTES", default_value_t = 64 * 1024)]
+    #[arg(long, env = "SEND_MAX_BODY_BYTES", default_value_t = HttpConfig::default().max_body_bytes)]
     pub max_body_bytes: usize,
     /// Deepest nesting of fields a query may have.
-    #[arg(long, env = "SEND_MAX_DEPTH", default_value_t = 16)]
+    #[arg(long, env = "SEND_MAX_DEPTH", default_value_t = Limits::default().max_depth)]
     pub max_depth: usize,
     /// Largest query complexity: each field counts 1, a connection counts `first` times its selection.
-    #[arg(long, env = "SEND_MAX_COMPLEXITY", default_value_t = 20_000)]
+    #[arg(long, env = "SEND_MAX_COMPLEXITY", default_value_t = Limits::default().max_complexity)]
     pub max_complexity: usize,
     /// Most aliases in one operation.
-    #[arg(long, env = "SEND_MAX_ALIASES", default_value_t = 30)]
+    #[arg(long, env = "SEND_MAX_ALIASES", default_value_t = Limits::default().max_aliases)]
     pub max_aliases: usize,
     /// Most root fields in one operation.
-    #[arg(long, env = "SEND_MAX_ROOT_FIELDS", default_value_t = 20)]
+    #[arg(long, env = "SEND_MAX_ROOT_FIELDS", default_value_t = Limits::default().max_root_fields)]
     pub max_root_fields: usize,
     /// Largest page (`first`) a connection returns.
-    #[arg(long, env = "SEND_MAX_PAGE_SIZE", default_value_t = 200)]
+    #[arg(long, env = "SEND_MAX_PAGE_SIZE", default_value_t = Limits::default().max_page_size)]
     pub max_page_size: i32,
     /// Longest a GraphQL request may run, in seconds (fractions allowed).
-    #[arg(long, env = "SEND_REQUEST_TIMEOUT", default_value_t = 10.0)]
+    #[arg(long, env = "SEND_REQUEST_TIMEOUT", default_value_t = Limits::default().timeout.as_secs_f64())]
     pub request_timeout: f64,
     /// `Cache-Control: max-age` of cacheable GET responses, in seconds.
-    #[arg(long, env = "SEND_CACHE_MAX_AGE", default_value_t = 300)]
+    #[arg(long, env = "SEND_CACHE_MAX_AGE", default_value_t = HttpConfig::default().cache_max_age)]
     pub cache_max_age: u32,
     /// Origins CORS allows, comma-separated; `*` for any (the default: the data are public and read-only).
-    #[arg(long, env = "SEND_CORS_ORIGINS", default_value = "*", value_delimiter = ',')]
+    #[arg(long, env = "SEND_CORS_ORIGINS", default_values_t = HttpConfig::default().cors_origins, value_delimiter = ',')]
     pub cors_origins: Vec<String>,
     /// How many automatic persisted queries each replica remembers.
-    #[arg(long, env = "SEND_APQ_CAPACITY", default_value_t = 10_000)]
+    #[arg(long, env = "SEND_APQ_CAPACITY", default_value_t = HttpConfig::default().apq_capacity)]
     pub apq_capacity: usize,
     /// Safelist mode: serve only the operations of this persisted-query manifest (Apollo's JSON format).
     #[arg(long, env = "SEND_SAFELIST")]
     pub safelist: Option<std::path::PathBuf>,
     /// Bytes of GET answers kept in memory, served without touching the database (0 turns the cache off).
-    #[arg(long, env = "SEND_RESPONSE_CACHE_BYTES", default_value_t = 64 * 1024 * 1024)]
+    #[arg(long, env = "SEND_RESPONSE_CACHE_BYTES", default_value_t = HttpConfig::default().response_cache_bytes)]
     pub response_cache_bytes: usize,
     /// Seconds the dataset version (of cached GET answers and of the read model) is trusted before it is read again: a
     /// replica serves a new import within this.
-    #[arg(long, env = "SEND_VERSION_REFRESH", default_value_t = 1.0)]
+    #[arg(long, env = "SEND_VERSION_REFRESH", default_value_t = HttpConfig::default().version_refresh.as_secs_f64())]
     pub version_refresh: f64,
     /// Most connections open at once; at the cap the oldest idle connection is closed to make room.
     #[arg(long, env = "SEND_MAX_CONNECTIONS", default_value_t = ConnectionLimits::MAX_CONNECTIONS)]

@@ -9,8 +9,9 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use send_model::entity::{import_run, inspection, inspection_change};
 use send_model::fact::Fact;
 
-use super::query::db;
-use super::types::{ImportRun, Inspection, loaders};
+use super::context::db;
+use super::objects::{ImportRun, Inspection};
+use super::pagination::{connection_complexity, page_size};
 use crate::error::{ApiError, ApiResult};
 
 /// The facts whose change `changes` reports (their outcome, dates and priority actions).
@@ -65,7 +66,7 @@ impl InspectionChange {
 
     /// The latest import run that added or changed it (its `source` and `format` say which file or page).
     async fn import_run(&self, ctx: &Context<'_>) -> ApiResult<Option<ImportRun>> {
-        Ok(loaders(ctx)?.load_one(super::loaders::ImportRunId(self.run)).await?.map(ImportRun))
+        ImportRun::of(ctx, self.run).await
     }
 }
 
@@ -79,6 +80,31 @@ pub struct Changes {
     pub items: Vec<InspectionChange>,
     /// True when more inspections changed than `first`: ask again with a later `since`.
     pub truncated: bool,
+}
+
+/// The entry point to what changed.
+#[derive(Default)]
+pub struct ChangesQuery;
+
+#[Object]
+impl ChangesQuery {
+    /// What changed since a dataset version or a date: the inspections added, or whose outcome, dates or priority
+    /// actions changed, each with the import run (and so the source) that made the change; most recent import first.
+    /// Pair it with `dataset { version }`: keep the version you last saw and ask what changed since.
+    #[graphql(complexity = "connection_complexity(child_complexity, first)")]
+    async fn changes(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "A dataset version (`dataset { version }`, e.g. `r12`: changes by later imports) or a date \
+                          (YYYY-MM-DD: changes by imports that started on or after that day).")]
+        since: String,
+        #[graphql(desc = "At most this many inspections (default 20; at most the server's page-size limit, \
+                          `limits.pageSize` of a request's `extensions.cost`); `truncated` says when more changed.")]
+        first: Option<i32>,
+    ) -> ApiResult<Changes> {
+        let first = page_size(ctx, first)?;
+        changes(ctx, &since, first).await
+    }
 }
 
 /// The last run before `since`: `since` itself when it is a dataset version (`r12`); for a date (`2026-01-31`), the

@@ -1,5 +1,5 @@
 //! Per-request batch loaders, so that a list of items costs one statement per relation, not one per item: areas'
-//! inspections with their actions (kept in the read model once read, see [`super::types::area_inspections`]),
+//! inspections with their actions (kept in the read model once read, see [`super::objects::area_inspections`]),
 //! other names, areas for improvement, inspections by id and import runs. They are built for every request (a
 //! loader's cache must not outlive it).
 

@@ -1,17 +1,28 @@
 //! The GraphQL schema: one function builds it for the server, the SDL export and the tests; one function runs a
 //! request against it (limits, read snapshot, stable error codes).
 
+pub mod areas;
 pub mod changes;
 pub mod connection;
+pub mod context;
+pub mod dataset;
 pub mod document_weight;
 pub mod enums;
+pub mod inputs;
+pub mod inspection_select;
+pub mod inspections;
 pub mod limits;
 pub mod loaders;
+pub mod objects;
+pub mod pagination;
 pub mod profile;
 pub mod query;
 pub mod scalars;
+pub mod search;
 pub mod suggest;
-pub mod types;
+pub mod themes;
+pub mod timeliness;
+pub mod visits;
 
 use std::sync::Arc;
 
@@ -37,7 +48,7 @@ pub fn build_schema(db: DatabaseConnection) -> AppSchema {
 /// [`run`] and the resolvers, which read the limits from the schema's data) and the read `models` its requests share.
 pub fn build_schema_with(db: DatabaseConnection, limits: &Limits, models: Arc<ReadModels>) -> AppSchema {
     let build = || {
-        Schema::build(query::Query, EmptyMutation, EmptySubscription)
+        Schema::build(query::Query::default(), EmptyMutation, EmptySubscription)
             .data(db.clone())
             .data(models.clone())
             .data(Documents::default())
@@ -59,9 +70,14 @@ struct Costed(AppSchema);
 /// The schema as SDL, sorted for stable diffs: the content of `schema.graphql`.
 pub fn sdl() -> String {
     // The SDL does not depend on the connection: an unconnected handle is enough to build the schema.
-    let schema = Schema::build(query::Query, EmptyMutation, EmptySubscription).finish();
-    schema
-        .sdl_with_options(async_graphql::SDLExportOptions::new().sorted_fields().sorted_arguments().sorted_enum_items())
+    let schema = Schema::build(query::Query::default(), EmptyMutation, EmptySubscription).finish();
+    schema.sdl_with_options(
+        async_graphql::SDLExportOptions::new()
+            .sorted_fields()
+            .sorted_arguments()
+            .sorted_enum_items()
+            .include_specified_by(),
+    )
 }
 
 /// Runs one request in its own [`Scope`] (so that an import committing meanwhile is seen entirely or not at all),

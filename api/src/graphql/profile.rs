@@ -3,13 +3,15 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use async_graphql::{Enum, SimpleObject};
+use async_graphql::{Context, Object, SimpleObject};
 use sea_orm::sea_query::JoinType;
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QuerySelect, RelationTrait};
 use send_model::entity::{inspection, local_area};
 use send_model::{domain, tally};
 
+use super::context::scope;
 use super::enums::{Framework, InspectionType, Outcome};
+use super::inputs::{OutcomeProfileFilter, ProfileGrouping};
 use super::scalars::Date;
 use crate::error::{ApiError, ApiResult};
 use crate::read_model::{ReadModel, Scope};
@@ -87,20 +89,6 @@ pub struct OutcomeProfile {
     pub outcomes: Vec<OutcomeCount>,
 }
 
-/// What to group outcome profiles by.
-#[derive(Enum, Clone, Copy, PartialEq, Eq, Debug)]
-pub enum ProfileGrouping {
-    /// The calendar year the inspections started (Ofsted's counting rule), each year with inspections.
-    Year,
-    /// The nine ONS regions, all listed.
-    Region,
-    /// The eight Ofsted regions, all listed.
-    OfstedRegion,
-    /// The ICBs, all listed; an area counts under each ICB its report names (areas whose ICBs are not yet known are
-    /// in no group).
-    Icb,
-}
-
 /// One group's profile.
 #[derive(SimpleObject, Debug, Clone)]
 pub struct OutcomeProfileGroup {
@@ -110,28 +98,6 @@ pub struct OutcomeProfileGroup {
     pub label: String,
     /// The profile of the inspections in the group.
     pub profile: OutcomeProfile,
-}
-
-/// What to profile.
-#[derive(async_graphql::InputObject, Debug, Clone)]
-pub struct OutcomeProfileFilter {
-    /// The framework (required: outcomes differ between frameworks).
-    pub framework: Framework,
-    /// The inspection type (default FULL).
-    #[graphql(default_with = "InspectionType::Full")]
-    pub inspection_type: InspectionType,
-    /// Only inspections that started in this calendar year (Ofsted counts an inspection in the year it was carried
-    /// out, even when published the next year); all years when omitted.
-    pub year: Option<i32>,
-    /// Only inspections carried out (started) on or before this date: with `year` omitted, the cumulative profile as
-    /// at a date, as Ofsted's releases "as at 31 December" count.
-    pub as_at: Option<Date>,
-    /// Only areas in this ONS region (code, e.g. `E12000006`); all of England when omitted.
-    pub region: Option<String>,
-    /// Only areas in this Ofsted region (name, e.g. "North East, Yorkshire and the Humber").
-    pub ofsted_region: Option<String>,
-    /// Only areas served by this ICB (code, e.g. `E54000023`), as named in their reports.
-    pub icb: Option<String>,
 }
 
 /// Inspections as profiles see them: one inspection (`n` = 1, with its area) or a tally of `n` alike (no area).
@@ -394,6 +360,36 @@ pub async fn outcome_profiles(
             })
             .collect(),
     })
+}
+
+/// The entry points to outcome profiles.
+#[derive(Default)]
+pub struct ProfileQuery;
+
+#[Object]
+impl ProfileQuery {
+    /// How many inspections had each outcome, with shares: Ofsted's outcome profile. Counts inspections carried
+    /// out (started) in `year`, as Ofsted's official statistics do. For example the 2023 framework's full
+    /// inspections of 2023: 26, of which 7 typically positive, 11 inconsistent and 8 widespread/systemic failings.
+    async fn outcome_profile(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What to profile.")] filter: OutcomeProfileFilter,
+    ) -> ApiResult<OutcomeProfile> {
+        outcome_profile(scope(ctx)?, &filter).await
+    }
+
+    /// Outcome profiles side by side, one per year, ONS region, Ofsted region or ICB (every region and ICB listed,
+    /// zero counts included), each with shares, 95% Wilson intervals and a small-number flag. For example the 2016
+    /// framework's written statements of action by Ofsted region, or an area's region against the others.
+    async fn outcome_profiles(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What to profile (the grouping narrows it further).")] filter: OutcomeProfileFilter,
+        #[graphql(desc = "What to group by.")] group_by: ProfileGrouping,
+    ) -> ApiResult<Vec<OutcomeProfileGroup>> {
+        outcome_profiles(scope(ctx)?, &filter, group_by).await
+    }
 }
 
 #[cfg(test)]

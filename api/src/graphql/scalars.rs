@@ -8,8 +8,8 @@ use send_model::domain::{self, PartialDate};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Date(pub NaiveDate);
 
-/// A calendar date in ISO 8601 form, `yyyy-mm-dd` (e.g. `2023-11-13`).
-#[Scalar(name = "Date")]
+/// A calendar date in ISO 8601 form, `yyyy-mm-dd` (e.g. `2023-11-13`): RFC 3339's `full-date`.
+#[Scalar(name = "Date", specified_by_url = "https://datatracker.ietf.org/doc/html/rfc3339#section-5.6")]
 impl ScalarType for Date {
     fn parse(value: Value) -> InputValueResult<Self> {
         match &value {
@@ -22,6 +22,28 @@ impl ScalarType for Date {
 
     fn to_value(&self) -> Value {
         Value::String(send_model::domain::IsoDay(self.0).to_string())
+    }
+}
+
+/// An instant, in UTC.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct DateTime(pub chrono::DateTime<chrono::Utc>);
+
+/// An instant in UTC as RFC 3339 text, e.g. `2026-06-29T07:36:00+00:00` (when an import ran).
+#[Scalar(name = "DateTime", specified_by_url = "https://datatracker.ietf.org/doc/html/rfc3339")]
+impl ScalarType for DateTime {
+    fn parse(value: Value) -> InputValueResult<Self> {
+        match &value {
+            Value::String(s) => s
+                .parse::<chrono::DateTime<chrono::Utc>>()
+                .map(DateTime)
+                .map_err(|_| InputValueError::custom(format!("expected an RFC 3339 date and time, found {s:?}"))),
+            _ => Err(InputValueError::expected_type(value)),
+        }
+    }
+
+    fn to_value(&self) -> Value {
+        Value::String(self.0.to_rfc3339())
     }
 }
 

@@ -21,9 +21,13 @@ use tokio::sync::OwnedSemaphorePermit;
 
 use super::{AppState, caching};
 use crate::error::{Refusal, code};
-use crate::graphql::profile::{self, OutcomeProfile, OutcomeProfileFilter, ProfileGrouping};
-use crate::graphql::query::{self, InspectionFilter, InspectionOrder, InspectionOrderField, LICENCE, LICENCE_URL};
-use crate::graphql::{enums, types};
+use crate::graphql::dataset::{LICENCE, LICENCE_URL};
+use crate::graphql::inputs::{
+    InspectionFilter, InspectionOrder, InspectionOrderField, OutcomeProfileFilter, ProfileGrouping,
+};
+use crate::graphql::inspection_select::inspection_select;
+use crate::graphql::profile::{self, OutcomeProfile};
+use crate::graphql::{enums, objects};
 use crate::read_model::Scope;
 
 /// Rows per streamed chunk.
@@ -274,7 +278,7 @@ pub async fn inspections(State(state): State<AppState>, headers: HeaderMap, RawQ
         Ok(model) => model,
         Err(e) => return Refusal::unavailable(&e).into_response(),
     };
-    let select = match query::inspection_select(model, &filter, order) {
+    let select = match inspection_select(model, &filter, order) {
         Ok(select) => select,
         Err(e) => return Refusal::from(e).into_response(),
     };
@@ -356,7 +360,7 @@ fn inspection_cells<'a>(
     let number = |n: Option<i32>| Cow::Owned(n.map(|n| n.to_string()).unwrap_or_default());
     let text = |t: Option<&'a str>| Cow::Borrowed(t.unwrap_or(""));
     let gss = area.map_or("", |a| a.gss_code.as_str());
-    let key = types::key_of(gss, m);
+    let key = objects::key_of(gss, m);
     vec![
         Cow::Owned(crate::graphql::connection::global_id("Inspection", &key)),
         Cow::Owned(key),

@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 
 use super::{AppState, caching};
 use crate::error::{Refusal, code};
-use crate::graphql::query::{ATTRIBUTION, LICENCE_URL};
+use crate::graphql::dataset::{ATTRIBUTION, LICENCE_URL};
 use crate::graphql::run;
 use crate::read_model::Scope;
 

@@ -1,0 +1,165 @@
+//! The input objects and order enums that arguments take: filters and orders of every entry point.
+
+use async_graphql::{Enum, InputObject};
+
+use super::enums::{Framework, InspectionType, OrderDirection, Outcome, VisitTheme};
+use super::scalars::Date;
+
+/// Filters on inspections. Every field narrows the result; omitted fields do not filter.
+#[derive(InputObject, Debug, Clone, Default)]
+pub struct InspectionFilter {
+    /// Only inspections under this framework.
+    pub framework: Option<Framework>,
+    /// Only inspections of this type.
+    pub inspection_type: Option<InspectionType>,
+    /// Only inspections with this outcome.
+    pub outcome: Option<Outcome>,
+    /// Only inspections of areas in this ONS region (code, e.g. `E12000006`).
+    pub region: Option<String>,
+    /// Only inspections of areas in this Ofsted region (name, e.g. "North East, Yorkshire and the Humber").
+    pub ofsted_region: Option<String>,
+    /// Only inspections of areas served by this ICB (code, e.g. `E54000023`), as named in their reports.
+    pub icb: Option<String>,
+    /// Only inspections that started in this calendar year (Ofsted's counting rule).
+    pub year: Option<i32>,
+    /// Only inspections that started on or after this date.
+    pub started_from: Option<Date>,
+    /// Only inspections that started on or before this date.
+    pub started_to: Option<Date>,
+    /// Only inspections of this area: GSS code, DfE code or Ofsted URN.
+    pub area_code: Option<String>,
+    /// Only inspections of areas whose name contains this text (case-insensitive; at most 200 characters).
+    pub name_contains: Option<String>,
+}
+
+/// Fields inspections can be ordered by.
+#[derive(async_graphql::Enum, Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub enum InspectionOrderField {
+    /// Start date; inspections that started the same day in the order they were first imported (reversed when
+    /// descending).
+    #[default]
+    StartDate,
+    /// Publication date (unpublished last when ascending).
+    Published,
+    /// The area's name.
+    AreaName,
+}
+
+/// How to order inspections.
+#[derive(InputObject, Debug, Clone, Copy, Default)]
+pub struct InspectionOrder {
+    /// The field to order by.
+    #[graphql(default)]
+    pub field: InspectionOrderField,
+    /// Ascending or descending.
+    #[graphql(default)]
+    pub direction: OrderDirection,
+}
+
+/// Filters on areas.
+#[derive(InputObject, Debug, Clone, Default)]
+pub struct AreaFilter {
+    /// Only areas in this ONS region (code, e.g. `E12000006`).
+    pub region: Option<String>,
+    /// Only areas in this Ofsted region (name, e.g. "North East, Yorkshire and the Humber").
+    pub ofsted_region: Option<String>,
+    /// Only areas served by this ICB (code, e.g. `E54000023`), as named in their reports.
+    pub icb: Option<String>,
+    /// Only areas whose name contains this text (case-insensitive; at most 200 characters).
+    pub name_contains: Option<String>,
+    /// Only the area with this code: GSS code, DfE code or Ofsted URN.
+    pub area_code: Option<String>,
+    /// Include areas abolished by a reorganisation (default false: the 153 current areas).
+    #[graphql(default)]
+    pub include_former: bool,
+}
+
+/// Fields areas can be ordered by.
+#[derive(async_graphql::Enum, Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub enum AreaOrderField {
+    /// Name.
+    #[default]
+    Name,
+    /// GSS code.
+    Code,
+}
+
+/// How to order areas.
+#[derive(InputObject, Debug, Clone, Copy, Default)]
+pub struct AreaOrder {
+    /// The field to order by.
+    #[graphql(default)]
+    pub field: AreaOrderField,
+    /// Ascending or descending.
+    #[graphql(default)]
+    pub direction: OrderDirection,
+}
+
+/// Filters on priority-action themes.
+#[derive(InputObject, Debug, Clone, Default)]
+pub struct ThemeFilter {
+    /// Only inspections that started in this calendar year.
+    pub year: Option<i32>,
+    /// Only areas in this ONS region (code, e.g. `E12000006`).
+    pub region: Option<String>,
+}
+
+/// Filters on thematic visits.
+#[derive(InputObject, Debug, Clone, Default)]
+pub struct ThematicVisitFilter {
+    /// Only visits of this year's review.
+    pub year: Option<i32>,
+    /// Only visits on this theme.
+    pub theme: Option<VisitTheme>,
+    /// Only visits to areas in this ONS region (anonymous visits are left out when set).
+    pub region: Option<String>,
+}
+
+/// Filters on timeliness.
+#[derive(InputObject, Debug, Clone)]
+pub struct TimelinessFilter {
+    /// The framework (2016-framework sources give no end date, so only the 2023 framework has figures).
+    #[graphql(default_with = "Framework::F2023")]
+    pub framework: Framework,
+    /// The inspection type (default FULL).
+    #[graphql(default_with = "InspectionType::Full")]
+    pub inspection_type: InspectionType,
+    /// Only areas in this ONS region (code, e.g. `E12000006`).
+    pub region: Option<String>,
+}
+
+/// What to group outcome profiles by.
+#[derive(Enum, Clone, Copy, PartialEq, Eq, Debug)]
+pub enum ProfileGrouping {
+    /// The calendar year the inspections started (Ofsted's counting rule), each year with inspections.
+    Year,
+    /// The nine ONS regions, all listed.
+    Region,
+    /// The eight Ofsted regions, all listed.
+    OfstedRegion,
+    /// The ICBs, all listed; an area counts under each ICB its report names (areas whose ICBs are not yet known are
+    /// in no group).
+    Icb,
+}
+
+/// What to profile.
+#[derive(async_graphql::InputObject, Debug, Clone)]
+pub struct OutcomeProfileFilter {
+    /// The framework (required: outcomes differ between frameworks).
+    pub framework: Framework,
+    /// The inspection type (default FULL).
+    #[graphql(default_with = "InspectionType::Full")]
+    pub inspection_type: InspectionType,
+    /// Only inspections that started in this calendar year (Ofsted counts an inspection in the year it was carried
+    /// out, even when published the next year); all years when omitted.
+    pub year: Option<i32>,
+    /// Only inspections carried out (started) on or before this date: with `year` omitted, the cumulative profile as
+    /// at a date, as Ofsted's releases "as at 31 December" count.
+    pub as_at: Option<Date>,
+    /// Only areas in this ONS region (code, e.g. `E12000006`); all of England when omitted.
+    pub region: Option<String>,
+    /// Only areas in this Ofsted region (name, e.g. "North East, Yorkshire and the Humber").
+    pub ofsted_region: Option<String>,
+    /// Only areas served by this ICB (code, e.g. `E54000023`), as named in their reports.
+    pub icb: Option<String>,
+}
