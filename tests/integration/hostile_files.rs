@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use send_importer::limits::{MAX_PDF_INFLATED_BYTES, MAX_WORKBOOK_CELLS, MAX_WORKBOOK_INFLATED_BYTES};
 use send_importer::{ImportError, ImportOptions, SourceFile, import};
 
-use crate::serve::{Reply, Server};
+use crate::support::serve::{Reply, Server};
 use crate::support::{TempDir, data_file, each_backend, gql_data, snapshot};
 
 /// A zip of `members` (name, content), deflated.

@@ -21,6 +21,5 @@ mod report_import;
 mod reports;
 mod research;
 mod schema;
-mod serve;
 mod summary_import;
 mod support;

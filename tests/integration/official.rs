@@ -11,7 +11,7 @@ use send_importer::{ImportError, ImportOptions, import, read_paths};
 use send_model::domain::{Framework, InspectionType, Outcome};
 use send_model::entity::inspection;
 
-use crate::serve::{Reply, Server};
+use crate::support::serve::{Reply, Server};
 use crate::support::{TempDir, TestDb, data_file, each_backend, each_backend_with_data, snapshot};
 
 const ODS: &str = "official/Area_SEND_inspection_data_01_May_2016_to_31_August_2022.ods";

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use send_importer::{ImportOptions, import};
 
-use crate::serve::{Reply, Server};
+use crate::support::serve::{Reply, Server};
 use crate::support::{TestDb, csv_rows, data_file, each_backend, gql_data};
 
 /// The bundled data without the report links and the bundled summary: no inspection has a report link yet, so the

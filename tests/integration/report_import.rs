@@ -281,7 +281,7 @@ async fn published_flag_sets_the_publication_date() {
 async fn a_report_fetched_from_a_url_records_where_it_came_from() {
     use std::collections::HashMap;
 
-    use crate::serve::{Reply, Server};
+    use crate::support::serve::{Reply, Server};
     let pdf = std::fs::read(report(SUFFOLK)).expect("pdf");
     let server = Server::start(HashMap::from([("/v1/file/suffolk", vec![Reply::ok(pdf, "application/pdf")])])).await;
     each_backend_with_data(|t| async {
