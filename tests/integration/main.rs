@@ -1,22 +1,19 @@
 //! The one integration-test binary (so the workspace links tests once): real data end to end, through the
 //! importer, the GraphQL schema and HTTP, on SQLite always and on PostgreSQL when `TEST_DATABASE_URL` is set.
 
-mod api;
 mod bench;
 mod bulk_lock;
-mod changes;
 mod concurrency;
 mod current_data;
+mod graphql;
 mod hostile_files;
 mod hostile_requests;
 mod http;
 mod importer;
 mod official;
-mod profiles;
 mod refresh;
 mod report_import;
 mod reports;
 mod research;
-mod schema;
 mod summary_import;
 mod support;
