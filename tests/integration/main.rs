@@ -1,19 +1,16 @@
 //! The one integration-test binary (so the workspace links tests once): real data end to end, through the
 //! importer, the GraphQL schema and HTTP, on SQLite always and on PostgreSQL when `TEST_DATABASE_URL` is set.
 
+mod backends;
 mod bench;
-mod bulk_lock;
-mod concurrency;
 mod current_data;
 mod graphql;
 mod hostile_files;
-mod hostile_requests;
 mod http;
 mod importer;
 mod official;
 mod refresh;
 mod report_import;
 mod reports;
-mod research;
 mod summary_import;
 mod support;
