@@ -3,14 +3,9 @@
 
 mod backends;
 mod bench;
-mod current_data;
 mod graphql;
-mod hostile_files;
 mod http;
 mod importer;
-mod official;
-mod refresh;
 mod report_import;
 mod reports;
-mod summary_import;
 mod support;

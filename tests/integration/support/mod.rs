@@ -1,10 +1,11 @@
 //! Test support: a fresh database per test on every backend (this module), the bundled data read independently of
 //! the code under test ([`data`]), the GraphQL schema run without HTTP ([`graphql`]), requests through the router
-//! ([`http`]), and a loopback server that can misbehave ([`serve`]).
+//! ([`http`]), the importer's entry points ([`import`]), and a loopback server that can misbehave ([`serve`]).
 
 mod data;
 mod graphql;
 pub mod http;
+pub mod import;
 pub mod serve;
 
 use std::future::Future;

@@ -1,4 +1,4 @@
-//! Issue 15: `send-import --refresh` against a loopback server serving the summary (its links pointing at the same
+//! `send-import --refresh` against a loopback server serving the summary (its links pointing at the same
 //! server) and real report PDFs (`data/reports/`); one link answers 404 and one times out. Those are reported, the
 //! rest imported, and a second run fetches only what is still missing.
 
