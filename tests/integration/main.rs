@@ -6,6 +6,5 @@ mod bench;
 mod graphql;
 mod http;
 mod importer;
-mod report_import;
 mod reports;
 mod support;

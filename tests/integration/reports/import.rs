@@ -1,4 +1,4 @@
-//! Report PDFs as import sources (issue 8, second half): each report becomes one inspection of the `report` kind,
+//! Report PDFs as import sources: each report becomes one inspection of the `report` kind,
 //! through the same checks, precedence rule and transaction as any other file, with its priority actions' texts
 //! and evidence and its areas for improvement; the API serves them and searches the actions' texts.
 
@@ -11,14 +11,11 @@ use send_importer::{ImportError, ImportOptions, import, read_paths};
 use send_model::entity::improvement_area;
 use serde_json::Value;
 
+use super::{fixture, report, split_list};
 use crate::support::{TempDir, data_file, each_backend_with_data, gql_data, snapshot};
 
 const SUFFOLK: &str = "80565_suffolk__area_send_full_inspection_-_30_january_2024.pdf";
 const HALTON: &str = "80471_halton__area_send_full_inspection_-_26_january_2024.pdf";
-
-fn report(name: &str) -> PathBuf {
-    data_file("reports").join(name)
-}
 
 async fn import_paths(db: &DatabaseConnection, paths: &[PathBuf]) -> Result<send_importer::ImportReport, ImportError> {
     import(db, read_paths(paths).expect("read the reports"), ImportOptions::default()).await
@@ -67,10 +64,6 @@ async fn inspection_of(db: &DatabaseConnection, code: &str, start: &str) -> (Val
         .unwrap_or_else(|| panic!("no 2023 full inspection of {code} starting {start}: {area}"))
         .clone();
     (area, found)
-}
-
-fn split_list(text: &str) -> Vec<String> {
-    text.split(';').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()
 }
 
 #[tokio::test]
@@ -363,7 +356,7 @@ async fn a_lower_ranked_file_cannot_replace_themes_a_report_confirmed() {
 #[tokio::test]
 async fn a_monitoring_inspection_report_adds_a_monitoring_inspection() {
     each_backend_with_data(|t| async move {
-        let path = data_file("reports").join("fixtures").join("monitoring_inspection_report.pdf");
+        let path = fixture("monitoring_inspection_report.pdf");
         let report = import_paths(&t.db, &[path]).await.expect("import");
         assert_eq!(report.inserted(), 1, "{report}");
         let data = gql_data(
