@@ -15,6 +15,7 @@ use send_model::entity::{import_run, inspection, priority_action};
 
 use crate::support::{
     Backend, TempDir, TestDb, backends, data_file, each_backend, each_backend_with_data, record_pass, snapshot,
+    without_runs,
 };
 
 /// What the readers ask, each in a loop: between them they read the import runs, inspections, priority actions and
@@ -226,8 +227,6 @@ async fn a_bulk_load_writes_what_a_row_by_row_load_writes_and_rebuilds_every_ind
         assert_eq!(catalogue(&bulk.db).await, schema);
 
         import(&row_by_row.db, send_importer::bundled(), ImportOptions::default()).await.expect("import");
-        let without_runs =
-            |s: String| s.lines().filter(|l| !l.starts_with("import_run:")).collect::<Vec<_>>().join("\n");
         let (bulk_rows, rows) = (snapshot(&bulk.db).await, snapshot(&row_by_row.db).await);
         assert!(bulk_rows.contains("inspection: [Model"), "the bulk load wrote inspections");
         assert_eq!(without_runs(bulk_rows), without_runs(rows), "the same rows, ids included");

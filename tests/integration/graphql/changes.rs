@@ -2,9 +2,7 @@
 
 use send_importer::{ImportOptions, SourceFile, import};
 
-use crate::support::{bundled_inspections, each_backend_with_data, error_code, gql, gql_data};
-
-const HEADER: &str = "area_name,la_code_gss,la_code_dfe,region,framework,inspection_type,inspection_start,inspection_end,published,outcome,priority_actions,source_url";
+use crate::support::{INSPECTIONS_HEADER, bundled_inspections, each_backend_with_data, error_code, gql, gql_data};
 
 #[tokio::test]
 async fn changes_since_a_version_list_what_was_added_and_what_changed_with_its_source() {
@@ -13,7 +11,7 @@ async fn changes_since_a_version_list_what_was_added_and_what_changed_with_its_s
         // A new inspection, and a later edition of a row already held with another end date.
         let slough = bundled_inspections().into_iter().find(|r| r["area_name"] == "Slough" && r["framework"] == "2023").expect("row");
         let file = format!(
-            "{HEADER}\nSlough,E06000039,871,South East,2023,monitoring,2026-10-05,2026-10-06,2026-11-20,effective_action,,https://example.org/a\n\
+            "{INSPECTIONS_HEADER}\nSlough,E06000039,871,South East,2023,monitoring,2026-10-05,2026-10-06,2026-11-20,effective_action,,https://example.org/a\n\
              Slough,E06000039,871,South East,2023,full,{},2025-07-12,{},systemic,,https://example.org/b\n",
             slough["inspection_start"], slough["published"]
         );

@@ -15,8 +15,7 @@ use crate::support::{TestDb, each_backend, each_backend_with_data, gql_data};
 /// Imports these files of `data/` into the test's database.
 async fn import(t: &TestDb, names: &[&str]) {
     let paths: Vec<_> = names.iter().map(|n| crate::support::data_file(n)).collect();
-    let files = send_importer::read_paths(&paths).expect("read");
-    send_importer::import(&t.db, files, Default::default()).await.expect("import");
+    crate::support::import::import_paths(&t.db, &paths).await.expect("import");
 }
 
 #[tokio::test]

@@ -11,6 +11,7 @@ use super::{BUNDLED_FILES, OUTCOME, edited_inspections};
 use crate::support::import::cli_args;
 use crate::support::{
     TempDir, bundled_inspections, csv_rows, data_dir, data_file, each_backend, each_backend_with_data, snapshot,
+    without_runs,
 };
 
 async fn count<E: EntityTrait>(db: &sea_orm::DatabaseConnection, _e: E) -> u64
@@ -111,7 +112,6 @@ async fn reimporting_changes_nothing_but_the_import_runs() {
         assert!(report.files.iter().all(|f| f.changes.is_empty()));
         assert!(report.files.iter().all(|f| f.unchanged > 0));
         let after = snapshot(&t.db).await;
-        let without_runs = |s: &str| s.lines().filter(|l| !l.starts_with("import_run:")).collect::<Vec<_>>().join("\n");
         assert_eq!(without_runs(&before), without_runs(&after), "only import runs were written");
         assert_eq!(count(&t.db, import_run::Entity).await, 2 * BUNDLED_FILES.len() as u64);
         t

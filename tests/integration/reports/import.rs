@@ -7,19 +7,16 @@ use std::path::PathBuf;
 
 use clap::Parser;
 use sea_orm::{DatabaseConnection, EntityTrait};
-use send_importer::{ImportError, ImportOptions, import, read_paths};
+use send_importer::ImportError;
 use send_model::entity::improvement_area;
 use serde_json::Value;
 
 use super::{fixture, report, split_list};
-use crate::support::{TempDir, data_file, each_backend_with_data, gql_data, snapshot};
+use crate::support::import::import_paths;
+use crate::support::{TempDir, data_file, each_backend_with_data, gql_data, snapshot, without_runs};
 
 const SUFFOLK: &str = "80565_suffolk__area_send_full_inspection_-_30_january_2024.pdf";
 const HALTON: &str = "80471_halton__area_send_full_inspection_-_26_january_2024.pdf";
-
-async fn import_paths(db: &DatabaseConnection, paths: &[PathBuf]) -> Result<send_importer::ImportReport, ImportError> {
-    import(db, read_paths(paths).expect("read the reports"), ImportOptions::default()).await
-}
 
 /// The 20 sample reports, in name order.
 fn all_reports() -> Vec<PathBuf> {
@@ -145,7 +142,6 @@ async fn suffolk_adds_only_what_the_report_holds_and_a_second_import_changes_not
         assert_eq!((second.inserted(), second.updated()), (0, 0), "{second}");
         assert_eq!(second.files[0].unchanged, 1, "{second}");
         let after = snapshot(&t.db).await;
-        let without_runs = |s: &str| s.lines().filter(|l| !l.starts_with("import_run")).collect::<Vec<_>>().join("\n");
         assert_eq!(without_runs(&before), without_runs(&after), "a second import writes nothing but its run");
         t
     })

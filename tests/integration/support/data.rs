@@ -17,6 +17,9 @@ pub fn data_file(name: &str) -> PathBuf {
 /// The bundled files of inspections, in the `inspections.csv` layout.
 pub const INSPECTION_FILES: [&str; 2] = ["inspections.csv", "inspections_2025_2026.csv"];
 
+/// The header row of the `inspections.csv` layout.
+pub const INSPECTIONS_HEADER: &str = "area_name,la_code_gss,la_code_dfe,region,framework,inspection_type,inspection_start,inspection_end,published,outcome,priority_actions,source_url";
+
 /// Every row of the bundled files of inspections ([`INSPECTION_FILES`]): what a database of the bundled dataset holds.
 pub fn bundled_inspections() -> Vec<HashMap<String, String>> {
     INSPECTION_FILES.iter().flat_map(|name| csv_rows(name)).collect()
@@ -26,6 +29,11 @@ pub fn bundled_inspections() -> Vec<HashMap<String, String>> {
 /// the start (the API counts such an inspection from its publication).
 pub fn placed_on(r: &HashMap<String, String>) -> &str {
     if r["inspection_start"].is_empty() { &r["published"] } else { &r["inspection_start"] }
+}
+
+/// A file of `tests/fixtures/`.
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(name)
 }
 
 /// The rows of a CSV under `data/`, as header-keyed maps.

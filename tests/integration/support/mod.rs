@@ -18,7 +18,7 @@ use send_model::entity::{
     priority_action, region, thematic_visit,
 };
 
-pub use data::{bundled_inspections, csv_rows, data_dir, data_file, placed_on};
+pub use data::{INSPECTIONS_HEADER, bundled_inspections, csv_rows, data_dir, data_file, fixture, placed_on};
 pub use graphql::{error_code, gql, gql_data};
 
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
@@ -198,4 +198,9 @@ pub async fn snapshot(db: &DatabaseConnection) -> String {
     dump!(priority_action, priority_action::Column::Id);
     dump!(thematic_visit, thematic_visit::Column::Id);
     out
+}
+
+/// A [`snapshot`] without its import runs: what an import that "changes nothing" leaves equal.
+pub fn without_runs(snapshot: impl AsRef<str>) -> String {
+    snapshot.as_ref().lines().filter(|l| !l.starts_with("import_run:")).collect::<Vec<_>>().join("\n")
 }
