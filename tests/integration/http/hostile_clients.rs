@@ -1,5 +1,5 @@
-//! Hostile clients through a real socket: requests built to crash the server, fill its memory or hold
-//! its connections. After each abuse the server must still answer `/health` and a real query within a bound.
+//! Hostile clients through a real socket: requests built to crash the server, fill its memory or hold its connections.
+//! After each abuse the server must still answer `/health` and a real query within a bound.
 
 use std::net::SocketAddr;
 use std::time::Duration;

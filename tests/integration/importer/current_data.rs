@@ -1,6 +1,6 @@
-//! The bundled data as it now runs: past 2024 (`data/inspections_2025_2026.csv`), and rows are held with what is
-//! known: an outcome whose priority actions are not yet read, an inspection whose start no source gives. Every
-//! expected figure is counted here from the bundled files, independently of the importer and the API.
+//! The bundled data as it now runs: past 2024 (`data/inspections_2025_2026.csv`), and rows are held with what is known:
+//! an outcome whose priority actions are not yet read, an inspection whose start no source gives. Every expected figure
+//! is counted here from the bundled files, independently of the importer and the API.
 
 use std::collections::HashMap;
 

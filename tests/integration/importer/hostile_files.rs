@@ -1,8 +1,7 @@
-//! Untrusted files and URLs never get unbounded memory, time or disk. Each hostile input is built here,
-//! in memory and small; before the importer bounded them, each drove `send-import` to gigabytes (or read a device
-//! until the machine ran out of memory). Each test runs the import in-process and asserts it returns the refusal,
-//! naming the file and the limit, with the database exactly as it was: a test that would exhaust memory now
-//! returns.
+//! Untrusted files and URLs never get unbounded memory, time or disk. Each hostile input is built here, in memory and
+//! small; before the importer bounded them, each drove `send-import` to gigabytes (or read a device until the machine
+//! ran out of memory). Each test runs the import in-process and asserts it returns the refusal, naming the file and the
+//! limit, with the database exactly as it was: a test that would exhaust memory now returns.
 
 use std::collections::HashMap;
 use std::io::Write;

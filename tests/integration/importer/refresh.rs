@@ -1,6 +1,6 @@
-//! `send-import --refresh` against a loopback server serving the summary (its links pointing at the same
-//! server) and real report PDFs (`data/reports/`); one link answers 404 and one times out. Those are reported, the
-//! rest imported, and a second run fetches only what is still missing.
+//! `send-import --refresh` against a loopback server serving the summary (its links pointing at the same server) and
+//! real report PDFs (`data/reports/`); one link answers 404 and one times out. Those are reported, the rest imported,
+//! and a second run fetches only what is still missing.
 
 use std::collections::HashMap;
 use std::time::Duration;

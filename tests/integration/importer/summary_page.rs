@@ -1,7 +1,7 @@
-//! The Data to Insight weekly summary page imported (three real snapshots: of 2024 and 2025 in
-//! `tests/fixtures/d2i/`, of 2026 the bundled one in `data/`). It ranks below every other source, an older snapshot
-//! never replaces a newer one, a new row for an area holding another inspection is a new inspection, and a page that
-//! cannot be read is refused with the database unchanged.
+//! The Data to Insight weekly summary page imported (three real snapshots: of 2024 and 2025 in `tests/fixtures/d2i/`,
+//! of 2026 the bundled one in `data/`). It ranks below every other source, an older snapshot never replaces a newer
+//! one, a new row for an area holding another inspection is a new inspection, and a page that cannot be read is refused
+//! with the database unchanged.
 
 use std::path::PathBuf;
 

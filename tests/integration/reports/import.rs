@@ -1,6 +1,6 @@
-//! Report PDFs as import sources: each report becomes one inspection of the `report` kind,
-//! through the same checks, precedence rule and transaction as any other file, with its priority actions' texts
-//! and evidence and its areas for improvement; the API serves them and searches the actions' texts.
+//! Report PDFs as import sources: each report becomes one inspection of the `report` kind, through the same checks,
+//! precedence rule and transaction as any other file, with its priority actions' texts and evidence and its areas for
+//! improvement; the API serves them and searches the actions' texts.
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
