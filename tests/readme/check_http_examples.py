@@ -49,7 +49,8 @@ START_TIMEOUT = 300
 STOP_TIMEOUT = 30
 SERVER = re.compile(r"^send-api\b(?P<args>[^&]*)&\s*$")
 # Codes listed in the section that no example can show: a server failure, a body that stops arriving, and exports
-# held open by clients that stop reading (tests/integration/hostile_clients.rs shows the last two through a socket).
+# held open by clients that stop reading (tests/integration/http/hostile_clients.rs shows the last two through a
+# socket).
 UNSHOWABLE_CODES = {"INTERNAL", "REQUEST_TIMEOUT", "SERVER_BUSY"}
 
 NORMALISE = [
