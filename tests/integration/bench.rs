@@ -1,5 +1,6 @@
-//! The benchmark's canonical workloads (issue 7) answer without errors, and the dashboard map's SQL statement bound
-//! holds whatever the number of areas. (Timings are the benchmark's business, never asserted here.)
+//! The benchmark's canonical workloads answer without errors, the synthetic data is deterministic, and the SQL
+//! statements of the dashboard's queries stay a small constant whatever the number of areas (the no-N+1 guarantee).
+//! Timings are the benchmark's business, never asserted here.
 
 use send_bench::{CountedDb, WORKLOADS, synth};
 
@@ -73,4 +74,56 @@ fn the_synthetic_generator_is_deterministic() {
     let other = synth::generate(&b.join("other"), 500, 4).expect("generate");
     let inspections = |d: &synth::Dataset| std::fs::read(d.files.last().expect("files")).expect("read");
     assert_ne!(inspections(&first), inspections(&other), "another seed, another dataset");
+}
+
+/// The no-N+1 guarantee: a page of areas with their latest inspection, partners and priority actions costs the same
+/// few SQL statements whether it holds 5 areas or 100.
+#[tokio::test]
+async fn a_dashboard_page_costs_a_constant_number_of_statements() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    each_backend_with_data(|t| async move {
+        let mut db = send_model::connect(&send_model::DbConfig::new(t.url.clone())).await.expect("connect");
+        let statements = Arc::new(AtomicUsize::new(0));
+        let counter = statements.clone();
+        db.set_metric_callback(move |_| {
+            counter.fetch_add(1, Ordering::SeqCst);
+        });
+        let mut counts = Vec::new();
+        let mut seen = 0;
+        let mut end_cursor = String::new();
+        // One schema, as a server has: its read model (regions, areas, ICBs, tallies) is built once per dataset
+        // version, by the first request; what is counted is what each request costs after that.
+        let schema = send_api::build_schema(db.clone());
+        let run = |query: String| {
+            let (schema, db) = (schema.clone(), db.clone());
+            async move {
+                let response = send_api::execute(&schema, &db, async_graphql::Request::new(query)).await;
+                assert!(response.errors.is_empty(), "{:?}", response.errors);
+                serde_json::to_value(&response.data).expect("json")
+            }
+        };
+        run("{ area(code: \"E10000029\") { code } }".to_owned()).await;
+        // 5 areas, then all 153 (in two pages of 100, the second after the first's end cursor).
+        for (n, follow) in [(5, false), (100, false), (100, true)] {
+            statements.store(0, Ordering::SeqCst);
+            let after = if follow { format!(", after: \"{end_cursor}\"") } else { String::new() };
+            let data = run(
+                format!("{{ areas(first: {n}{after}) {{ pageInfo {{ endCursor }} edges {{ node {{ code partners {{ name }} latestInspection {{ outcome priorityActions {{ theme }} }} }} }} }} }}"),
+            )
+            .await;
+            let len = data["areas"]["edges"].as_array().map_or(0, Vec::len);
+            if n == 100 {
+                seen += len;
+            }
+            end_cursor = data["areas"]["pageInfo"]["endCursor"].as_str().unwrap_or_default().to_owned();
+            counts.push(statements.load(Ordering::SeqCst));
+        }
+        assert_eq!(seen, 153, "both pages cover all 153 areas");
+        assert!(counts.iter().all(|c| *c == counts[0]), "statements must not grow with the number of areas: {counts:?}");
+        assert!(counts[0] <= 8, "a small constant: {counts:?}");
+        db.close().await.ok();
+        t
+    })
+    .await;
 }

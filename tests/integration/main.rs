@@ -1,26 +1,15 @@
 //! The one integration-test binary (so the workspace links tests once): real data end to end, through the
 //! importer, the GraphQL schema and HTTP, on SQLite always and on PostgreSQL when `TEST_DATABASE_URL` is set.
+//!
+//! Filed by the surface each test exercises: [`graphql`] (the schema without HTTP), [`http`] (`send-api`'s HTTP face,
+//! its configuration and hostile clients), [`importer`] (`send-import` and its sources), [`reports`] (report PDFs,
+//! extracted and imported), [`backends`] (concurrency, bulk loads and the read model on both databases) and [`bench`]
+//! (the benchmark's workloads and the statement bounds). Helpers shared between files are in [`support`].
 
-mod api;
+mod backends;
 mod bench;
-mod bulk_lock;
-mod changes;
-mod concurrency;
-mod config;
-mod current_data;
-mod hostile_clients;
-mod hostile_files;
-mod hostile_requests;
+mod graphql;
 mod http;
 mod importer;
-mod official;
-mod profiles;
-mod public;
-mod refresh;
-mod report_import;
 mod reports;
-mod research;
-mod schema;
-mod serve;
-mod summary_import;
 mod support;

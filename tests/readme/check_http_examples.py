@@ -59,7 +59,8 @@ SERVER = re.compile(r"^(?:\./)?" + re.escape(BINARY) + r"\b(?P<args>[^&]*)&\s*$"
 # A program of the project called by bare name: at the start of a command or after `|`, `;`, `&`, `(` or `$(`.
 BARE = re.compile(r"(?:^|[|;&(]\s*)(send-api|send-import|send-bench)\b", re.M)
 # Codes listed in the reference that no example can show: a server failure, a body that stops arriving, and exports
-# held open by clients that stop reading (tests/integration/hostile_clients.rs shows the last two through a socket).
+# held open by clients that stop reading (tests/integration/http/hostile_clients.rs shows the last two through a
+# socket).
 UNSHOWABLE_CODES = {"INTERNAL", "REQUEST_TIMEOUT", "SERVER_BUSY"}
 
 NORMALISE = [

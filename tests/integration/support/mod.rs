@@ -1,8 +1,15 @@
-//! Test support: a fresh database per test on every backend, the GraphQL schema over it, and readers of the
-//! bundled data used to compute expected figures independently of the code under test.
+//! Test support: a fresh database per test on every backend (this module), the bundled data read independently of
+//! the code under test ([`data`]), the GraphQL schema run without HTTP ([`graphql`]), requests through the router
+//! ([`http`]), the importer's entry points ([`import`]), and a loopback server that can misbehave ([`serve`]).
+
+mod data;
+mod graphql;
+pub mod http;
+pub mod import;
+pub mod serve;
 
 use std::future::Future;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection, EntityTrait, QueryOrder};
@@ -10,17 +17,9 @@ use send_model::entity::{
     area_alias, area_lineage, area_partner, icb, import_run, inspection, inspection_change, local_area,
     priority_action, region, thematic_visit,
 };
-use serde_json::Value;
 
-/// The repository's `data/` folder.
-pub fn data_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../data")
-}
-
-/// A path under `data/`.
-pub fn data_file(name: &str) -> PathBuf {
-    data_dir().join(name)
-}
+pub use data::{INSPECTIONS_HEADER, bundled_inspections, csv_rows, data_dir, data_file, fixture, placed_on};
+pub use graphql::{error_code, gql, gql_data};
 
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
 
@@ -201,48 +200,7 @@ pub async fn snapshot(db: &DatabaseConnection) -> String {
     out
 }
 
-/// Runs a GraphQL query through the schema (no HTTP) and returns the whole response as JSON.
-pub async fn gql(db: &DatabaseConnection, query: &str) -> Value {
-    let schema = send_api::build_schema(db.clone());
-    let response = send_api::execute(&schema, db, async_graphql::Request::new(query)).await;
-    serde_json::to_value(&response).expect("response as JSON")
-}
-
-/// Runs a query that must succeed and returns its `data`.
-pub async fn gql_data(db: &DatabaseConnection, query: &str) -> Value {
-    let response = gql(db, query).await;
-    assert!(response.get("errors").is_none_or(|e| e.as_array().is_some_and(Vec::is_empty)), "errors: {response:#}");
-    response["data"].clone()
-}
-
-/// The `extensions.code` of a response's first error.
-pub fn error_code(response: &Value) -> &str {
-    response["errors"][0]["extensions"]["code"].as_str().unwrap_or("(no code)")
-}
-
-/// The rows of a CSV under `data/`, as header-keyed maps.
-/// The bundled files of inspections, in the `inspections.csv` layout.
-pub const INSPECTION_FILES: [&str; 2] = ["inspections.csv", "inspections_2025_2026.csv"];
-
-/// Every row of the bundled files of inspections ([`INSPECTION_FILES`]): what a database of the bundled dataset holds.
-pub fn bundled_inspections() -> Vec<std::collections::HashMap<String, String>> {
-    INSPECTION_FILES.iter().flat_map(|name| csv_rows(name)).collect()
-}
-
-/// Where a row of the `inspections.csv` layout is placed in time: its start, or its publication when no source gives
-/// the start (the API counts such an inspection from its publication).
-pub fn placed_on(r: &std::collections::HashMap<String, String>) -> &str {
-    if r["inspection_start"].is_empty() { &r["published"] } else { &r["inspection_start"] }
-}
-
-pub fn csv_rows(name: &str) -> Vec<std::collections::HashMap<String, String>> {
-    let mut reader = csv::Reader::from_path(data_file(name)).expect("open csv");
-    let headers = reader.headers().expect("header").clone();
-    reader
-        .records()
-        .map(|r| {
-            let r = r.expect("record");
-            headers.iter().zip(r.iter()).map(|(h, v)| (h.to_owned(), v.to_owned())).collect()
-        })
-        .collect()
+/// A [`snapshot`] without its import runs: what an import that "changes nothing" leaves equal.
+pub fn without_runs(snapshot: impl AsRef<str>) -> String {
+    snapshot.as_ref().lines().filter(|l| !l.starts_with("import_run:")).collect::<Vec<_>>().join("\n")
 }

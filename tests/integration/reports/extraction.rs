@@ -2,7 +2,7 @@
 //! reader took from it (data/reports/expected.csv), and the refusals of what is not a readable report.
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::OnceLock;
 
 use chrono::NaiveDate;
@@ -11,19 +11,13 @@ use send_importer::pdf::{ExtractError, Extractor, ReportFacts, outcome_name};
 use send_model::domain::Outcome;
 use serde_json::Value;
 
-use crate::support::{TempDir, data_file};
+use super::{fixture, reports_dir, split_list};
+use crate::support::TempDir;
+use crate::support::import::cli_args;
 
 fn extractor() -> &'static Extractor {
     static EXTRACTOR: OnceLock<Extractor> = OnceLock::new();
     EXTRACTOR.get_or_init(|| Extractor::bundled().expect("the bundled reference data is valid"))
-}
-
-fn reports_dir() -> PathBuf {
-    data_file("reports")
-}
-
-fn fixture(name: &str) -> PathBuf {
-    reports_dir().join("fixtures").join(name)
 }
 
 /// One row of expected.csv.
@@ -41,10 +35,6 @@ struct Expected {
 
 fn date(text: &str) -> NaiveDate {
     NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap_or_else(|e| panic!("bad date {text:?} in expected.csv: {e}"))
-}
-
-fn split_list(text: &str) -> Vec<String> {
-    text.split(';').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()
 }
 
 fn expected_rows() -> Vec<Expected> {
@@ -356,11 +346,6 @@ fn a_missing_file_is_named() {
     assert!(message.contains("cannot read the file"), "{message}");
 }
 
-fn parse_args(args: &[&str]) -> send_importer::cli::ImportArgs {
-    send_importer::cli::ImportArgs::try_parse_from(std::iter::once("send-import").chain(args.iter().copied()))
-        .expect("valid arguments")
-}
-
 #[tokio::test]
 async fn send_import_extract_prints_one_json_object_per_report() {
     let suffolk = reports_dir().join("80565_suffolk__area_send_full_inspection_-_30_january_2024.pdf");
@@ -370,7 +355,7 @@ async fn send_import_extract_prints_one_json_object_per_report() {
     let dir = TempDir::new();
     let data_dir = dir.join("var");
     let data_dir = data_dir.display().to_string();
-    let args = parse_args(&["--extract", "--data-dir", &data_dir, &suffolk, &bolton]);
+    let args = cli_args(&["--extract", "--data-dir", &data_dir, &suffolk, &bolton]);
     let output = send_importer::cli::run(args).await.expect("both reports are read");
     assert!(!Path::new(&data_dir).exists(), "--extract opened no database");
 
@@ -406,7 +391,7 @@ async fn send_import_extract_fails_naming_each_unreadable_file() {
     let good = reports_dir().join("80432_bolton__area_send_full_inspection_-_30_august_2024.pdf");
     let bad = fixture("thematic_visit_letter.pdf");
     let (good, bad) = (good.display().to_string(), bad.display().to_string());
-    let error = send_importer::cli::run(parse_args(&["--extract", &good, &bad])).await.expect_err("one is refused");
+    let error = send_importer::cli::run(cli_args(&["--extract", &good, &bad])).await.expect_err("one is refused");
     let message = format!("{error:#}");
     assert!(message.contains("1 of 2 report(s) could not be read"), "{message}");
     assert!(message.contains(&bad) && !message.contains(&good), "{message}");

@@ -14,9 +14,9 @@ use http_body_util::BodyExt;
 use send_api::cli::{HttpArgs, LogFormat};
 use send_api::{ConnectionLimits, HttpConfig, Limits};
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
 use tower::ServiceExt;
 
+use crate::support::http::sha256_hex;
 use crate::support::{TempDir, each_backend};
 
 /// `send-api`'s HTTP options alone, parsed as the binary parses them (it flattens the same `HttpArgs`).
@@ -37,13 +37,8 @@ fn parse(args: &[&str]) -> Result<(HttpConfig, LogFormat), String> {
 
 /// A persisted-query manifest allowing `queries`, written to `dir/name`.
 fn manifest(dir: &TempDir, name: &str, queries: &[&str]) -> String {
-    let operations: Vec<Value> = queries
-        .iter()
-        .map(|q| {
-            let id: String = Sha256::digest(q.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
-            json!({"id": id, "name": "Op", "type": "query", "body": q})
-        })
-        .collect();
+    let operations: Vec<Value> =
+        queries.iter().map(|q| json!({"id": sha256_hex(q), "name": "Op", "type": "query", "body": q})).collect();
     let text = json!({"format": "apollo-persisted-query-manifest", "version": 1, "operations": operations});
     let path = dir.join(name);
     std::fs::write(&path, text.to_string()).expect("write manifest");
@@ -177,7 +172,7 @@ fn run_child(mode: &str, variables: &[(&str, &str)]) {
     let output = Command::new(std::env::current_exe().expect("this test binary"))
         .args([
             "--exact",
-            "config::every_http_environment_variable_reaches_the_configuration",
+            "http::config::every_http_environment_variable_reaches_the_configuration",
             "--nocapture",
             "--test-threads",
             "1",

@@ -1,8 +1,7 @@
-//! Issue 14: untrusted files and URLs never get unbounded memory, time or disk. Each hostile input is built here,
-//! in memory and small; before the importer bounded them, each drove `send-import` to gigabytes (or read a device
-//! until the machine ran out of memory). Each test runs the import in-process and asserts it returns the refusal,
-//! naming the file and the limit, with the database exactly as it was: a test that would exhaust memory now
-//! returns.
+//! Untrusted files and URLs never get unbounded memory, time or disk. Each hostile input is built here, in memory and
+//! small; before the importer bounded them, each drove `send-import` to gigabytes (or read a device until the machine
+//! ran out of memory). Each test runs the import in-process and asserts it returns the refusal, naming the file and the
+//! limit, with the database exactly as it was: a test that would exhaust memory now returns.
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -11,7 +10,8 @@ use std::path::PathBuf;
 use send_importer::limits::{MAX_PDF_INFLATED_BYTES, MAX_WORKBOOK_CELLS, MAX_WORKBOOK_INFLATED_BYTES};
 use send_importer::{ImportError, ImportOptions, SourceFile, import};
 
-use crate::serve::{Reply, Server};
+use crate::support::import::cli_args;
+use crate::support::serve::{Reply, Server};
 use crate::support::{TempDir, data_file, each_backend, gql_data, snapshot};
 
 /// A zip of `members` (name, content), deflated.
@@ -267,12 +267,6 @@ async fn a_pdf_whose_stream_inflates_past_the_limit_is_refused() {
     let extractor = send_importer::pdf::Extractor::bundled().expect("reference data");
     let error = extractor.extract_bytes("small.pdf", &small).expect_err("not a report");
     assert!(!error.to_string().contains("inflate"), "{error}");
-}
-
-fn cli_args(args: &[&str]) -> send_importer::cli::ImportArgs {
-    use clap::Parser;
-    send_importer::cli::ImportArgs::try_parse_from(std::iter::once("send-import").chain(args.iter().copied()))
-        .expect("arguments")
 }
 
 #[tokio::test]

@@ -1,14 +1,14 @@
-//! Hostile clients through a real socket (issue 14): requests built to crash the server, fill its memory or hold
-//! its connections. After each abuse the server must still answer `/health` and a real query within a bound.
+//! Hostile clients through a real socket: requests built to crash the server, fill its memory or hold its connections.
+//! After each abuse the server must still answer `/health` and a real query within a bound.
 
 use std::net::SocketAddr;
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpSocket, TcpStream};
 
+use crate::support::http::{encode, sha256_hex};
 use crate::support::{TestDb, each_backend_with_data};
 
 /// How long a well-behaved request may take here before the test calls the server unresponsive: generous for a
@@ -112,12 +112,6 @@ fn post_raw(query: &str) -> Vec<u8> {
 fn get_raw(path: &str) -> Vec<u8> {
     format!("GET {path} HTTP/1.1\r\nHost: t\r\nAccept: application/graphql-response+json\r\nConnection: close\r\n\r\n")
         .into_bytes()
-}
-
-fn encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })
-        .collect()
 }
 
 /// The query every check ends with: real data, from the read model and the database.
@@ -244,7 +238,7 @@ async fn every_cache_stays_within_the_bytes_it_holds_keys_included() {
         let big = format!("{{ dataset {{ licence }} }} #{}", "x".repeat(60 * 1024));
         for i in 0..600 {
             let query = format!("{big}{i}");
-            let hash: String = Sha256::digest(query.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+            let hash = sha256_hex(&query);
             let body = json!({ "query": query, "extensions": {"persistedQuery": {"version": 1, "sha256Hash": hash}} });
             let body = body.to_string();
             let raw = format!(

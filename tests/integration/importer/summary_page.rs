@@ -1,13 +1,13 @@
-//! Issue 15: the Data to Insight weekly summary imported (three real snapshots: of 2024 and 2025 in
-//! `tests/fixtures/d2i/`, of 2026 the bundled one in `data/`). It ranks below every other source, an older snapshot
-//! never replaces a newer one, a new row for an area holding another inspection is a new inspection, and a page that
-//! cannot be read is refused with the database unchanged.
+//! The Data to Insight weekly summary page imported (three real snapshots: of 2024 and 2025 in `tests/fixtures/d2i/`,
+//! of 2026 the bundled one in `data/`). It ranks below every other source, an older snapshot never replaces a newer
+//! one, a new row for an area holding another inspection is a new inspection, and a page that cannot be read is refused
+//! with the database unchanged.
 
 use std::path::PathBuf;
 
 use send_importer::{ImportError, ImportOptions, ImportReport, SourceFile, import};
 
-use crate::support::{TestDb, each_backend, snapshot};
+use crate::support::{TestDb, each_backend, snapshot, without_runs};
 
 /// The three real snapshots, oldest first.
 const SNAPSHOTS: [&str; 3] = ["summary_2024-08-08.html", "summary_2025-06-09.html", "summary_2026-06-29.html"];
@@ -17,7 +17,7 @@ fn fixture(name: &str) -> PathBuf {
     if name == SNAPSHOTS[2] {
         return crate::support::data_file("d2i_summary_2026-06-29.html");
     }
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/d2i").join(name)
+    crate::support::fixture("d2i").join(name)
 }
 
 fn page(name: &str) -> SourceFile {
@@ -35,11 +35,6 @@ fn bundled_without_summary(later: bool) -> Vec<SourceFile> {
 
 async fn load(t: &TestDb, sources: Vec<SourceFile>) -> ImportReport {
     import(&t.db, sources, ImportOptions::default()).await.expect("import")
-}
-
-/// Data without the import runs: what a snapshot that "changes nothing" leaves equal.
-fn without_runs(s: &str) -> String {
-    s.lines().filter(|l| !l.starts_with("import_run:")).collect::<Vec<_>>().join("\n")
 }
 
 #[tokio::test]

@@ -1,28 +1,22 @@
-//! Report PDFs as import sources (issue 8, second half): each report becomes one inspection of the `report` kind,
-//! through the same checks, precedence rule and transaction as any other file, with its priority actions' texts
-//! and evidence and its areas for improvement; the API serves them and searches the actions' texts.
+//! Report PDFs as import sources: each report becomes one inspection of the `report` kind, through the same checks,
+//! precedence rule and transaction as any other file, with its priority actions' texts and evidence and its areas for
+//! improvement; the API serves them and searches the actions' texts.
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use clap::Parser;
 use sea_orm::{DatabaseConnection, EntityTrait};
-use send_importer::{ImportError, ImportOptions, import, read_paths};
+use send_importer::ImportError;
 use send_model::entity::improvement_area;
 use serde_json::Value;
 
-use crate::support::{TempDir, data_file, each_backend_with_data, gql_data, snapshot};
+use super::{fixture, report, split_list};
+use crate::support::import::import_paths;
+use crate::support::{TempDir, data_file, each_backend_with_data, gql_data, snapshot, without_runs};
 
 const SUFFOLK: &str = "80565_suffolk__area_send_full_inspection_-_30_january_2024.pdf";
 const HALTON: &str = "80471_halton__area_send_full_inspection_-_26_january_2024.pdf";
-
-fn report(name: &str) -> PathBuf {
-    data_file("reports").join(name)
-}
-
-async fn import_paths(db: &DatabaseConnection, paths: &[PathBuf]) -> Result<send_importer::ImportReport, ImportError> {
-    import(db, read_paths(paths).expect("read the reports"), ImportOptions::default()).await
-}
 
 /// The 20 sample reports, in name order.
 fn all_reports() -> Vec<PathBuf> {
@@ -67,10 +61,6 @@ async fn inspection_of(db: &DatabaseConnection, code: &str, start: &str) -> (Val
         .unwrap_or_else(|| panic!("no 2023 full inspection of {code} starting {start}: {area}"))
         .clone();
     (area, found)
-}
-
-fn split_list(text: &str) -> Vec<String> {
-    text.split(';').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()
 }
 
 #[tokio::test]
@@ -152,7 +142,6 @@ async fn suffolk_adds_only_what_the_report_holds_and_a_second_import_changes_not
         assert_eq!((second.inserted(), second.updated()), (0, 0), "{second}");
         assert_eq!(second.files[0].unchanged, 1, "{second}");
         let after = snapshot(&t.db).await;
-        let without_runs = |s: &str| s.lines().filter(|l| !l.starts_with("import_run")).collect::<Vec<_>>().join("\n");
         assert_eq!(without_runs(&before), without_runs(&after), "a second import writes nothing but its run");
         t
     })
@@ -281,7 +270,7 @@ async fn published_flag_sets_the_publication_date() {
 async fn a_report_fetched_from_a_url_records_where_it_came_from() {
     use std::collections::HashMap;
 
-    use crate::serve::{Reply, Server};
+    use crate::support::serve::{Reply, Server};
     let pdf = std::fs::read(report(SUFFOLK)).expect("pdf");
     let server = Server::start(HashMap::from([("/v1/file/suffolk", vec![Reply::ok(pdf, "application/pdf")])])).await;
     each_backend_with_data(|t| async {
@@ -363,7 +352,7 @@ async fn a_lower_ranked_file_cannot_replace_themes_a_report_confirmed() {
 #[tokio::test]
 async fn a_monitoring_inspection_report_adds_a_monitoring_inspection() {
     each_backend_with_data(|t| async move {
-        let path = data_file("reports").join("fixtures").join("monitoring_inspection_report.pdf");
+        let path = fixture("monitoring_inspection_report.pdf");
         let report = import_paths(&t.db, &[path]).await.expect("import");
         assert_eq!(report.inserted(), 1, "{report}");
         let data = gql_data(

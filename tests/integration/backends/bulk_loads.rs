@@ -1,15 +1,22 @@
-//! A bulk load against readers (issue 14, item 5): on PostgreSQL a bulk load takes exclusive locks, and readers
-//! (each request a REPEATABLE READ snapshot that reads the import runs first, then inspections, priority actions and
-//! areas in whatever order its fields resolve) must wait for it, never deadlock with it.
+//! Bulk loads. Against readers: on PostgreSQL a bulk load takes exclusive locks, and readers (each request a
+//! REPEATABLE READ snapshot that reads the import runs first, then inspections, priority actions and areas in
+//! whatever order its fields resolve) must wait for it, never deadlock with it. On both backends: a bulk load writes
+//! what a row-by-row load writes and puts back every index and key it set aside, and rows inserted together keep
+//! every character.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use send_bench::synth;
 use send_importer::{ImportOptions, import, read_paths};
+use send_model::entity::{import_run, inspection, priority_action};
 
-use crate::support::{Backend, TempDir, TestDb, backends, record_pass};
+use crate::support::{
+    Backend, TempDir, TestDb, backends, data_file, each_backend, each_backend_with_data, record_pass, snapshot,
+    without_runs,
+};
 
 /// What the readers ask, each in a loop: between them they read the import runs, inspections, priority actions and
 /// areas in different orders.
@@ -174,4 +181,96 @@ async fn a_bulk_load_gives_way_to_a_reader_holding_one_of_its_tables() {
     }
     t.close().await;
     record_pass(&backend);
+}
+
+/// The database's own catalogue of indexes and foreign keys, as text.
+async fn catalogue(db: &sea_orm::DatabaseConnection) -> String {
+    use sea_orm::{ConnectionTrait, DbBackend, Statement};
+    let backend = db.get_database_backend();
+    let sql = match backend {
+        DbBackend::Postgres => {
+            "SELECT indexname || ': ' || indexdef AS line FROM pg_indexes WHERE schemaname = current_schema() \
+             UNION ALL SELECT conname || ': ' || pg_get_constraintdef(oid) FROM pg_constraint \
+             WHERE connamespace = current_schema()::regnamespace ORDER BY 1"
+        }
+        _ => {
+            "SELECT name || ': ' || COALESCE(sql, '(automatic)') AS line FROM sqlite_master WHERE type = 'index' \
+              UNION ALL SELECT m.name || ' -> ' || f.\"table\" || '(' || f.\"to\" || ')' \
+              FROM sqlite_master m, pragma_foreign_key_list(m.name) f WHERE m.type = 'table' ORDER BY 1"
+        }
+    };
+    let rows = db.query_all_raw(Statement::from_string(backend, sql)).await.expect("catalogue");
+    rows.iter().map(|r| r.try_get::<String>("", "line").expect("line")).collect::<Vec<_>>().join("\n")
+}
+
+#[tokio::test]
+async fn a_bulk_load_writes_what_a_row_by_row_load_writes_and_rebuilds_every_index_and_key() {
+    each_backend(|bulk| async move {
+        use crate::support::Backend;
+        let same = |b: &Backend| {
+            matches!(
+                (b, bulk.db.get_database_backend()),
+                (Backend::Sqlite, sea_orm::DbBackend::Sqlite) | (Backend::Postgres(_), sea_orm::DbBackend::Postgres)
+            )
+        };
+        let backend = crate::support::backends().into_iter().find(same).expect("this backend");
+        let row_by_row = crate::support::TestDb::new(&backend).await;
+        let schema = catalogue(&bulk.db).await;
+        assert!(schema.contains("ix_inspection_framework_region_start_date"), "{schema}");
+        // Every inspections file of the bundle is a bulk load here; the default threshold makes none of them one.
+        let options = ImportOptions { bulk_load_rows: 1, ..Default::default() };
+        import(&bulk.db, send_importer::bundled(), options).await.expect("bulk import");
+        assert_eq!(catalogue(&bulk.db).await, schema, "the indexes and keys set aside are all back, unchanged");
+        // A dry run that sets them aside and rolls back leaves them too.
+        let dry = ImportOptions { dry_run: true, ..options };
+        import(&bulk.db, read_paths(&[data_file("inspections.csv")]).expect("read"), dry).await.expect("dry run");
+        assert_eq!(catalogue(&bulk.db).await, schema);
+
+        import(&row_by_row.db, send_importer::bundled(), ImportOptions::default()).await.expect("import");
+        let (bulk_rows, rows) = (snapshot(&bulk.db).await, snapshot(&row_by_row.db).await);
+        assert!(bulk_rows.contains("inspection: [Model"), "the bulk load wrote inspections");
+        assert_eq!(without_runs(bulk_rows), without_runs(rows), "the same rows, ids included");
+        row_by_row.close().await;
+        bulk
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn rows_inserted_together_keep_quotes_braces_backslashes_commas_and_nulls() {
+    use sea_orm::{ActiveValue::Set, QueryOrder, TransactionTrait};
+    use send_model::domain::Theme;
+    each_backend_with_data(|t| async move {
+        let inspection = inspection::Entity::find().one(&t.db).await.expect("read").expect("an inspection");
+        let run = import_run::Entity::find().one(&t.db).await.expect("read").expect("a run");
+        let texts = [Some(r#"said "a, {b}" \ c"#), None, Some("NULL"), Some(""), Some("tab\there\nline é")];
+        let rows = texts
+            .iter()
+            .enumerate()
+            .map(|(i, text)| priority_action::ActiveModel {
+                inspection_id: Set(inspection.id),
+                ordinal: Set(100 + i32::try_from(i).expect("small")),
+                theme: Set(Theme::ALL[i % Theme::ALL.len()]),
+                text: Set(text.map(str::to_owned)),
+                evidence: Set(None),
+                import_run_id: Set(run.id),
+                ..Default::default()
+            })
+            .collect();
+        let txn = t.db.begin().await.expect("begin");
+        send_model::backend::insert_rows(&txn, rows).await.expect("insert");
+        txn.commit().await.expect("commit");
+        let back: Vec<Option<String>> = priority_action::Entity::find()
+            .filter(priority_action::Column::Ordinal.gte(100))
+            .order_by_asc(priority_action::Column::Ordinal)
+            .all(&t.db)
+            .await
+            .expect("read back")
+            .into_iter()
+            .map(|a| a.text)
+            .collect();
+        assert_eq!(back, texts.map(|t| t.map(str::to_owned)).to_vec());
+        t
+    })
+    .await;
 }

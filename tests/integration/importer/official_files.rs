@@ -11,15 +11,14 @@ use send_importer::{ImportError, ImportOptions, import, read_paths};
 use send_model::domain::{Framework, InspectionType, Outcome};
 use send_model::entity::inspection;
 
-use crate::serve::{Reply, Server};
-use crate::support::{TempDir, TestDb, data_file, each_backend, each_backend_with_data, snapshot};
+use crate::support::import::import_paths;
+use crate::support::serve::{Reply, Server};
+use crate::support::{
+    TempDir, TestDb, data_file, each_backend, each_backend_with_data, fixture, snapshot, without_runs,
+};
 
 const ODS: &str = "official/Area_SEND_inspection_data_01_May_2016_to_31_August_2022.ods";
 const MI_CSV: &str = "official/mi_ofsted_winter_2223.csv";
-
-fn fixture(name: &str) -> PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(name)
-}
 
 /// Counts read straight from the ODS's data sheet with calamine, independently of the importer: full inspections,
 /// those with "Yes" in the WSoA column, and revisit outcomes.
@@ -51,17 +50,13 @@ async fn count(db: &sea_orm::DatabaseConnection, t: InspectionType, outcome: Opt
     q.all(db).await.expect("count").len()
 }
 
-async fn import_paths(db: &sea_orm::DatabaseConnection, paths: &[PathBuf]) -> send_importer::ImportReport {
-    import(db, read_paths(paths).expect("read"), ImportOptions::default()).await.expect("import")
-}
-
 #[tokio::test]
 async fn the_official_ods_gives_the_2016_framework_records_exactly_as_published() {
     each_backend(|t| async move {
         let reference: Vec<PathBuf> =
             ["regions.csv", "icbs.csv", "local_areas.csv", "area_lineage.csv"].iter().map(|n| data_file(n)).collect();
-        import_paths(&t.db, &reference).await;
-        let report = import_paths(&t.db, &[data_file(ODS)]).await;
+        import_paths(&t.db, &reference).await.expect("import");
+        let report = import_paths(&t.db, &[data_file(ODS)]).await.expect("import");
 
         let (full, wsoa, revisits) = ods_counts();
         assert_eq!((full, wsoa), (149, 82), "the published table");
@@ -99,7 +94,7 @@ async fn gql_ids(db: &sea_orm::DatabaseConnection, code: &str) -> Vec<String> {
 #[tokio::test]
 async fn official_files_after_the_bundled_data_add_only_what_it_lacked_and_disagree_on_nothing() {
     each_backend_with_data(|t| async move {
-        let report = import_paths(&t.db, &[data_file(ODS), data_file(MI_CSV)]).await;
+        let report = import_paths(&t.db, &[data_file(ODS), data_file(MI_CSV)]).await.expect("import");
         let (ods, mi) = (&report.files[0], &report.files[1]);
         assert_eq!((ods.inserted, mi.inserted), (0, 0), "no new inspections");
         assert_eq!(ods.changed(), 0, "no value the bundled data had was changed");
@@ -131,12 +126,10 @@ async fn reimporting_any_official_file_changes_nothing_but_its_import_run() {
         for file in
             [data_file(ODS), data_file(MI_CSV), fixture("mi_2023_framework.xlsx"), fixture("mi_2023_framework.ods")]
         {
-            import_paths(&t.db, std::slice::from_ref(&file)).await;
+            import_paths(&t.db, std::slice::from_ref(&file)).await.expect("import");
             let before = snapshot(&t.db).await;
-            let report = import_paths(&t.db, std::slice::from_ref(&file)).await;
+            let report = import_paths(&t.db, std::slice::from_ref(&file)).await.expect("import");
             assert_eq!((report.inserted(), report.updated()), (0, 0), "{}", file.display());
-            let without_runs =
-                |s: &str| s.lines().filter(|l| !l.starts_with("import_run:")).collect::<Vec<_>>().join("\n");
             assert_eq!(without_runs(&snapshot(&t.db).await), without_runs(&before), "{}", file.display());
         }
         t
@@ -207,7 +200,7 @@ async fn disagreeing_sources_follow_the_precedence_rule_and_say_so() {
         let dir = TempDir::new();
         // The MI says Brighton and Hove's report came out a day later than our curated row says.
         let path = edited_mi(&dir, "\"31/05/2023\"", "\"01/06/2023\"");
-        let report = import_paths(&t.db, &[path]).await;
+        let report = import_paths(&t.db, &[path]).await.expect("import");
         let f = &report.files[0];
         assert_eq!(f.changed(), 1);
         assert_eq!(f.changes[0].fields[0].before.as_deref(), Some("2023-05-31"));
@@ -218,7 +211,7 @@ async fn disagreeing_sources_follow_the_precedence_rule_and_say_so() {
         assert!(warning.contains("kept 2023-06-01"), "{warning}");
 
         // The curated file, less specific, no longer overwrites it, and says why.
-        let report = import_paths(&t.db, &[data_file("inspections.csv")]).await;
+        let report = import_paths(&t.db, &[data_file("inspections.csv")]).await.expect("import");
         let f = &report.files[0];
         assert_eq!(f.updated, 0, "{:#?}", f.changes);
         let warning = f.warnings.iter().find(|w| w.contains("disagree")).expect("a disagreement warning");

@@ -1,13 +1,13 @@
-//! Issue 15: `send-import --refresh` against a loopback server serving the summary (its links pointing at the same
-//! server) and real report PDFs (`data/reports/`); one link answers 404 and one times out. Those are reported, the
-//! rest imported, and a second run fetches only what is still missing.
+//! `send-import --refresh` against a loopback server serving the summary (its links pointing at the same server) and
+//! real report PDFs (`data/reports/`); one link answers 404 and one times out. Those are reported, the rest imported,
+//! and a second run fetches only what is still missing.
 
 use std::collections::HashMap;
 use std::time::Duration;
 
 use send_importer::{ImportOptions, import};
 
-use crate::serve::{Reply, Server};
+use crate::support::serve::{Reply, Server};
 use crate::support::{TestDb, csv_rows, data_file, each_backend, gql_data};
 
 /// The bundled data without the report links and the bundled summary: no inspection has a report link yet, so the
@@ -83,9 +83,10 @@ fn site(base: &str) -> Site {
     Site { routes, readable, missing, slow }
 }
 
-fn refresh_args(t: &TestDb, summary: &str) -> send_importer::cli::ImportArgs {
+/// `send-import --refresh` of `summary` into `t`, with no delay between reports and no retry, and `extra` options.
+fn refresh_args(t: &TestDb, summary: &str, extra: &[&str]) -> send_importer::cli::ImportArgs {
     use clap::Parser;
-    let args = [
+    let mut args = vec![
         "send-import",
         "--database-url",
         &t.url,
@@ -96,15 +97,15 @@ fn refresh_args(t: &TestDb, summary: &str) -> send_importer::cli::ImportArgs {
         "0",
         "--timeout",
         "2",
-        "--connect-timeout",
-        "2",
         "--retries",
         "0",
-        "--format",
-        "json",
     ];
+    args.extend_from_slice(extra);
     send_importer::cli::ImportArgs::try_parse_from(args).expect("arguments")
 }
+
+/// The options of a refresh whose report is read back as JSON.
+const JSON: [&str; 4] = ["--connect-timeout", "2", "--format", "json"];
 
 #[tokio::test]
 async fn a_refresh_imports_the_summary_and_every_report_it_can_then_only_what_is_missing() {
@@ -123,7 +124,7 @@ async fn a_refresh_imports_the_summary_and_every_report_it_can_then_only_what_is
         async move {
             import(&t.db, without_links(), ImportOptions::default()).await.expect("bundled");
             server_requests.lock().expect("log").clear();
-            let out = send_importer::cli::run(refresh_args(&t, &summary)).await.expect("refresh");
+            let out = send_importer::cli::run(refresh_args(&t, &summary, &JSON)).await.expect("refresh");
             let first: serde_json::Value = serde_json::from_str(&out).expect("JSON");
             assert_eq!(first["reports_read"].as_array().map(Vec::len), Some(readable), "{first:#}");
             let failed = first["reports_failed"].as_array().expect("failed");
@@ -142,7 +143,7 @@ async fn a_refresh_imports_the_summary_and_every_report_it_can_then_only_what_is
 
             // The second run asks again for the summary and for the two that failed, nothing else.
             server_requests.lock().expect("log").clear();
-            let out = send_importer::cli::run(refresh_args(&t, &summary)).await.expect("second refresh");
+            let out = send_importer::cli::run(refresh_args(&t, &summary, &JSON)).await.expect("second refresh");
             let second: serde_json::Value = serde_json::from_str(&out).expect("JSON");
             assert_eq!(second["reports_read"].as_array().map(Vec::len), Some(0), "{second:#}");
             assert_eq!(second["reports_failed"].as_array().map(Vec::len), Some(2), "{second:#}");
@@ -173,24 +174,7 @@ async fn the_closing_summary_names_new_inspections_with_outcome_and_publication(
             let sources =
                 without_links().into_iter().filter(|f| !f.name.ends_with("inspections_2025_2026.csv")).collect();
             import(&t.db, sources, ImportOptions::default()).await.expect("bundled");
-            use clap::Parser;
-            let args = [
-                "send-import",
-                "--database-url",
-                &t.url,
-                "--refresh",
-                "--summary",
-                &summary,
-                "--delay",
-                "0",
-                "--timeout",
-                "2",
-                "--retries",
-                "0",
-            ];
-            let out = send_importer::cli::run(send_importer::cli::ImportArgs::try_parse_from(args).expect("args"))
-                .await
-                .expect("refresh");
+            let out = send_importer::cli::run(refresh_args(&t, &summary, &[])).await.expect("refresh");
             let line = out.lines().find(|l| l.ends_with("new inspections:") || l.ends_with("new inspection:"));
             assert!(line.is_some(), "{out}");
             assert!(

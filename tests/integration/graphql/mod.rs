@@ -1,0 +1,13 @@
+//! The GraphQL API through the schema (no HTTP), on the real bundled data, with expected figures computed from the
+//! CSV files where no published figure states them: outcome profiles, areas, inspections, themes, timelines and
+//! schedules, the dataset, changes, how requests are taken, and the schema's own text.
+
+mod areas;
+mod changes;
+mod dataset;
+mod inspections;
+mod outcome_profiles;
+mod requests;
+mod schema;
+mod themes;
+mod timelines;

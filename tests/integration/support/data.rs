@@ -1,0 +1,50 @@
+//! The bundled data as the tests read it, independently of the importer: its files, their rows, and where an
+//! inspection row is placed in time.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// The repository's `data/` folder.
+pub fn data_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../data")
+}
+
+/// A path under `data/`.
+pub fn data_file(name: &str) -> PathBuf {
+    data_dir().join(name)
+}
+
+/// The bundled files of inspections, in the `inspections.csv` layout.
+pub const INSPECTION_FILES: [&str; 2] = ["inspections.csv", "inspections_2025_2026.csv"];
+
+/// The header row of the `inspections.csv` layout.
+pub const INSPECTIONS_HEADER: &str = "area_name,la_code_gss,la_code_dfe,region,framework,inspection_type,inspection_start,inspection_end,published,outcome,priority_actions,source_url";
+
+/// Every row of the bundled files of inspections ([`INSPECTION_FILES`]): what a database of the bundled dataset holds.
+pub fn bundled_inspections() -> Vec<HashMap<String, String>> {
+    INSPECTION_FILES.iter().flat_map(|name| csv_rows(name)).collect()
+}
+
+/// Where a row of the `inspections.csv` layout is placed in time: its start, or its publication when no source gives
+/// the start (the API counts such an inspection from its publication).
+pub fn placed_on(r: &HashMap<String, String>) -> &str {
+    if r["inspection_start"].is_empty() { &r["published"] } else { &r["inspection_start"] }
+}
+
+/// A file of `tests/fixtures/`.
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(name)
+}
+
+/// The rows of a CSV under `data/`, as header-keyed maps.
+pub fn csv_rows(name: &str) -> Vec<HashMap<String, String>> {
+    let mut reader = csv::Reader::from_path(data_file(name)).expect("open csv");
+    let headers = reader.headers().expect("header").clone();
+    reader
+        .records()
+        .map(|r| {
+            let r = r.expect("record");
+            headers.iter().zip(r.iter()).map(|(h, v)| (h.to_owned(), v.to_owned())).collect()
+        })
+        .collect()
+}
