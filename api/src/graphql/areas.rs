@@ -10,9 +10,11 @@ use super::connection::connection;
 use super::context::{db, loaders, model};
 use super::inputs::{AreaFilter, AreaOrder, AreaOrderField};
 use super::objects::{Area, Inspection};
-use super::pagination::{KeyKind, SortKey, Total, connection_complexity, paginate, sort_order};
-use super::search::name_contains;
+use super::pagination::{Total, connection_complexity, paginate, sort_order};
 use crate::error::ApiResult;
+use crate::read_model::keys::{PUBLISHED_KEY_PREFIX, parse_global_id};
+use crate::read_model::order::{KeyKind, SortKey};
+use crate::read_model::search::name_contains;
 
 connection!(AreaConnection, AreaEdge, Area, "local areas");
 
@@ -39,7 +41,7 @@ impl AreaQuery {
         #[graphql(desc = "A global ID this API returned.")] id: ID,
     ) -> ApiResult<Option<super::objects::Node>> {
         let model = model(ctx).await?;
-        let Some((kind, key)) = super::connection::parse_global_id(&id) else { return Ok(None) };
+        let Some((kind, key)) = parse_global_id(&id) else { return Ok(None) };
         let parts: Vec<&str> = key.split('/').collect();
         match (kind.as_str(), parts.as_slice()) {
             ("Area", [code]) => Ok(match AreaCode::parse(code) {
@@ -47,7 +49,7 @@ impl AreaQuery {
                 _ => None,
             }),
             ("Inspection", [code, framework, kind, start]) => {
-                let (start, start_known) = match start.strip_prefix(super::objects::PUBLISHED_KEY_PREFIX) {
+                let (start, start_known) = match start.strip_prefix(PUBLISHED_KEY_PREFIX) {
                     Some(published) => (published, false),
                     None => (*start, true),
                 };

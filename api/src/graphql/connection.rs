@@ -4,6 +4,7 @@
 use async_graphql::SimpleObject;
 
 use crate::error::{ApiError, ApiResult};
+use crate::read_model::keys::{from_hex, to_hex};
 
 /// Where a page stands in the whole list (Relay's `PageInfo`).
 #[derive(SimpleObject, Debug, Clone)]
@@ -16,21 +17,6 @@ pub struct PageInfo {
     pub start_cursor: Option<String>,
     /// The cursor of the page's last item; null on an empty page.
     pub end_cursor: Option<String>,
-}
-
-/// Text as lowercase hex: how cursors and global IDs are made opaque (clients must not build or parse them).
-fn to_hex(text: &str) -> String {
-    text.bytes().map(|b| format!("{b:02x}")).collect()
-}
-
-/// Reverses [`to_hex`]; `None` for anything it did not produce.
-fn from_hex(hex: &str) -> Option<String> {
-    if !hex.len().is_multiple_of(2) || !hex.is_ascii() {
-        return None;
-    }
-    let bytes: Option<Vec<u8>> =
-        (0..hex.len()).step_by(2).map(|i| u8::from_str_radix(&hex[i..i + 2], 16).ok()).collect();
-    bytes.and_then(|b| String::from_utf8(b).ok())
 }
 
 /// An opaque cursor: the position of an item in the ordered list and its sort key (the values it was ordered by),
@@ -49,16 +35,6 @@ pub fn decode_cursor(cursor: &str) -> ApiResult<(u64, Vec<serde_json::Value>)> {
         Ok(serde_json::Value::Array(key)) => Ok((position, key)),
         _ => Err(bad()),
     }
-}
-
-/// An opaque global ID for a record of `kind` with natural key `key`; stable while the key is.
-pub fn global_id(kind: &str, key: &str) -> String {
-    to_hex(&format!("{kind}:{key}"))
-}
-
-/// The kind and natural key inside a global ID this API returned.
-pub fn parse_global_id(id: &str) -> Option<(String, String)> {
-    from_hex(id).and_then(|t| t.split_once(':').map(|(k, v)| (k.to_owned(), v.to_owned())))
 }
 
 /// Defines a connection type and its edge type over a node type.
@@ -115,6 +91,7 @@ pub(crate) use connection;
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::read_model::keys::{global_id, parse_global_id};
 
     #[test]
     fn cursors_round_trip_and_garbage_is_refused() {

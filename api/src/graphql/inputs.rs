@@ -4,6 +4,7 @@ use async_graphql::{Enum, InputObject};
 
 use super::enums::{Framework, InspectionType, OrderDirection, Outcome, VisitTheme};
 use super::scalars::Date;
+use crate::read_model::inspections::{InspectionCriteria, InspectionSort, SortField};
 
 /// Filters on inspections. Every field narrows the result; omitted fields do not filter.
 #[derive(InputObject, Debug, Clone, Default)]
@@ -32,6 +33,24 @@ pub struct InspectionFilter {
     pub name_contains: Option<String>,
 }
 
+impl From<&InspectionFilter> for InspectionCriteria {
+    fn from(f: &InspectionFilter) -> Self {
+        Self {
+            framework: f.framework.map(Into::into),
+            inspection_type: f.inspection_type.map(Into::into),
+            outcome: f.outcome.map(Into::into),
+            region: f.region.clone(),
+            ofsted_region: f.ofsted_region.clone(),
+            icb: f.icb.clone(),
+            year: f.year,
+            started_from: f.started_from.map(|d| d.0),
+            started_to: f.started_to.map(|d| d.0),
+            area_code: f.area_code.clone(),
+            name_contains: f.name_contains.clone(),
+        }
+    }
+}
+
 /// Fields inspections can be ordered by.
 #[derive(async_graphql::Enum, Clone, Copy, PartialEq, Eq, Debug, Default)]
 pub enum InspectionOrderField {
@@ -54,6 +73,17 @@ pub struct InspectionOrder {
     /// Ascending or descending.
     #[graphql(default)]
     pub direction: OrderDirection,
+}
+
+impl From<InspectionOrder> for InspectionSort {
+    fn from(o: InspectionOrder) -> Self {
+        let field = match o.field {
+            InspectionOrderField::StartDate => SortField::StartDate,
+            InspectionOrderField::Published => SortField::Published,
+            InspectionOrderField::AreaName => SortField::AreaName,
+        };
+        Self { field, descending: o.direction == OrderDirection::Desc }
+    }
 }
 
 /// Filters on areas.

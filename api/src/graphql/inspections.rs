@@ -11,11 +11,12 @@ use super::connection::connection;
 use super::context::{db, model};
 use super::enums::PriorityActionTheme;
 use super::inputs::{InspectionFilter, InspectionOrder};
-use super::inspection_select::{filtered_inspections, inspection_order, tallied_count};
 use super::objects::{Inspection, PriorityAction};
-use super::pagination::{KeyKind, SortKey, Total, connection_complexity, paginate};
-use super::search::text_contains_words;
+use super::pagination::{Total, connection_complexity, paginate};
 use crate::error::ApiResult;
+use crate::read_model::inspections::{InspectionCriteria, InspectionSort, filtered, order, tallied_count};
+use crate::read_model::order::{KeyKind, SortKey};
+use crate::read_model::search::text_contains_words;
 
 connection!(InspectionConnection, InspectionEdge, Inspection, "inspections");
 
@@ -43,11 +44,11 @@ impl InspectionQuery {
         #[graphql(desc = "Order (default START_DATE ascending).")] order_by: Option<InspectionOrder>,
     ) -> ApiResult<InspectionConnection> {
         let model = model(ctx).await?;
-        let filter = filter.unwrap_or_default();
-        let order = order_by.unwrap_or_default();
-        let select = filtered_inspections(model, &filter, order)?;
-        let keys = inspection_order(order);
-        let total = match tallied_count(model, &filter)? {
+        let criteria = InspectionCriteria::from(&filter.unwrap_or_default());
+        let sort = InspectionSort::from(order_by.unwrap_or_default());
+        let select = filtered(model, &criteria, sort)?;
+        let keys = order(sort);
+        let total = match tallied_count(model, &criteria)? {
             Some(n) => Total::Known(n),
             None => Total::Count,
         };

@@ -3,13 +3,12 @@
 
 use async_graphql::Context;
 use sea_orm::sea_query::ExprTrait;
-use sea_orm::{
-    Condition, DatabaseTransaction, EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select,
-};
+use sea_orm::{Condition, DatabaseTransaction, EntityTrait, Order, PaginatorTrait, QueryFilter, QuerySelect, Select};
 
 use super::connection::decode_cursor;
 use super::enums::OrderDirection;
 use crate::error::{ApiError, ApiResult};
+use crate::read_model::order::{SortKey, order_by_keys};
 
 /// The page size when `first` is not given.
 pub const DEFAULT_PAGE_SIZE: i32 = 20;
@@ -34,66 +33,6 @@ pub(crate) fn page_size(ctx: &Context<'_>, first: Option<i32>) -> ApiResult<u64>
 pub fn connection_complexity(child_complexity: usize, first: Option<i32>) -> usize {
     let page = usize::try_from(first.unwrap_or(DEFAULT_PAGE_SIZE)).unwrap_or(0);
     page.max(1).saturating_mul(child_complexity).saturating_add(1)
-}
-
-/// What a part of a sort key holds: how its value is read from a row and bound back from a cursor.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum KeyKind {
-    /// A 32-bit integer (ids).
-    Int,
-    /// Text (names, codes).
-    Text,
-    /// A date.
-    Date,
-    /// A boolean (`x IS NULL`, to put missing values last).
-    Bool,
-}
-
-impl KeyKind {
-    fn tag(self) -> &'static str {
-        match self {
-            Self::Int => "int",
-            Self::Text => "text",
-            Self::Date => "date",
-            Self::Bool => "bool",
-        }
-    }
-}
-
-/// One part of a list's order. The parts together are unique per row (the last is always the id), so a row's values
-/// say exactly where the next page starts.
-pub struct SortKey {
-    expr: sea_orm::sea_query::SimpleExpr,
-    order: Order,
-    kind: KeyKind,
-}
-
-impl SortKey {
-    /// A part ordering by `expr` in `order`, holding values of `kind`.
-    pub fn new(expr: impl Into<sea_orm::sea_query::SimpleExpr>, order: Order, kind: KeyKind) -> Self {
-        Self { expr: expr.into(), order, kind }
-    }
-
-    /// A cursor's JSON value as an SQL value of this part's kind (`None` for a JSON null).
-    fn value(&self, json: &serde_json::Value) -> Option<Option<sea_orm::Value>> {
-        if json.is_null() {
-            return Some(None);
-        }
-        Some(Some(match self.kind {
-            KeyKind::Int => sea_orm::Value::from(i32::try_from(json.as_i64()?).ok()?),
-            KeyKind::Text => sea_orm::Value::from(json.as_str()?.to_owned()),
-            KeyKind::Date => sea_orm::Value::from(json.as_str()?.parse::<chrono::NaiveDate>().ok()?),
-            KeyKind::Bool => sea_orm::Value::from(json.as_bool()?),
-        }))
-    }
-}
-
-/// Orders `select` by `keys`.
-pub fn order_by_keys<E: EntityTrait>(mut select: Select<E>, keys: &[SortKey]) -> Select<E> {
-    for k in keys {
-        select = select.order_by(k.expr.clone(), k.order.clone());
-    }
-    select
 }
 
 /// The rows strictly after the row whose sort key is `values`: for keys (a, b, id), `a > va OR (a = va AND (b > vb

@@ -22,13 +22,14 @@ use tokio::sync::OwnedSemaphorePermit;
 use super::{AppState, caching};
 use crate::error::{Refusal, code};
 use crate::graphql::dataset::{LICENCE, LICENCE_URL};
+use crate::graphql::enums;
 use crate::graphql::inputs::{
     InspectionFilter, InspectionOrder, InspectionOrderField, OutcomeProfileFilter, ProfileGrouping,
 };
-use crate::graphql::inspection_select::inspection_select;
 use crate::graphql::profile::{self, OutcomeProfile};
-use crate::graphql::{enums, objects};
 use crate::read_model::Scope;
+use crate::read_model::inspections::{self, InspectionCriteria, InspectionSort};
+use crate::read_model::keys::{global_id, inspection_key};
 
 /// Rows per streamed chunk.
 const CHUNK_ROWS: usize = 200;
@@ -278,7 +279,7 @@ pub async fn inspections(State(state): State<AppState>, headers: HeaderMap, RawQ
         Ok(model) => model,
         Err(e) => return Refusal::unavailable(&e).into_response(),
     };
-    let select = match inspection_select(model, &filter, order) {
+    let select = match inspections::ordered(model, &InspectionCriteria::from(&filter), InspectionSort::from(order)) {
         Ok(select) => select,
         Err(e) => return Refusal::from(e).into_response(),
     };
@@ -360,9 +361,9 @@ fn inspection_cells<'a>(
     let number = |n: Option<i32>| Cow::Owned(n.map(|n| n.to_string()).unwrap_or_default());
     let text = |t: Option<&'a str>| Cow::Borrowed(t.unwrap_or(""));
     let gss = area.map_or("", |a| a.gss_code.as_str());
-    let key = objects::key_of(gss, m);
+    let key = inspection_key(gss, m);
     vec![
-        Cow::Owned(crate::graphql::connection::global_id("Inspection", &key)),
+        Cow::Owned(global_id("Inspection", &key)),
         Cow::Owned(key),
         Cow::Borrowed(gss),
         text(area.map(|a| a.name.as_str())),

@@ -15,9 +15,13 @@
 //! model is that of its snapshot. A request that reads only the model sees the version last checked, at most
 //! `refresh` ago (the same staleness cached GETs already have, `--version-refresh`).
 
+pub mod inspections;
+pub mod keys;
 mod lookups;
 mod models;
+pub mod order;
 mod scope;
+pub mod search;
 mod version;
 
 use std::collections::HashMap;

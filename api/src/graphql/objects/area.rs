@@ -13,6 +13,7 @@ use crate::graphql::enums::{Framework, InspectionType};
 use crate::graphql::loaders::{AliasesOfArea, InspectionsOfArea};
 use crate::graphql::scalars::Date;
 use crate::read_model::AreaInspections;
+use crate::read_model::keys::global_id;
 
 /// The latest full inspection under the 2023 framework among an area's inspections (oldest first): its current
 /// outcome in the official-statistics view.
@@ -55,7 +56,7 @@ impl Area {
 
     /// Global ID (the `Node` interface): opaque, stable across re-imports. Use `code` for the GSS code.
     pub(crate) async fn id(&self, _ctx: &Context<'_>) -> ApiResult<ID> {
-        Ok(ID(super::super::connection::global_id("Area", &self.0.gss_code)))
+        Ok(ID(global_id("Area", &self.0.gss_code)))
     }
 
     /// DfE's 3-digit local authority code (e.g. `935`). A successor may keep its predecessor's code.

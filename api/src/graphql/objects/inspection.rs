@@ -1,7 +1,6 @@
 //! `Inspection`, and its natural key.
 
 use async_graphql::{Context, ID, Object};
-use send_model::domain::PartialDate;
 use send_model::entity::inspection;
 
 use super::{Area, ImportRun, ImprovementArea, PriorityAction, area_inspections, load_area};
@@ -10,23 +9,12 @@ use crate::graphql::context::loaders;
 use crate::graphql::enums::{Framework, InspectionType, Outcome};
 use crate::graphql::loaders::ImprovementsOfInspection;
 use crate::graphql::scalars::PublishedDate;
+use crate::read_model::keys::global_id;
 
 /// An inspection's natural key: `AREA/FRAMEWORK/TYPE/START`.
 pub async fn inspection_key(ctx: &Context<'_>, m: &inspection::Model) -> ApiResult<String> {
     let area = load_area(ctx, m.area_id).await?;
-    Ok(key_of(&area.0.gss_code, m))
-}
-
-/// What stands before the date in the key of an inspection whose start is not known: the key then gives its
-/// publication date, never a date that would read as its start.
-pub const PUBLISHED_KEY_PREFIX: &str = "published-";
-
-/// An inspection's natural key given its area's GSS code: `E10000029/2023/full/2023-11-13`, or
-/// `E06000034/2023/full/published-2026-03-09` when the start is not known.
-pub fn key_of(gss_code: &str, m: &inspection::Model) -> String {
-    let date = PartialDate::from_parts(m.start_date, m.start_precision);
-    let prefix = if m.start_known { "" } else { PUBLISHED_KEY_PREFIX };
-    format!("{}/{}/{}/{prefix}{date}", gss_code, m.framework.code(), m.inspection_type.code())
+    Ok(crate::read_model::keys::inspection_key(&area.0.gss_code, m))
 }
 
 /// One inspection of one local area.
@@ -37,7 +25,7 @@ pub struct Inspection(pub inspection::Model);
 impl Inspection {
     /// Global ID (the `Node` interface): opaque, stable across re-imports. Use `key` for a readable identifier.
     pub(crate) async fn id(&self, ctx: &Context<'_>) -> ApiResult<ID> {
-        Ok(ID(super::super::connection::global_id("Inspection", &inspection_key(ctx, &self.0).await?)))
+        Ok(ID(global_id("Inspection", &inspection_key(ctx, &self.0).await?)))
     }
 
     /// The inspection's natural key, readable and stable across re-imports: `AREA/FRAMEWORK/TYPE/START`, e.g.

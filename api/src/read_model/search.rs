@@ -56,7 +56,7 @@ pub fn search_terms(argument: &str, text: &str, whole: bool) -> ApiResult<Vec<St
 
 /// Priority actions whose text contains every word of `search` (case-insensitive substring match, `LIKE` on the
 /// lowercased text; `%`, `_` and `\` are matched literally).
-pub(crate) fn text_contains_words(search: &str) -> ApiResult<Condition> {
+pub fn text_contains_words(search: &str) -> ApiResult<Condition> {
     let mut all = Condition::all().add(priority_action::Column::Text.is_not_null());
     for word in search_terms("search", search, false)? {
         let text = Func::lower(Expr::col((priority_action::Entity, priority_action::Column::Text)));
@@ -66,7 +66,7 @@ pub(crate) fn text_contains_words(search: &str) -> ApiResult<Condition> {
 }
 
 /// A case-insensitive "contains" on an area's name (`nameContains`), with LIKE's wildcards escaped.
-pub(crate) fn name_contains(text: &str) -> ApiResult<Condition> {
+pub fn name_contains(text: &str) -> ApiResult<Condition> {
     let mut all = Condition::all();
     for term in search_terms("nameContains", text, true)? {
         let name = Func::lower(sea_orm::sea_query::Expr::col((local_area::Entity, local_area::Column::Name)));

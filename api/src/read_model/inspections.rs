@@ -1,37 +1,88 @@
-//! How `InspectionFilter` and `InspectionOrder` read inspections: the SQL selection and order (for the
-//! `inspections` connection and the CSV export) and, when the filter allows, the count from the tallies.
+//! Which inspections a request asks for and in what order ([`InspectionCriteria`], [`InspectionSort`]): their SQL
+//! selection and order, read by the `inspections` connection and the CSV export alike, and, when the criteria
+//! allow, their count from the tallies.
 
 use sea_orm::sea_query::{Expr, ExprTrait, JoinType};
 use sea_orm::{ColumnTrait, EntityTrait, Order, QueryFilter, QuerySelect, RelationTrait, Select};
 use send_model::entity::{inspection, local_area};
 use send_model::{domain, tally};
 
-use super::inputs::{InspectionFilter, InspectionOrder, InspectionOrderField};
-use super::pagination::{KeyKind, SortKey, order_by_keys, sort_order};
+use chrono::NaiveDate;
+
+use super::ReadModel;
+use super::order::{KeyKind, SortKey, order_by_keys};
 use super::search::name_contains;
 use crate::error::ApiResult;
-use crate::read_model::ReadModel;
+
+/// Which inspections: every field narrows the result, omitted fields do not (the GraphQL `InspectionFilter`, and
+/// the export's parameters, in domain terms).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct InspectionCriteria {
+    /// Under this framework.
+    pub framework: Option<domain::Framework>,
+    /// Of this type.
+    pub inspection_type: Option<domain::InspectionType>,
+    /// With this outcome.
+    pub outcome: Option<domain::Outcome>,
+    /// Of areas in this ONS region (code).
+    pub region: Option<String>,
+    /// Of areas in this Ofsted region (name).
+    pub ofsted_region: Option<String>,
+    /// Of areas served by this ICB (code).
+    pub icb: Option<String>,
+    /// Started in this year.
+    pub year: Option<i32>,
+    /// Started on or after this day.
+    pub started_from: Option<NaiveDate>,
+    /// Started on or before this day.
+    pub started_to: Option<NaiveDate>,
+    /// Of the area with this code (GSS, DfE or URN).
+    pub area_code: Option<String>,
+    /// Of areas whose name contains this text.
+    pub name_contains: Option<String>,
+}
+
+/// What inspections are ordered by.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum SortField {
+    /// Start date, ties by id.
+    #[default]
+    StartDate,
+    /// Publication date, unpublished last.
+    Published,
+    /// The area's name, then start date.
+    AreaName,
+}
+
+/// The order of a list of inspections.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct InspectionSort {
+    /// The field.
+    pub field: SortField,
+    /// Descending instead of ascending.
+    pub descending: bool,
+}
 
 /// The order of inspections as sort keys (ties broken by id, so pages are stable).
-pub fn inspection_order(order: InspectionOrder) -> Vec<SortKey> {
-    let direction = sort_order(order.direction);
+pub fn order(sort: InspectionSort) -> Vec<SortKey> {
+    let direction = if sort.descending { Order::Desc } else { Order::Asc };
     let col = |c: inspection::Column| Expr::col((inspection::Entity, c));
     let area_name = Expr::col((local_area::Entity, local_area::Column::Name));
     let id = SortKey::new(col(inspection::Column::Id), Order::Asc, KeyKind::Int);
-    match order.field {
+    match sort.field {
         // Ties by id in the same direction: the (framework, start_date, id) index then serves a page of one
         // framework as a plain walk that stops after the page (a tie-break on the area's name, in another table,
         // made SQLite sort every inspection of the framework first).
-        InspectionOrderField::StartDate => vec![
+        SortField::StartDate => vec![
             SortKey::new(col(inspection::Column::StartDate), direction.clone(), KeyKind::Date),
             SortKey::new(col(inspection::Column::Id), direction, KeyKind::Int),
         ],
-        InspectionOrderField::Published => vec![
+        SortField::Published => vec![
             SortKey::new(col(inspection::Column::Published).is_null(), Order::Asc, KeyKind::Bool),
             SortKey::new(col(inspection::Column::Published), direction, KeyKind::Date),
             id,
         ],
-        InspectionOrderField::AreaName => vec![
+        SortField::AreaName => vec![
             SortKey::new(area_name, direction, KeyKind::Text),
             SortKey::new(col(inspection::Column::StartDate), Order::Asc, KeyKind::Date),
             id,
@@ -39,19 +90,19 @@ pub fn inspection_order(order: InspectionOrder) -> Vec<SortKey> {
     }
 }
 
-/// Inspections narrowed by `filter`, in `order`: what the CSV export lists.
-pub fn inspection_select(
+/// Inspections narrowed by `criteria`, in the order `sort`: what the CSV export lists.
+pub fn ordered(
     model: &ReadModel,
-    filter: &InspectionFilter,
-    order: InspectionOrder,
+    criteria: &InspectionCriteria,
+    sort: InspectionSort,
 ) -> ApiResult<Select<inspection::Entity>> {
-    Ok(order_by_keys(filtered_inspections(model, filter, order)?, &inspection_order(order)))
+    Ok(order_by_keys(filtered(model, criteria, sort)?, &order(sort)))
 }
 
 /// How many inspections `filter` selects, from the tallies, when it filters only on what they count by
 /// (framework, type, outcome, region, Ofsted region, year); `None` otherwise.
-pub(crate) fn tallied_count(model: &ReadModel, filter: &InspectionFilter) -> ApiResult<Option<u64>> {
-    let InspectionFilter {
+pub fn tallied_count(model: &ReadModel, criteria: &InspectionCriteria) -> ApiResult<Option<u64>> {
+    let InspectionCriteria {
         framework,
         inspection_type,
         outcome,
@@ -63,7 +114,7 @@ pub(crate) fn tallied_count(model: &ReadModel, filter: &InspectionFilter) -> Api
         started_to: None,
         area_code: None,
         name_contains: None,
-    } = filter
+    } = criteria
     else {
         return Ok(None);
     };
@@ -75,9 +126,9 @@ pub(crate) fn tallied_count(model: &ReadModel, filter: &InspectionFilter) -> Api
     let n: i64 = model
         .inspection_tally
         .iter()
-        .filter(|t| framework.is_none_or(|f| t.framework == domain::Framework::from(f)))
-        .filter(|t| inspection_type.is_none_or(|k| t.inspection_type == domain::InspectionType::from(k)))
-        .filter(|t| outcome.is_none_or(|o| t.outcome == Some(domain::Outcome::from(o))))
+        .filter(|t| framework.is_none_or(|f| t.framework == f))
+        .filter(|t| inspection_type.is_none_or(|k| t.inspection_type == k))
+        .filter(|t| outcome.is_none_or(|o| t.outcome == Some(o)))
         .filter(|t| year.is_none_or(|y| t.start_known && t.start_year == y))
         .filter(|t| regions.admits(&t.region_code))
         .map(|t| t.inspections)
@@ -85,26 +136,28 @@ pub(crate) fn tallied_count(model: &ReadModel, filter: &InspectionFilter) -> Api
     Ok(Some(u64::try_from(n).unwrap_or(0)))
 }
 
-/// Inspections narrowed by `filter` (joined to their area when `filter` or `order` needs its name).
-pub(crate) fn filtered_inspections(
+/// Inspections narrowed by `criteria` (joined to their area when `criteria` or `sort` needs its name), not yet
+/// ordered.
+pub fn filtered(
     model: &ReadModel,
-    filter: &InspectionFilter,
-    order: InspectionOrder,
+    criteria: &InspectionCriteria,
+    sort: InspectionSort,
 ) -> ApiResult<Select<inspection::Entity>> {
+    let filter = criteria;
     let mut select = inspection::Entity::find();
     // The area's table only when its name filters or orders: a page of one region then reads the inspections'
     // index and rows alone (areas come from the read model).
-    if filter.name_contains.is_some() || order.field == InspectionOrderField::AreaName {
+    if filter.name_contains.is_some() || sort.field == SortField::AreaName {
         select = select.join(JoinType::InnerJoin, inspection::Relation::Area.def());
     }
     if let Some(f) = filter.framework {
-        select = select.filter(inspection::Column::Framework.eq(domain::Framework::from(f)));
+        select = select.filter(inspection::Column::Framework.eq(f));
     }
     if let Some(t) = filter.inspection_type {
-        select = select.filter(inspection::Column::InspectionType.eq(domain::InspectionType::from(t)));
+        select = select.filter(inspection::Column::InspectionType.eq(t));
     }
     if let Some(o) = filter.outcome {
-        select = select.filter(inspection::Column::Outcome.eq(domain::Outcome::from(o)));
+        select = select.filter(inspection::Column::Outcome.eq(o));
     }
     // The inspection's own copy of its area's region, which the (framework, region, start date) index serves.
     if let Some(code) = &filter.region {
@@ -124,10 +177,10 @@ pub(crate) fn filtered_inspections(
         select = select.filter(inspection::Column::StartYear.eq(year));
     }
     if let Some(from) = filter.started_from {
-        select = select.filter(inspection::Column::StartDate.gte(from.0));
+        select = select.filter(inspection::Column::StartDate.gte(from));
     }
     if let Some(to) = filter.started_to {
-        select = select.filter(inspection::Column::StartDate.lte(to.0));
+        select = select.filter(inspection::Column::StartDate.lte(to));
     }
     if let Some(code) = &filter.area_code {
         // An unknown (but well-formed) code matches nothing, as in every other filter.
