@@ -33,8 +33,7 @@ pub use detect::normalise_header;
 use duplicates::check_duplicates;
 pub use rows::*;
 pub use table::Table;
-use table::{Content, content, csv_table};
-pub(crate) use table::{into_table, is_html};
+use table::{Content, content, csv_table, is_html, workbook_tables};
 
 /// A file layout the importer reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
@@ -364,7 +363,7 @@ pub fn parse(source: SourceFile) -> (Option<ParsedFile>, Vec<Problem>) {
             Ok(t) => (vec![t], Vec::new()),
             Err(p) => return (None, vec![p]),
         },
-        Ok(Content::Workbook) => match crate::workbook::tables(&source, &at) {
+        Ok(Content::Workbook) => match workbook_tables(&source, &at) {
             Ok(found) => found,
             Err(p) => return (None, vec![p]),
         },

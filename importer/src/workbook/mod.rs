@@ -1,4 +1,5 @@
-//! ODS and XLSX workbooks as tables, read within the limits of [`crate::limits`].
+//! ODS and XLSX workbooks as sheets of rows, read within the limits of [`crate::limits`] (`crate::layout` finds the
+//! table in each).
 //!
 //! A workbook is untrusted: calamine's `worksheet_range` holds the dense rectangle between a sheet's first and last
 //! cells (one cell in `A1` and one in `XFD1048576` is 17 billion cells), its ODS reader expands repeated rows and
@@ -27,7 +28,6 @@ mod references;
 mod sheets;
 
 use crate::error::Problem;
-use crate::layout::{Table, into_table};
 use crate::limits::MAX_WORKBOOK_CELLS;
 use crate::names::shown;
 use crate::source::SourceFile;
@@ -35,13 +35,15 @@ use crate::source::SourceFile;
 use members::{Kind, check_members};
 use ods_count::ods_cells;
 use references::xlsx_references;
+pub(crate) use sheets::Sheets;
 use sheets::{Budget, ods_sheets, xlsx_sheets};
 
-/// Every sheet of a workbook as a table, and the text of a `Notes` sheet (shown to the user as warnings).
-pub(crate) fn tables(
+/// Every sheet of a workbook (its name and rows, each with its 1-based line), and the text of a `Notes` sheet (shown to
+/// the user as warnings).
+pub(crate) fn sheets(
     source: &SourceFile,
     at: &impl Fn(u64, &str, String) -> Problem,
-) -> Result<(Vec<Table>, Vec<String>), Problem> {
+) -> Result<(Sheets, Vec<String>), Problem> {
     let kind = check_members(&source.bytes).map_err(|m| at(1, "file", m))?;
     let mut budget = Budget { left: MAX_WORKBOOK_CELLS };
     let sheets = match kind {
@@ -55,12 +57,11 @@ pub(crate) fn tables(
         }
     }
     .map_err(|m| at(1, "file", m))?;
-    let mut tables = Vec::new();
     let mut notes = Vec::new();
-    for (sheet, raw) in sheets {
+    for (sheet, raw) in &sheets {
         if sheet.trim().eq_ignore_ascii_case("notes") {
             // Ofsted's notes sheets are a table of (note number, note text).
-            for (_, cells) in &raw {
+            for (_, cells) in raw {
                 if let (Some(number), Some(text)) = (cells.get(0), cells.get(1))
                     && number.parse::<u32>().is_ok()
                     && !text.is_empty()
@@ -68,12 +69,11 @@ pub(crate) fn tables(
                     notes.push(format!(
                         "{}: {} sheet, note {number}: {text}",
                         shown(&source.recorded_name()),
-                        shown(&sheet)
+                        shown(sheet)
                     ));
                 }
             }
         }
-        tables.push(into_table(format!("{} [sheet {sheet}]", source.name), raw));
     }
-    Ok((tables, notes))
+    Ok((sheets, notes))
 }

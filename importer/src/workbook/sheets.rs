@@ -25,7 +25,7 @@ pub(super) fn column_name(column: u32) -> String {
 }
 
 /// Each sheet's name and its rows (each with its 1-based line).
-pub(super) type Sheets = Vec<(String, Vec<(u64, StringRecord)>)>;
+pub(crate) type Sheets = Vec<(String, Vec<(u64, StringRecord)>)>;
 
 /// The cells a workbook may still hold ([`MAX_WORKBOOK_CELLS`] for the whole workbook).
 pub(super) struct Budget {
