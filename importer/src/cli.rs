@@ -231,7 +231,7 @@ pub async fn run(args: ImportArgs) -> anyhow::Result<String> {
     let mut not_modified = Vec::new();
     let mut paths = Vec::new();
     for source in &args.sources {
-        if crate::fetch::is_url(source) {
+        if crate::names::is_url(source) {
             // Import runs record a URL without its secrets: the last run of "the same URL" is looked up so.
             let recorded = crate::names::redact_url(source);
             let validators =

@@ -159,7 +159,7 @@ async fn unread_reports(db: &DatabaseConnection) -> Result<Vec<(String, Option<N
         .into_iter()
         .filter(|m| m.source_kind != SourceKind::Report && !read.contains(&m.id))
         .filter_map(|m| Some((m.report_url?, m.published)))
-        .filter(|(url, _)| crate::fetch::is_url(url) && seen.insert(url.clone()))
+        .filter(|(url, _)| crate::names::is_url(url) && seen.insert(url.clone()))
         .collect())
 }
 

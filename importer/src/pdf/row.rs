@@ -93,7 +93,7 @@ fn report_row(source: &SourceFile, facts: ReportFacts, published: Option<NaiveDa
         themes: full.then_some(themes),
         ..Default::default()
     };
-    let report_url = crate::fetch::is_url(&source.name).then(|| source.name.clone());
+    let report_url = crate::names::is_url(&source.name).then(|| source.name.clone());
     Ok(InspectionRow {
         line: 1,
         area: AreaRef::Code(gss.clone()),
