@@ -251,9 +251,14 @@ pub async fn run(args: ImportArgs) -> anyhow::Result<String> {
     let report = if sources.is_empty() {
         Ok(crate::ImportReport { dry_run: args.dry_run, files: Vec::new(), not_modified: Vec::new() })
     } else {
-        let reports = crate::ReportOptions { published: args.published };
-        crate::import_with(&db, sources, crate::ImportOptions { dry_run: args.dry_run, ..Default::default() }, reports)
-            .await
+        let reports = crate::options::ReportOptions { published: args.published };
+        crate::import_with(
+            &db,
+            sources,
+            crate::options::ImportOptions { dry_run: args.dry_run, ..Default::default() },
+            reports,
+        )
+        .await
     };
     db.close().await.ok();
     let mut report = match report {

@@ -14,10 +14,12 @@ use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, 
 use send_model::domain::{Framework, InspectionType, Outcome, SourceKind};
 use send_model::entity::{inspection, inspection_field_source, local_area};
 
+use crate::error::ImportError;
 use crate::fetch::{FetchOptions, Fetched, fetch, validators_of};
+use crate::import_with;
 use crate::names::{redact_url, shown};
+use crate::options::{ImportOptions, ReportOptions};
 use crate::report::FileReport;
-use crate::{ImportError, ImportOptions, ReportOptions, import_with};
 
 /// Where the summary is published.
 pub const DEFAULT_SUMMARY_URL: &str = "https://data-to-insight.github.io/ofsted-send-scrape-tool/";

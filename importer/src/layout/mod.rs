@@ -15,8 +15,8 @@ use std::collections::HashMap;
 
 use send_model::domain::SourceKind;
 
-use crate::ReportOptions;
 use crate::error::Problem;
+use crate::options::ReportOptions;
 use crate::source::SourceFile;
 
 mod cells;

@@ -15,8 +15,8 @@ use send_model::entity::{
 };
 use send_model::fact::Fact;
 
-use crate::ImportOptions;
 use crate::layout::{InspectionRow, ParsedFile, ReportDetails, Rows};
+use crate::options::ImportOptions;
 use crate::report::FieldChange;
 
 use super::compare::Tally;

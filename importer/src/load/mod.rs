@@ -16,8 +16,8 @@ use sea_orm::{
 };
 use send_model::entity::import_run;
 
-use crate::ImportOptions;
 use crate::layout::{ParsedFile, Rows};
+use crate::options::ImportOptions;
 use crate::report::FileReport;
 
 mod compare;
