@@ -18,6 +18,7 @@ mod options;
 pub mod pdf;
 pub mod refresh;
 pub mod report;
+pub mod rows;
 pub mod source;
 pub mod summary;
 mod workbook;

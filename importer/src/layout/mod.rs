@@ -17,6 +17,10 @@ use send_model::domain::SourceKind;
 
 use crate::error::Problem;
 use crate::options::ReportOptions;
+// The layouts are listed beside the rows they are read into (`crate::rows`, which every stage shares) and specified
+// here, where their readers are; `layout::Layout` is the name users of the crate know them by.
+pub use crate::rows::Layout;
+use crate::rows::{Parsed, ParsedFile, Row, Rows};
 use crate::source::SourceFile;
 
 mod cells;
@@ -24,48 +28,14 @@ mod curated;
 mod detect;
 mod duplicates;
 mod ofsted;
-mod rows;
 mod table;
 
 use cells::Cells;
 use detect::detect;
 pub use detect::normalise_header;
 use duplicates::check_duplicates;
-pub use rows::*;
 pub use table::Table;
 use table::{Content, content, csv_table, is_html, workbook_tables};
-
-/// A file layout the importer reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Layout {
-    /// `regions.csv`: the nine ONS regions.
-    Regions,
-    /// `icbs.csv`: NHS Integrated Care Boards.
-    Icbs,
-    /// `local_areas.csv`: the current local areas.
-    LocalAreas,
-    /// `area_lineage.csv`: reorganisations.
-    Lineage,
-    /// `area_aliases.csv`: other publishers' names for areas.
-    Aliases,
-    /// `inspections.csv`: inspections under both frameworks.
-    Inspections,
-    /// Ofsted's official statistics for the 2016 framework (the ODS "underlying data": one row per area, its full
-    /// inspection and revisit side by side).
-    Official2016,
-    /// Ofsted's management information / official statistics for the 2023 framework (areas named, not coded).
-    ManagementInformation2023,
-    /// An area SEND inspection report PDF (2023 framework), read by [`crate::pdf::Extractor`] into one inspection.
-    Report,
-    /// `ofsted_report_links.csv`: report URLs and Ofsted URNs.
-    ReportLinks,
-    /// The Data to Insight weekly summary page (HTML), read by [`crate::summary`]: each local authority's latest
-    /// 2023-framework full inspection.
-    Summary,
-    /// `thematic_visits.csv`: thematic visits.
-    ThematicVisits,
-}
 
 /// What the importer knows of a layout (see [`Layout::spec`]).
 #[derive(Debug, Clone, Copy)]
@@ -82,9 +52,6 @@ pub struct Spec {
     pub reader: Reader,
 }
 
-/// What reading a source gives: its rows (`None` when the file as a whole cannot be read) and every problem found.
-pub type Parsed = (Option<ParsedFile>, Vec<Problem>);
-
 /// How a layout's files are told apart and read into rows.
 #[derive(Debug, Clone, Copy)]
 pub enum Reader {
@@ -100,24 +67,6 @@ pub enum Reader {
 }
 
 impl Layout {
-    /// Every layout, in the order their files are loaded (each may refer to those before it): the order of the
-    /// variants, which files are sorted by.
-    pub const LOAD_ORDER: [Layout; 12] = [
-        Layout::Regions,
-        Layout::Icbs,
-        Layout::LocalAreas,
-        Layout::Lineage,
-        Layout::Aliases,
-        Layout::Inspections,
-        Layout::Official2016,
-        Layout::ManagementInformation2023,
-        Layout::Report,
-        Layout::ReportLinks,
-        // Last of the inspection sources: the lowest rank, it fills only what the others left empty.
-        Layout::Summary,
-        Layout::ThematicVisits,
-    ];
-
     /// Everything the importer knows of the layout, declared here once: a new layout is a variant, its arm here,
     /// and the module that reads its rows.
     pub fn spec(self) -> Spec {
@@ -453,16 +402,4 @@ pub fn parse(source: SourceFile) -> (Option<ParsedFile>, Vec<Problem>) {
     let rows_read = reading.rows_read;
     check_duplicates(&table_name, &rows, &mut problems);
     (Some(ParsedFile { source, layout, rows_read, rows, warnings, snapshot_at: None }), problems)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::Layout;
-
-    #[test]
-    fn files_sort_into_the_load_order() {
-        let mut sorted = Layout::LOAD_ORDER;
-        sorted.sort();
-        assert_eq!(sorted, Layout::LOAD_ORDER, "the variants are declared in load order");
-    }
 }

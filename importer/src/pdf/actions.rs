@@ -2,8 +2,8 @@
 //! paragraphs under their heading), each classified into a theme.
 
 use crate::catalog::normalise_name;
+use crate::rows::Action;
 
-use super::facts::Action;
 use super::taxonomy;
 use super::text::{self, Line, is_empty_line};
 

@@ -7,11 +7,11 @@ use send_model::domain::{Framework, InspectionType, Outcome};
 
 use crate::catalog::{Catalog, normalise_name};
 use crate::error::ImportError;
-use crate::layout::{Layout, Rows};
+use crate::rows::{Action, Layout, Rows};
 
 use super::actions::{classified, improvement_texts, priority_action_texts};
 use super::error::ExtractError;
-use super::facts::{Action, ReportFacts};
+use super::facts::ReportFacts;
 use super::pages::read_pdf;
 use super::statements::{between, find_outcome, footer_range, labelled_range, not_a_report_reason, title};
 use super::text::{Line, Page};

@@ -2,19 +2,9 @@
 //! improvement with its theme.
 
 use chrono::NaiveDate;
-use send_model::domain::{Framework, InspectionType, Outcome, Theme};
+use send_model::domain::{Framework, InspectionType, Outcome};
 
-/// One area for priority action or for improvement, as the report words it, with its theme.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct Action {
-    /// The text of the action, its lines joined.
-    pub text: String,
-    /// The theme label (one of the ten of [`Theme`], written as in `data/README.md`); `None` when no rule matched.
-    #[serde(serialize_with = "serialize_theme")]
-    pub theme: Option<Theme>,
-    /// The words and phrases of the text that decided the theme (see [`taxonomy`](super::taxonomy)), in text order.
-    pub evidence: Vec<String>,
-}
+use crate::rows::Action;
 
 /// What one report says, as printed by `send-import --extract`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -78,11 +68,4 @@ fn serialize_framework<S: serde::Serializer>(framework: &Framework, s: S) -> Res
 
 fn serialize_inspection_type<S: serde::Serializer>(t: &InspectionType, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(t.code())
-}
-
-fn serialize_theme<S: serde::Serializer>(theme: &Option<Theme>, s: S) -> Result<S::Ok, S::Error> {
-    match theme {
-        Some(theme) => s.serialize_some(theme.code()),
-        None => s.serialize_none(),
-    }
 }

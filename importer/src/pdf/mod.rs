@@ -36,4 +36,4 @@ pub mod text;
 
 pub use error::ExtractError;
 pub use extractor::{Extractor, extract_files};
-pub use facts::{Action, ReportFacts, outcome_name};
+pub use facts::{ReportFacts, outcome_name};

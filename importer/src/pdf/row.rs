@@ -10,10 +10,10 @@ use send_model::domain::{GssCode, GssKind, InspectionType, PartialDate};
 
 use super::{ExtractError, Extractor, ReportFacts};
 use crate::error::Problem;
-use crate::layout::{
+use crate::options::ReportOptions;
+use crate::rows::{
     AreaRef, InspectionFacts, InspectionRow, Layout, Parsed, ParsedFile, RegionRef, ReportDetails, Rows,
 };
-use crate::options::ReportOptions;
 use crate::source::SourceFile;
 
 /// Whether `bytes` are a PDF document (they start with `%PDF`).

@@ -15,9 +15,9 @@ use send_model::domain::{DatePrecision, Framework, InspectionType, PartialDate};
 
 use super::{Summary, SummaryRow, TAKEN_AT_LABEL, read_summary};
 use crate::error::Problem;
-use crate::layout::{AreaRef, InspectionFacts, InspectionRow, Layout, Parsed, ParsedFile, RegionRef, Rows};
 use crate::names::shown;
 use crate::options::ReportOptions;
+use crate::rows::{AreaRef, InspectionFacts, InspectionRow, Layout, Parsed, ParsedFile, RegionRef, Rows};
 use crate::source::SourceFile;
 
 /// What only the summary's pages say: the line stating its time and its title (misspelt in 2024).
