@@ -1,7 +1,7 @@
 //! The layouts a file may be read as, the typed rows each parses into, and the parsed file that carries them to the
 //! check and write stages. What each layout is and how its files are read is declared in `crate::layout`
-//! (`Layout::spec`); the readers (`crate::layout`, `crate::pdf`, `crate::summary`), the checks (`crate::catalog`) and
-//! the writes (`crate::load`) all meet here.
+//! (`Layout::spec`); the readers (`crate::layout`), the checks (`crate::catalog`) and the writes (`crate::load`) all
+//! meet here, and so this module imports none of them.
 
 use chrono::NaiveDate;
 use send_model::domain::{

@@ -4,9 +4,10 @@
 //! Tabular layouts (our curated CSVs of `data/`, Ofsted's official statistics and management information) are told
 //! apart by their headers and read by stage, each a module: `table` reads a file's bytes into tables (read),
 //! `detect` tells a table's layout by its header (detect), `curated` and `ofsted` read each row through `cells` into
-//! the typed rows of `rows` (rows), and `duplicates` checks natural keys within the file (check). Report PDFs and the
-//! Data to Insight summary are told by their content and read whole by their own modules (`crate::pdf`,
-//! `crate::summary`) into the same rows. References across files are `crate::catalog`'s, the writes `crate::load`'s.
+//! the typed rows of `crate::rows` (rows), and `duplicates` checks natural keys within the file (check). Report PDFs
+//! and the Data to Insight summary are told by their content and read whole into the same rows: `report` through the
+//! extractor of `crate::pdf`, `summary` through the page reader of `crate::summary` (those modules read their formats
+//! and know nothing of layouts). References across files are `crate::catalog`'s, the writes `crate::load`'s.
 //!
 //! Columns are matched by name (surrounding space and case ignored), in any order; extra columns are ignored and
 //! reported once as a warning; a missing column is a problem on line 1.
@@ -28,6 +29,8 @@ mod curated;
 mod detect;
 mod duplicates;
 mod ofsted;
+mod report;
+mod summary;
 mod table;
 
 use cells::Cells;
@@ -176,7 +179,7 @@ impl Layout {
                 kind: SourceKind::Report,
                 columns: &[],
                 optional_columns: &[],
-                reader: Reader::File { claims: crate::pdf::row::is_pdf, read: crate::pdf::row::read },
+                reader: Reader::File { claims: report::is_pdf, read: report::read },
             },
             Layout::ReportLinks => Spec {
                 name: "curated-csv/ofsted_report_links",
@@ -191,7 +194,7 @@ impl Layout {
                 kind: SourceKind::Summary,
                 columns: &[],
                 optional_columns: &[],
-                reader: Reader::File { claims: is_html, read: crate::summary::row::read },
+                reader: Reader::File { claims: is_html, read: summary::read },
             },
             Layout::ThematicVisits => Spec {
                 name: "curated-csv/thematic_visits",

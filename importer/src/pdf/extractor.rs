@@ -6,8 +6,7 @@ use std::path::Path;
 use send_model::domain::{Framework, InspectionType, Outcome};
 
 use crate::catalog::{Catalog, normalise_name};
-use crate::error::ImportError;
-use crate::rows::{Action, Layout, Rows};
+use crate::rows::{Action, ParsedFile, Rows};
 
 use super::actions::{classified, improvement_texts, priority_action_texts};
 use super::error::ExtractError;
@@ -32,28 +31,12 @@ pub struct Extractor {
 }
 
 impl Extractor {
-    /// An extractor over the reference data compiled into the binary (the files of `data/`).
-    pub fn bundled() -> Result<Self, ImportError> {
-        let wanted = [Layout::Regions, Layout::Icbs, Layout::LocalAreas, Layout::Lineage, Layout::Aliases];
-        let reference = ["regions.csv", "icbs.csv", "local_areas.csv", "area_lineage.csv", "area_aliases.csv"];
-        let mut parsed = Vec::new();
-        let mut problems = Vec::new();
-        for source in crate::bundled() {
-            if !reference.iter().any(|name| source.name.ends_with(&format!("/{name}"))) {
-                continue;
-            }
-            let (file, mut file_problems) = crate::layout::parse(source);
-            problems.append(&mut file_problems);
-            parsed.extend(file.filter(|f| wanted.contains(&f.layout)));
-        }
-        parsed.sort_by_key(|f| f.layout);
-        let mut catalog = Catalog::default();
-        problems.extend(catalog.check(&mut parsed));
-        if !problems.is_empty() {
-            return Err(ImportError::Invalid(problems));
-        }
+    /// An extractor over reference data: `catalog` has checked the files of `reference` (regions, ICBs, local areas,
+    /// lineage, aliases), whose areas, names and aliases it resolves, and the ICBs of `reference` are matched by name.
+    /// [`Extractor::bundled`] (in `crate::layout`, which reads those files) builds it over the bundled data.
+    pub(crate) fn new(catalog: Catalog, reference: &[ParsedFile]) -> Self {
         let mut icbs = Vec::new();
-        for file in &parsed {
+        for file in reference {
             if let Rows::Icbs(rows) = &file.rows {
                 for row in rows {
                     icbs.push(IcbName { code: row.code.to_string(), core: icb_core(&row.name) });
@@ -62,7 +45,7 @@ impl Extractor {
         }
         // Longest names first, so that a name inside another is never matched in its place.
         icbs.sort_by(|a, b| b.core.len().cmp(&a.core.len()).then(a.code.cmp(&b.code)));
-        Ok(Self { catalog, icbs })
+        Self { catalog, icbs }
     }
 
     /// Reads the report at `path` (named in messages as given).

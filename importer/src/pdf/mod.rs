@@ -29,7 +29,6 @@ mod error;
 mod extractor;
 mod facts;
 mod pages;
-pub mod row;
 mod statements;
 pub mod taxonomy;
 pub mod text;
