@@ -10,7 +10,7 @@ use send_model::domain::{Framework, GssCode, GssKind, InspectionType};
 use send_model::entity::{area_alias, area_lineage, icb, inspection, local_area, region};
 
 use crate::error::Problem;
-use crate::layout::{AreaRef, Layout, ParsedFile, RegionRef, Rows};
+use crate::rows::{AreaRef, Layout, ParsedFile, RegionRef, Rows};
 
 /// Lower-cases a name and folds punctuation and spacing, so that "St. Helens" and "St Helens" meet.
 pub fn normalise_name(name: &str) -> String {

@@ -231,7 +231,7 @@ pub async fn run(args: ImportArgs) -> anyhow::Result<String> {
     let mut not_modified = Vec::new();
     let mut paths = Vec::new();
     for source in &args.sources {
-        if crate::fetch::is_url(source) {
+        if crate::names::is_url(source) {
             // Import runs record a URL without its secrets: the last run of "the same URL" is looked up so.
             let recorded = crate::names::redact_url(source);
             let validators =
@@ -251,9 +251,14 @@ pub async fn run(args: ImportArgs) -> anyhow::Result<String> {
     let report = if sources.is_empty() {
         Ok(crate::ImportReport { dry_run: args.dry_run, files: Vec::new(), not_modified: Vec::new() })
     } else {
-        let reports = crate::ReportOptions { published: args.published };
-        crate::import_with(&db, sources, crate::ImportOptions { dry_run: args.dry_run, ..Default::default() }, reports)
-            .await
+        let reports = crate::options::ReportOptions { published: args.published };
+        crate::import_with(
+            &db,
+            sources,
+            crate::options::ImportOptions { dry_run: args.dry_run, ..Default::default() },
+            reports,
+        )
+        .await
     };
     db.close().await.ok();
     let mut report = match report {

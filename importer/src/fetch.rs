@@ -76,11 +76,6 @@ pub async fn validators_of(
     Ok(run.map_or_else(Default::default, |r| crate::fetch::Validators { etag: r.etag, last_modified: r.last_modified }))
 }
 
-/// Whether a source names a URL rather than a path.
-pub fn is_url(source: &str) -> bool {
-    source.starts_with("http://") || source.starts_with("https://")
-}
-
 enum Attempt {
     Done(Fetched),
     Retry(String),

@@ -3,6 +3,11 @@
 
 use std::fmt::Write as _;
 
+/// Whether a source names a URL rather than a path.
+pub fn is_url(source: &str) -> bool {
+    source.starts_with("http://") || source.starts_with("https://")
+}
+
 /// `name` as it may be shown on a terminal or in a message: every control character (an escape sequence, a
 /// carriage return, a newline) written as `\u{1b}`, so that a file name cannot rewrite what the user sees. Every
 /// file name, sheet name and URL that is shown goes through this one function.
@@ -51,7 +56,7 @@ pub fn redact_url(url: &str) -> String {
 /// by its file name only (its SHA-256, recorded beside it, identifies it; the folder is the import host's), the
 /// bundled dataset as `bundled:data/NAME`.
 pub fn recorded(name: &str) -> String {
-    if crate::fetch::is_url(name) {
+    if is_url(name) {
         return redact_url(name);
     }
     if name.starts_with("bundled:") {

@@ -14,10 +14,12 @@ use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, 
 use send_model::domain::{Framework, InspectionType, Outcome, SourceKind};
 use send_model::entity::{inspection, inspection_field_source, local_area};
 
+use crate::error::ImportError;
 use crate::fetch::{FetchOptions, Fetched, fetch, validators_of};
+use crate::import_with;
 use crate::names::{redact_url, shown};
+use crate::options::{ImportOptions, ReportOptions};
 use crate::report::FileReport;
-use crate::{ImportError, ImportOptions, ReportOptions, import_with};
 
 /// Where the summary is published.
 pub const DEFAULT_SUMMARY_URL: &str = "https://data-to-insight.github.io/ofsted-send-scrape-tool/";
@@ -159,7 +161,7 @@ async fn unread_reports(db: &DatabaseConnection) -> Result<Vec<(String, Option<N
         .into_iter()
         .filter(|m| m.source_kind != SourceKind::Report && !read.contains(&m.id))
         .filter_map(|m| Some((m.report_url?, m.published)))
-        .filter(|(url, _)| crate::fetch::is_url(url) && seen.insert(url.clone()))
+        .filter(|(url, _)| crate::names::is_url(url) && seen.insert(url.clone()))
         .collect())
 }
 

@@ -6,7 +6,7 @@ use send_model::domain::{
 };
 
 use super::cells::{Cells, iso_day, url};
-use super::rows::{
+use crate::rows::{
     AliasRow, AreaRef, AreaRow, IcbRow, InspectionFacts, InspectionRow, LineageRow, RegionRef, RegionRow,
     ReportLinkRow, VisitRow,
 };

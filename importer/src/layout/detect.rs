@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 
-use super::Layout;
+use crate::rows::Layout;
 
 /// How many of a layout's required columns a header has.
 pub(super) fn hits(layout: Layout, header: &[String]) -> usize {

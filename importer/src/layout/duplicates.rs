@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use crate::error::Problem;
 
-use super::rows::{AreaRef, Rows};
+use crate::rows::{AreaRef, Rows};
 
 /// Natural keys must be unique within a file: a second row with the same key is a problem naming the first.
 pub(super) fn check_duplicates(file: &str, rows: &Rows, problems: &mut Vec<Problem>) {

@@ -4,9 +4,10 @@
 //! Tabular layouts (our curated CSVs of `data/`, Ofsted's official statistics and management information) are told
 //! apart by their headers and read by stage, each a module: `table` reads a file's bytes into tables (read),
 //! `detect` tells a table's layout by its header (detect), `curated` and `ofsted` read each row through `cells` into
-//! the typed rows of `rows` (rows), and `duplicates` checks natural keys within the file (check). Report PDFs and the
-//! Data to Insight summary are told by their content and read whole by their own modules (`crate::pdf`,
-//! `crate::summary`) into the same rows. References across files are `crate::catalog`'s, the writes `crate::load`'s.
+//! the typed rows of `crate::rows` (rows), and `duplicates` checks natural keys within the file (check). Report PDFs
+//! and the Data to Insight summary are told by their content and read whole into the same rows: `report` through the
+//! extractor of `crate::pdf`, `summary` through the page reader of `crate::summary` (those modules read their formats
+//! and know nothing of layouts). References across files are `crate::catalog`'s, the writes `crate::load`'s.
 //!
 //! Columns are matched by name (surrounding space and case ignored), in any order; extra columns are ignored and
 //! reported once as a warning; a missing column is a problem on line 1.
@@ -15,8 +16,12 @@ use std::collections::HashMap;
 
 use send_model::domain::SourceKind;
 
-use crate::ReportOptions;
 use crate::error::Problem;
+use crate::options::ReportOptions;
+// The layouts are listed beside the rows they are read into (`crate::rows`, which every stage shares) and specified
+// here, where their readers are; `layout::Layout` is the name users of the crate know them by.
+pub use crate::rows::Layout;
+use crate::rows::{Parsed, ParsedFile, Row, Rows};
 use crate::source::SourceFile;
 
 mod cells;
@@ -24,49 +29,16 @@ mod curated;
 mod detect;
 mod duplicates;
 mod ofsted;
-mod rows;
+mod report;
+mod summary;
 mod table;
 
 use cells::Cells;
 use detect::detect;
 pub use detect::normalise_header;
 use duplicates::check_duplicates;
-pub use rows::*;
 pub use table::Table;
-use table::{Content, content, csv_table};
-pub(crate) use table::{into_table, is_html};
-
-/// A file layout the importer reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Layout {
-    /// `regions.csv`: the nine ONS regions.
-    Regions,
-    /// `icbs.csv`: NHS Integrated Care Boards.
-    Icbs,
-    /// `local_areas.csv`: the current local areas.
-    LocalAreas,
-    /// `area_lineage.csv`: reorganisations.
-    Lineage,
-    /// `area_aliases.csv`: other publishers' names for areas.
-    Aliases,
-    /// `inspections.csv`: inspections under both frameworks.
-    Inspections,
-    /// Ofsted's official statistics for the 2016 framework (the ODS "underlying data": one row per area, its full
-    /// inspection and revisit side by side).
-    Official2016,
-    /// Ofsted's management information / official statistics for the 2023 framework (areas named, not coded).
-    ManagementInformation2023,
-    /// An area SEND inspection report PDF (2023 framework), read by [`crate::pdf::Extractor`] into one inspection.
-    Report,
-    /// `ofsted_report_links.csv`: report URLs and Ofsted URNs.
-    ReportLinks,
-    /// The Data to Insight weekly summary page (HTML), read by [`crate::summary`]: each local authority's latest
-    /// 2023-framework full inspection.
-    Summary,
-    /// `thematic_visits.csv`: thematic visits.
-    ThematicVisits,
-}
+use table::{Content, content, csv_table, is_html, workbook_tables};
 
 /// What the importer knows of a layout (see [`Layout::spec`]).
 #[derive(Debug, Clone, Copy)]
@@ -83,9 +55,6 @@ pub struct Spec {
     pub reader: Reader,
 }
 
-/// What reading a source gives: its rows (`None` when the file as a whole cannot be read) and every problem found.
-pub type Parsed = (Option<ParsedFile>, Vec<Problem>);
-
 /// How a layout's files are told apart and read into rows.
 #[derive(Debug, Clone, Copy)]
 pub enum Reader {
@@ -101,24 +70,6 @@ pub enum Reader {
 }
 
 impl Layout {
-    /// Every layout, in the order their files are loaded (each may refer to those before it): the order of the
-    /// variants, which files are sorted by.
-    pub const LOAD_ORDER: [Layout; 12] = [
-        Layout::Regions,
-        Layout::Icbs,
-        Layout::LocalAreas,
-        Layout::Lineage,
-        Layout::Aliases,
-        Layout::Inspections,
-        Layout::Official2016,
-        Layout::ManagementInformation2023,
-        Layout::Report,
-        Layout::ReportLinks,
-        // Last of the inspection sources: the lowest rank, it fills only what the others left empty.
-        Layout::Summary,
-        Layout::ThematicVisits,
-    ];
-
     /// Everything the importer knows of the layout, declared here once: a new layout is a variant, its arm here,
     /// and the module that reads its rows.
     pub fn spec(self) -> Spec {
@@ -228,7 +179,7 @@ impl Layout {
                 kind: SourceKind::Report,
                 columns: &[],
                 optional_columns: &[],
-                reader: Reader::File { claims: crate::pdf::row::is_pdf, read: crate::pdf::row::read },
+                reader: Reader::File { claims: report::is_pdf, read: report::read },
             },
             Layout::ReportLinks => Spec {
                 name: "curated-csv/ofsted_report_links",
@@ -243,7 +194,7 @@ impl Layout {
                 kind: SourceKind::Summary,
                 columns: &[],
                 optional_columns: &[],
-                reader: Reader::File { claims: is_html, read: crate::summary::row::read },
+                reader: Reader::File { claims: is_html, read: summary::read },
             },
             Layout::ThematicVisits => Spec {
                 name: "curated-csv/thematic_visits",
@@ -364,7 +315,7 @@ pub fn parse(source: SourceFile) -> (Option<ParsedFile>, Vec<Problem>) {
             Ok(t) => (vec![t], Vec::new()),
             Err(p) => return (None, vec![p]),
         },
-        Ok(Content::Workbook) => match crate::workbook::tables(&source, &at) {
+        Ok(Content::Workbook) => match workbook_tables(&source, &at) {
             Ok(found) => found,
             Err(p) => return (None, vec![p]),
         },
@@ -454,16 +405,4 @@ pub fn parse(source: SourceFile) -> (Option<ParsedFile>, Vec<Problem>) {
     let rows_read = reading.rows_read;
     check_duplicates(&table_name, &rows, &mut problems);
     (Some(ParsedFile { source, layout, rows_read, rows, warnings, snapshot_at: None }), problems)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::Layout;
-
-    #[test]
-    fn files_sort_into_the_load_order() {
-        let mut sorted = Layout::LOAD_ORDER;
-        sorted.sort();
-        assert_eq!(sorted, Layout::LOAD_ORDER, "the variants are declared in load order");
-    }
 }

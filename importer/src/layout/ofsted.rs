@@ -7,7 +7,7 @@ use send_model::domain::{
 };
 
 use super::cells::Cells;
-use super::rows::{AreaRef, InspectionFacts, InspectionRow, RegionRef};
+use crate::rows::{AreaRef, InspectionFacts, InspectionRow, RegionRef};
 
 /// A day as Ofsted's files write it: `dd/mm/yyyy`, or ISO `yyyy-mm-dd` (how a spreadsheet date cell reads).
 pub(super) fn ofsted_date(text: &str) -> Result<PartialDate, ParseError> {

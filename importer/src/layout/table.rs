@@ -27,7 +27,7 @@ pub(super) const HEADER_SEARCH_ROWS: usize = 12;
 
 /// Splits raw rows into a table: the header is the first row (within the first few) that matches a layout; when none
 /// does, the first row.
-pub(crate) fn into_table(name: String, raw: Vec<(u64, StringRecord)>) -> Table {
+fn into_table(name: String, raw: Vec<(u64, StringRecord)>) -> Table {
     let header_at = raw.iter().take(HEADER_SEARCH_ROWS).position(|(_, cells)| {
         let header: Vec<String> = cells.iter().map(normalise_header).collect();
         detect(&header).is_some()
@@ -42,6 +42,17 @@ pub(crate) fn into_table(name: String, raw: Vec<(u64, StringRecord)>) -> Table {
         (line, cells.iter().map(normalise_header).collect())
     };
     Table { name, header_line, header, rows: rest }
+}
+
+/// A workbook's sheets as tables (see `crate::workbook`), each named by the file and its sheet, and the text of its
+/// `Notes` sheet.
+pub(super) fn workbook_tables(
+    source: &SourceFile,
+    at: &impl Fn(u64, &str, String) -> Problem,
+) -> Result<(Vec<Table>, Vec<String>), Problem> {
+    let (sheets, notes) = crate::workbook::sheets(source, at)?;
+    let tables = sheets.into_iter().map(|(sheet, raw)| into_table(format!("{} [sheet {sheet}]", source.name), raw));
+    Ok((tables.collect(), notes))
 }
 
 /// What a file's bytes are.

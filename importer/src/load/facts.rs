@@ -7,7 +7,7 @@ use send_model::domain::{Framework, InspectionType, PartialDate};
 use send_model::entity::{improvement_area, inspection, priority_action};
 use send_model::fact::Fact;
 
-use crate::layout::InspectionRow;
+use crate::rows::InspectionRow;
 
 use super::compare::{date_text, some};
 

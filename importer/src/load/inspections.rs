@@ -15,9 +15,9 @@ use send_model::entity::{
 };
 use send_model::fact::Fact;
 
-use crate::ImportOptions;
-use crate::layout::{InspectionRow, ParsedFile, ReportDetails, Rows};
+use crate::options::ImportOptions;
 use crate::report::FieldChange;
+use crate::rows::{InspectionRow, ParsedFile, ReportDetails, Rows};
 
 use super::compare::Tally;
 use super::facts::{StoredDetails, apply, evidence_text, given_facts, inspection_record, stored_fact, themes_text};

@@ -16,9 +16,9 @@ use sea_orm::{
 };
 use send_model::entity::import_run;
 
-use crate::ImportOptions;
-use crate::layout::{ParsedFile, Rows};
+use crate::options::ImportOptions;
 use crate::report::FileReport;
+use crate::rows::{ParsedFile, Rows};
 
 mod compare;
 mod facts;

@@ -12,7 +12,7 @@ use sea_orm::{
 use send_model::entity::{area_alias, area_lineage, area_partner, icb, inspection, local_area, region};
 
 use crate::catalog::normalise_name;
-use crate::layout::{AliasRow, AreaRow, IcbRow, LineageRow, RegionRow};
+use crate::rows::{AliasRow, AreaRow, IcbRow, LineageRow, RegionRow};
 
 use super::compare::{Action, Facts, Tally, changed, save, some, to_write};
 

@@ -10,7 +10,7 @@ use sea_orm::{
 use send_model::domain::{Framework, InspectionType, PartialDate};
 use send_model::entity::{area_lineage, inspection, local_area};
 
-use crate::layout::ReportLinkRow;
+use crate::rows::ReportLinkRow;
 
 use super::compare::{Action, Facts, Tally, some};
 use super::facts::inspection_record;

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, DatabaseTransaction, DbErr, EntityTrait, IntoActiveModel};
 use send_model::entity::thematic_visit;
 
-use crate::layout::VisitRow;
+use crate::rows::VisitRow;
 
 use super::compare::{Action, Facts, Tally, date_text, some};
 use super::reference::area_ids;

@@ -251,3 +251,8 @@ fn split_running_lines(pages: Vec<(u32, f64, Vec<Line>)>) -> Vec<Page> {
         })
         .collect()
 }
+
+/// Whether a line holds no letter or digit (blank, or a lone bullet or mark).
+pub(super) fn is_empty_line(text: &str) -> bool {
+    !text.chars().any(char::is_alphanumeric)
+}

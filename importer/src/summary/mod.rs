@@ -20,7 +20,6 @@
 //! not found.
 
 mod html;
-pub mod row;
 #[cfg(test)]
 mod tests;
 
@@ -141,7 +140,7 @@ const OPTIONAL_COLS: [Col; 7] =
     [Col::RegionCode, Col::Ltla, Col::Previous, Col::Text, Col::Next, Col::NextBy, Col::Link];
 
 /// The line stating the page's time.
-pub(super) const TAKEN_AT_LABEL: &str = "Summary data last updated:";
+pub(crate) const TAKEN_AT_LABEL: &str = "Summary data last updated:";
 /// What the tool writes when it found no outcome sentence.
 const NO_OUTCOME_TEXT: &str = "Inspection outcome section not found.";
 /// What the tool writes in `Next Inspection By Date` when it has no date.

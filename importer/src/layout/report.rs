@@ -1,5 +1,6 @@
 //! A report PDF as an import source: its facts become one inspection row of [`SourceKind::Report`], checked and
-//! written like any other file's (see `crate::import`).
+//! written like any other file's (see `crate::import`). The extractor over the bundled reference data is built here
+//! ([`Extractor::bundled`]), as those files are read through the tabular layouts, which `crate::pdf` does not know.
 //!
 //! [`SourceKind::Report`]: send_model::domain::SourceKind::Report
 
@@ -8,13 +9,39 @@ use std::sync::OnceLock;
 use chrono::NaiveDate;
 use send_model::domain::{GssCode, GssKind, InspectionType, PartialDate};
 
-use super::{ExtractError, Extractor, ReportFacts};
-use crate::ReportOptions;
-use crate::error::Problem;
-use crate::layout::{
+use crate::catalog::Catalog;
+use crate::error::{ImportError, Problem};
+use crate::options::ReportOptions;
+use crate::pdf::{ExtractError, Extractor, ReportFacts};
+use crate::rows::{
     AreaRef, InspectionFacts, InspectionRow, Layout, Parsed, ParsedFile, RegionRef, ReportDetails, Rows,
 };
 use crate::source::SourceFile;
+
+impl Extractor {
+    /// An extractor over the reference data compiled into the binary (the files of `data/`).
+    pub fn bundled() -> Result<Self, ImportError> {
+        let wanted = [Layout::Regions, Layout::Icbs, Layout::LocalAreas, Layout::Lineage, Layout::Aliases];
+        let reference = ["regions.csv", "icbs.csv", "local_areas.csv", "area_lineage.csv", "area_aliases.csv"];
+        let mut parsed = Vec::new();
+        let mut problems = Vec::new();
+        for source in crate::source::bundled() {
+            if !reference.iter().any(|name| source.name.ends_with(&format!("/{name}"))) {
+                continue;
+            }
+            let (file, mut file_problems) = super::parse(source);
+            problems.append(&mut file_problems);
+            parsed.extend(file.filter(|f| wanted.contains(&f.layout)));
+        }
+        parsed.sort_by_key(|f| f.layout);
+        let mut catalog = Catalog::default();
+        problems.extend(catalog.check(&mut parsed));
+        if !problems.is_empty() {
+            return Err(ImportError::Invalid(problems));
+        }
+        Ok(Extractor::new(catalog, &parsed))
+    }
+}
 
 /// Whether `bytes` are a PDF document (they start with `%PDF`).
 pub fn is_pdf(bytes: &[u8]) -> bool {
@@ -93,7 +120,7 @@ fn report_row(source: &SourceFile, facts: ReportFacts, published: Option<NaiveDa
         themes: full.then_some(themes),
         ..Default::default()
     };
-    let report_url = crate::fetch::is_url(&source.name).then(|| source.name.clone());
+    let report_url = crate::names::is_url(&source.name).then(|| source.name.clone());
     Ok(InspectionRow {
         line: 1,
         area: AreaRef::Code(gss.clone()),

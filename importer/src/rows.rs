@@ -1,13 +1,67 @@
-//! The typed rows each layout parses into, and the parsed file that carries them to the check and write stages.
+//! The layouts a file may be read as, the typed rows each parses into, and the parsed file that carries them to the
+//! check and write stages. What each layout is and how its files are read is declared in `crate::layout`
+//! (`Layout::spec`); the readers (`crate::layout`), the checks (`crate::catalog`) and the writes (`crate::load`) all
+//! meet here, and so this module imports none of them.
 
 use chrono::NaiveDate;
 use send_model::domain::{
     DfeCode, Framework, GssCode, InspectionType, OfstedUrn, Outcome, PartialDate, Pathway, Theme, VisitTheme,
 };
 
+use crate::error::Problem;
 use crate::source::SourceFile;
 
-use super::Layout;
+/// A file layout the importer reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Layout {
+    /// `regions.csv`: the nine ONS regions.
+    Regions,
+    /// `icbs.csv`: NHS Integrated Care Boards.
+    Icbs,
+    /// `local_areas.csv`: the current local areas.
+    LocalAreas,
+    /// `area_lineage.csv`: reorganisations.
+    Lineage,
+    /// `area_aliases.csv`: other publishers' names for areas.
+    Aliases,
+    /// `inspections.csv`: inspections under both frameworks.
+    Inspections,
+    /// Ofsted's official statistics for the 2016 framework (the ODS "underlying data": one row per area, its full
+    /// inspection and revisit side by side).
+    Official2016,
+    /// Ofsted's management information / official statistics for the 2023 framework (areas named, not coded).
+    ManagementInformation2023,
+    /// An area SEND inspection report PDF (2023 framework), read by [`crate::pdf::Extractor`] into one inspection.
+    Report,
+    /// `ofsted_report_links.csv`: report URLs and Ofsted URNs.
+    ReportLinks,
+    /// The Data to Insight weekly summary page (HTML), read by [`crate::summary`]: each local authority's latest
+    /// 2023-framework full inspection.
+    Summary,
+    /// `thematic_visits.csv`: thematic visits.
+    ThematicVisits,
+}
+
+impl Layout {
+    /// Every layout, in the order their files are loaded (each may refer to those before it): the order of the
+    /// variants, which files are sorted by.
+    pub const LOAD_ORDER: [Layout; 12] = [
+        Layout::Regions,
+        Layout::Icbs,
+        Layout::LocalAreas,
+        Layout::Lineage,
+        Layout::Aliases,
+        Layout::Inspections,
+        Layout::Official2016,
+        Layout::ManagementInformation2023,
+        Layout::Report,
+        Layout::ReportLinks,
+        // Last of the inspection sources: the lowest rank, it fills only what the others left empty.
+        Layout::Summary,
+        Layout::ThematicVisits,
+    ];
+}
 
 /// `regions.csv` row.
 #[derive(Debug, Clone)]
@@ -195,9 +249,9 @@ pub struct InspectionRow {
 pub struct ReportDetails {
     /// The areas for priority action, in report order, each with a theme (their themes are also
     /// [`InspectionFacts::themes`]).
-    pub priority_actions: Vec<crate::pdf::Action>,
+    pub priority_actions: Vec<Action>,
     /// The areas for improvement, in report order.
-    pub areas_for_improvement: Vec<crate::pdf::Action>,
+    pub areas_for_improvement: Vec<Action>,
     /// The report's address, when it was fetched from a URL.
     pub report_url: Option<String>,
     /// The GSS codes of the ICBs the report names.
@@ -297,4 +351,38 @@ pub struct ParsedFile {
     pub warnings: Vec<String>,
     /// The time a snapshot states for itself (the Data to Insight summary), recorded on its import run.
     pub snapshot_at: Option<chrono::NaiveDateTime>,
+}
+
+/// What reading a source gives: its rows (`None` when the file as a whole cannot be read) and every problem found.
+pub type Parsed = (Option<ParsedFile>, Vec<Problem>);
+
+/// One area for priority action or for improvement, as the report words it, with its theme.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Action {
+    /// The text of the action, its lines joined.
+    pub text: String,
+    /// The theme label (one of the ten of [`Theme`], written as in `data/README.md`); `None` when no rule matched.
+    #[serde(serialize_with = "serialize_theme")]
+    pub theme: Option<Theme>,
+    /// The words and phrases of the text that decided the theme (see [`crate::pdf::taxonomy`]), in text order.
+    pub evidence: Vec<String>,
+}
+
+fn serialize_theme<S: serde::Serializer>(theme: &Option<Theme>, s: S) -> Result<S::Ok, S::Error> {
+    match theme {
+        Some(theme) => s.serialize_some(theme.code()),
+        None => s.serialize_none(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Layout;
+
+    #[test]
+    fn files_sort_into_the_load_order() {
+        let mut sorted = Layout::LOAD_ORDER;
+        sorted.sort();
+        assert_eq!(sorted, Layout::LOAD_ORDER, "the variants are declared in load order");
+    }
 }
