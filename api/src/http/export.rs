@@ -19,7 +19,8 @@ use futures_util::StreamExt;
 use send_model::entity::{inspection, local_area, region};
 use tokio::sync::OwnedSemaphorePermit;
 
-use super::{AppState, caching};
+use super::caching;
+use super::state::AppState;
 use crate::error::{Refusal, code};
 use crate::graphql::dataset::{LICENCE, LICENCE_URL};
 use crate::graphql::enums;

@@ -10,7 +10,8 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-use super::{AppState, caching};
+use super::caching;
+use super::state::AppState;
 use crate::error::{Refusal, code};
 use crate::graphql::dataset::{ATTRIBUTION, LICENCE_URL};
 use crate::graphql::run;

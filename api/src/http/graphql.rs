@@ -24,7 +24,8 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use super::caching::Cached;
-use super::{AppState, caching, graphiql};
+use super::state::AppState;
+use super::{caching, graphiql};
 use crate::error::{Refusal, code};
 use crate::graphql::{is_request_error, run};
 use crate::read_model::Scope;

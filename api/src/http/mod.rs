@@ -10,8 +10,8 @@ mod graphql;
 mod metrics;
 mod ops;
 mod server;
+mod state;
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::Router;
@@ -20,7 +20,6 @@ use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use sea_orm::DatabaseConnection;
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tracing::Instrument;
@@ -29,110 +28,12 @@ pub use apq::Safelist;
 pub use graphql::X_CACHE;
 pub use metrics::Metrics;
 pub use server::ConnectionLimits;
+pub use state::{AppState, HttpConfig};
 
 use crate::error::{Refusal, code};
-use crate::graphql::{AppSchema, Limits, build_schema_with};
 
 /// The request-ID header: taken from the request when it carries a sane one, generated otherwise, and returned.
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
-
-/// How the HTTP face behaves. Every field has a `send-api` option; [`HttpConfig::default`] is what it serves with
-/// none given.
-#[derive(Debug, Clone)]
-pub struct HttpConfig {
-    /// The GraphQL limits (depth, complexity, aliases, root fields, page size, time).
-    pub limits: Limits,
-    /// Largest request body (POST) or query string (GET), in bytes.
-    pub max_body_bytes: usize,
-    /// `Cache-Control: max-age` of cacheable GET responses, in seconds.
-    pub cache_max_age: u32,
-    /// Origins allowed by CORS; `*` allows any (the default: the data are public and read-only).
-    pub cors_origins: Vec<String>,
-    /// How many automatic persisted queries one replica remembers (oldest forgotten first).
-    pub apq_capacity: usize,
-    /// Safelist mode: serve only these operations.
-    pub safelist: Option<Arc<Safelist>>,
-    /// Bytes of GET answers kept in memory (0: no response cache).
-    pub response_cache_bytes: usize,
-    /// How long the dataset version is trusted before it is read again: a new import is served within this.
-    pub version_refresh: Duration,
-    /// Open connections and their timeouts.
-    pub connections: ConnectionLimits,
-    /// Longest a request body may take to arrive.
-    pub body_timeout: Duration,
-    /// Most CSV exports streaming at once: each holds a database snapshot while it streams, so exports can never
-    /// take the whole pool.
-    pub max_exports: usize,
-}
-
-impl HttpConfig {
-    /// Default of [`HttpConfig::body_timeout`], in seconds.
-    pub const BODY_TIMEOUT_SECS: u64 = 30;
-    /// Default of [`HttpConfig::max_exports`].
-    pub const MAX_EXPORTS: usize = 4;
-}
-
-impl Default for HttpConfig {
-    fn default() -> Self {
-        Self {
-            limits: Limits::default(),
-            max_body_bytes: 64 * 1024,
-            cache_max_age: 300,
-            cors_origins: vec!["*".to_owned()],
-            apq_capacity: 10_000,
-            safelist: None,
-            response_cache_bytes: 64 * 1024 * 1024,
-            version_refresh: Duration::from_secs(1),
-            connections: ConnectionLimits::default(),
-            body_timeout: Duration::from_secs(Self::BODY_TIMEOUT_SECS),
-            max_exports: Self::MAX_EXPORTS,
-        }
-    }
-}
-
-/// What every handler shares.
-#[derive(Clone)]
-pub struct AppState {
-    /// The schema.
-    pub schema: AppSchema,
-    /// The database (also in the schema's data; kept here to open per-request snapshots).
-    pub db: DatabaseConnection,
-    /// The configuration.
-    pub config: Arc<HttpConfig>,
-    /// Automatic persisted queries registered with this replica.
-    pub apq: Arc<apq::PersistedQueries>,
-    /// Request counters and latency histograms for `/metrics`.
-    pub metrics: Arc<Metrics>,
-    /// The read model of the current dataset version (also in the schema's data), re-checked at most every
-    /// `version_refresh`: cached GETs then need no database round trip.
-    pub models: Arc<crate::read_model::ReadModels>,
-    /// GET answers by ETag.
-    pub responses: Arc<caching::ResponseCache>,
-    /// Permits for CSV exports streaming at once.
-    pub exports: Arc<tokio::sync::Semaphore>,
-}
-
-impl AppState {
-    /// State over `db` with the default configuration.
-    pub fn new(db: DatabaseConnection) -> Self {
-        Self::with_config(db, HttpConfig::default())
-    }
-
-    /// State over `db` with `config`.
-    pub fn with_config(db: DatabaseConnection, config: HttpConfig) -> Self {
-        let models = Arc::new(crate::read_model::ReadModels::new(config.version_refresh));
-        Self {
-            schema: build_schema_with(db.clone(), &config.limits, models.clone()),
-            db,
-            apq: Arc::new(apq::PersistedQueries::new(config.apq_capacity, apq::STORE_BYTES)),
-            models,
-            responses: Arc::new(caching::ResponseCache::new(usize::MAX, config.response_cache_bytes)),
-            exports: Arc::new(tokio::sync::Semaphore::new(config.max_exports)),
-            config: Arc::new(config),
-            metrics: Arc::new(Metrics::default()),
-        }
-    }
-}
 
 /// The router. Tests call it without a socket.
 pub fn app(state: AppState) -> Router {

@@ -9,8 +9,8 @@ use axum::response::{IntoResponse, Response};
 use sea_orm::{EntityTrait, PaginatorTrait};
 use send_model::entity::import_run;
 
-use super::AppState;
 use super::metrics::escape;
+use super::state::AppState;
 
 /// `/health`: the process is up (it does not touch the database; see `/ready`).
 pub async fn health() -> Json<serde_json::Value> {

@@ -26,7 +26,7 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::sync::Notify;
 use tower::ServiceExt;
 
-use super::Metrics;
+use super::metrics::Metrics;
 
 /// How connections are bounded. [`ConnectionLimits::default`] is what `send-api` serves with when no option is given.
 #[derive(Debug, Clone)]

@@ -9,7 +9,7 @@ use send_model::{domain, tally};
 
 use chrono::NaiveDate;
 
-use super::ReadModel;
+use super::held::ReadModel;
 use super::order::{KeyKind, SortKey, order_by_keys};
 use super::search::name_contains;
 use crate::error::ApiResult;

@@ -5,7 +5,7 @@
 use send_model::domain::{AreaCode, GssCode, GssKind};
 use send_model::entity::local_area;
 
-use super::ReadModel;
+use super::held::ReadModel;
 use crate::error::{ApiError, ApiResult};
 
 impl ReadModel {

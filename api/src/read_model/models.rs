@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use sea_orm::{DatabaseTransaction, DbErr};
 
-use super::ReadModel;
+use super::held::ReadModel;
 
 /// The read model of the current dataset version, shared by every request of a schema.
 #[derive(Debug)]

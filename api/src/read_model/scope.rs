@@ -4,8 +4,9 @@ use std::sync::Arc;
 
 use sea_orm::{DatabaseConnection, DatabaseTransaction, DbErr};
 
+use super::held::ReadModel;
+use super::models::ReadModels;
 use super::models::{OUTAGE_PROBE, Reach};
-use super::{ReadModel, ReadModels};
 
 /// What one request reads through: its read snapshot of the database, begun at its first statement, and the read
 /// model, of the same dataset version (see the module's documentation).

@@ -1,18 +1,15 @@
 //! `Area`: a local area, its reference data, inspections, outcomes and schedule.
 
-use async_graphql::{Context, ID, Object, SimpleObject};
+use async_graphql::{Context, ID, Object};
 use send_model::domain::{self, Framework as DomainFramework};
-use send_model::entity::{inspection, local_area};
+use send_model::entity::inspection;
 
-use super::{
-    ExpectedInspection, HealthPartner, ImportRun, Inspection, LineageLink, Region, TimelineEntry, timeline_of,
-};
+use super::*;
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::context::{loaders, model, scope};
 use crate::graphql::enums::{Framework, InspectionType};
-use crate::graphql::loaders::{AliasesOfArea, InspectionsOfArea};
+use crate::graphql::loaders::AliasesOfArea;
 use crate::graphql::scalars::Date;
-use crate::read_model::AreaInspections;
 use crate::read_model::keys::global_id;
 
 /// The latest full inspection under the 2023 framework among an area's inspections (oldest first): its current
@@ -23,27 +20,6 @@ pub(crate) fn latest_2023_full(inspections: &[inspection::Model]) -> Option<&ins
         .rev()
         .find(|i| i.framework == DomainFramework::F2023 && i.inspection_type == domain::InspectionType::Full)
 }
-
-/// An area's inspections with their priority actions: from the read model when a request of its version has read
-/// them, else through the request's loader (one statement for every area asked for meanwhile), which keeps them there.
-pub async fn area_inspections(ctx: &Context<'_>, area_id: i32) -> ApiResult<std::sync::Arc<AreaInspections>> {
-    if let Some(cached) = model(ctx).await?.cached_inspections(area_id) {
-        return Ok(cached);
-    }
-    Ok(loaders(ctx)?.load_one(InspectionsOfArea(area_id)).await?.unwrap_or_default())
-}
-
-pub(crate) async fn load_area(ctx: &Context<'_>, id: i32) -> ApiResult<Area> {
-    model(ctx)
-        .await?
-        .area(id)
-        .cloned()
-        .map(Area)
-        .ok_or_else(|| ApiError::internal(format!("BUG: area {id} referenced but missing")))
-}
-
-/// A local area: the footprint of one local authority, current or abolished by a reorganisation.
-pub struct Area(pub local_area::Model);
 
 /// A local area: the footprint of one local authority. Areas abolished by a reorganisation (e.g. Northamptonshire,
 /// 2021) are kept, with `current: false`, because older inspections belong to them.
@@ -298,15 +274,4 @@ impl Area {
             })
             .collect())
     }
-}
-
-/// An area's current outcome beside its region's and England's outcome profiles.
-#[derive(SimpleObject)]
-pub struct Comparison {
-    /// The area's latest 2023-framework full inspection (official view); null if it has none yet.
-    pub current_outcome: Option<Inspection>,
-    /// The outcome profile of the area's ONS region.
-    pub region: super::super::profile::OutcomeProfile,
-    /// The outcome profile of England.
-    pub england: super::super::profile::OutcomeProfile,
 }

@@ -1,45 +1,12 @@
 //! An area's history: the reorganisations that made it, its timeline across them, and the inspections its
 //! schedule expects next.
 
-use async_graphql::{Context, Object, SimpleObject};
+use async_graphql::{Context, Object};
 use send_model::domain::Framework as DomainFramework;
-use send_model::entity::{area_lineage, inspection, local_area};
 
-use super::{Area, Inspection, area_inspections, load_area};
+use super::*;
 use crate::error::ApiResult;
-use crate::graphql::context::model;
-use crate::graphql::enums::InspectionType;
 use crate::graphql::scalars::Date;
-
-/// The area's and its predecessors' inspections, oldest first.
-pub(crate) async fn timeline_of(area: &local_area::Model, ctx: &Context<'_>) -> ApiResult<Vec<TimelineEntry>> {
-    let model = model(ctx).await?;
-    let mut areas = vec![(area.id, false)];
-    let mut frontier = vec![area.id];
-    let mut seen = std::collections::HashSet::from([area.id]);
-    while let Some(id) = frontier.pop() {
-        for link in model.lineage(id).iter().filter(|l| l.successor_id == id) {
-            if seen.insert(link.predecessor_id) {
-                areas.push((link.predecessor_id, true));
-                frontier.push(link.predecessor_id);
-            }
-        }
-    }
-    let mut entries = Vec::new();
-    for (id, via) in areas {
-        let of_area = area_inspections(ctx, id).await?;
-        entries
-            .extend(of_area.inspections.iter().map(|m| TimelineEntry { inspection: m.clone(), via_predecessor: via }));
-    }
-    entries.sort_by_key(|e| (e.inspection.start_date, e.inspection.id));
-    Ok(entries)
-}
-
-/// One entry of an area's timeline.
-pub struct TimelineEntry {
-    pub(super) inspection: inspection::Model,
-    pub(super) via_predecessor: bool,
-}
 
 /// One inspection in an area's history, possibly of an area it replaced.
 #[Object]
@@ -59,35 +26,6 @@ impl TimelineEntry {
     async fn comparable_with_current_framework(&self) -> bool {
         self.inspection.framework == DomainFramework::F2023
     }
-}
-
-/// An inspection the 2023 framework's rules expect next, with the rule it follows.
-#[derive(SimpleObject)]
-pub struct ExpectedInspection {
-    /// The type of inspection expected.
-    pub inspection_type: InspectionType,
-    /// The latest date it is expected by (counted from the report's publication).
-    pub due: Date,
-    /// The full inspection the expectation follows; null for an area not yet inspected under the 2023 framework.
-    pub after: Option<Inspection>,
-    /// The rule's identifier, e.g. `2023-systemic-monitoring`.
-    pub rule_id: String,
-    /// The version of the rule set.
-    pub rule_version: String,
-    /// The rule in words.
-    pub rule_description: String,
-    /// Where the rule is stated.
-    pub rule_source: String,
-    /// True when an inspection of that type has started since.
-    pub done: bool,
-    /// True when it is not done and `due` is before `asOf`.
-    pub overdue: bool,
-}
-
-/// A reorganisation link between two areas.
-pub struct LineageLink {
-    pub(super) row: area_lineage::Model,
-    pub(super) other_id: i32,
 }
 
 /// A reorganisation link: the other area and the day the change took effect.

@@ -1,15 +1,12 @@
 //! `ImportRun`: where a record came from (the provenance every object gives through `importRun`).
 
 use async_graphql::{Context, Object};
-use send_model::entity::import_run;
 
+use super::*;
 use crate::error::ApiResult;
 use crate::graphql::context::loaders;
 use crate::graphql::loaders::ImportRunId;
 use crate::graphql::scalars::DateTime;
-
-/// One import: a source file read and loaded in one transaction.
-pub struct ImportRun(pub import_run::Model);
 
 impl ImportRun {
     /// The run with `id`, through the request's loader (one statement for every run asked for meanwhile): what

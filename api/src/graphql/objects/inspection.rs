@@ -1,24 +1,14 @@
 //! `Inspection`, and its natural key.
 
 use async_graphql::{Context, ID, Object};
-use send_model::entity::inspection;
 
-use super::{Area, ImportRun, ImprovementArea, PriorityAction, area_inspections, load_area};
+use super::*;
 use crate::error::ApiResult;
 use crate::graphql::context::loaders;
 use crate::graphql::enums::{Framework, InspectionType, Outcome};
 use crate::graphql::loaders::ImprovementsOfInspection;
 use crate::graphql::scalars::PublishedDate;
 use crate::read_model::keys::global_id;
-
-/// An inspection's natural key: `AREA/FRAMEWORK/TYPE/START`.
-pub async fn inspection_key(ctx: &Context<'_>, m: &inspection::Model) -> ApiResult<String> {
-    let area = load_area(ctx, m.area_id).await?;
-    Ok(crate::read_model::keys::inspection_key(&area.0.gss_code, m))
-}
-
-/// One inspection of one local area.
-pub struct Inspection(pub inspection::Model);
 
 /// One inspection of one local area, under either framework.
 #[Object]
@@ -134,16 +124,5 @@ impl Inspection {
     /// The import run that last changed this record.
     async fn import_run(&self, ctx: &Context<'_>) -> ApiResult<Option<ImportRun>> {
         ImportRun::of(ctx, self.0.import_run_id).await
-    }
-}
-
-/// Days from an inspection's last day on site to its publication, when both are known to the day.
-pub fn days_to_publication(m: &inspection::Model) -> Option<i32> {
-    use send_model::domain::DatePrecision;
-    match (m.end_date, m.end_precision, m.published, m.published_precision) {
-        (Some(end), Some(DatePrecision::Day), Some(published), Some(DatePrecision::Day)) => {
-            i32::try_from((published - end).num_days()).ok()
-        }
-        _ => None,
     }
 }

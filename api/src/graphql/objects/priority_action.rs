@@ -1,16 +1,12 @@
 //! What a report asks of an area: areas for priority action and areas for improvement.
 
 use async_graphql::{Context, Object};
-use send_model::entity::{improvement_area, priority_action};
 
-use super::{ImportRun, Inspection};
+use super::*;
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::context::loaders;
 use crate::graphql::enums::PriorityActionTheme;
 use crate::graphql::loaders::InspectionId;
-
-/// An area for priority action named in a 2023-framework report.
-pub struct PriorityAction(pub priority_action::Model);
 
 /// An area for priority action named in a report with widespread and/or systemic failings.
 #[Object]
@@ -61,9 +57,6 @@ impl PriorityAction {
 pub(crate) fn evidence_list(stored: Option<&str>) -> Vec<String> {
     stored.map(|e| e.split("; ").filter(|p| !p.is_empty()).map(str::to_owned).collect()).unwrap_or_default()
 }
-
-/// An area for improvement named in a 2023-framework report (read from the report PDF).
-pub struct ImprovementArea(pub improvement_area::Model);
 
 /// An area for improvement named in an inspection report: something the partnership should improve, less urgent
 /// than an area for priority action. Only report PDFs give them.

@@ -1,13 +1,10 @@
 //! An area's region and its health partners.
 
 use async_graphql::{Context, Object};
-use send_model::entity::{icb, region};
 
 use super::ImportRun;
+use super::*;
 use crate::error::ApiResult;
-
-/// One of the nine ONS regions of England.
-pub struct Region(pub region::Model);
 
 /// One of the nine ONS regions of England.
 #[Object]
@@ -33,9 +30,6 @@ impl Region {
         ImportRun::of(ctx, self.0.import_run_id).await
     }
 }
-
-/// An NHS Integrated Care Board: a health partner in a local area partnership (2023 framework).
-pub struct HealthPartner(pub icb::Model);
 
 /// An NHS Integrated Care Board: a health partner in a local area partnership (2023 framework).
 #[Object]

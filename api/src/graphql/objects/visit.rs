@@ -2,15 +2,11 @@
 
 use async_graphql::{Context, Object};
 use send_model::domain::{self};
-use send_model::entity::thematic_visit;
 
-use super::{Area, ImportRun, load_area};
+use super::*;
 use crate::error::ApiResult;
 use crate::graphql::enums::{Pathway, VisitTheme};
 use crate::graphql::scalars::{Date, PublishedDate};
-
-/// A thematic visit: a national theme looked at in a few areas, with no judgement on any area.
-pub struct ThematicVisit(pub thematic_visit::Model);
 
 /// A thematic visit: a national theme looked at in a few local area partnerships, with no judgement on any of them.
 #[Object]
