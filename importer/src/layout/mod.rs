@@ -13,11 +13,14 @@
 //! reported once as a warning; a missing column is a problem on line 1.
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use send_model::domain::SourceKind;
 
-use crate::error::Problem;
+use crate::catalog::Catalog;
+use crate::error::{ImportError, Problem};
 use crate::options::ReportOptions;
+use crate::pdf::Extractor;
 // The layouts are listed beside the rows they are read into (`crate::rows`, which every stage shares) and specified
 // here, where their readers are; `layout::Layout` is the name users of the crate know them by.
 pub use crate::rows::Layout;
@@ -179,7 +182,7 @@ impl Layout {
                 kind: SourceKind::Report,
                 columns: &[],
                 optional_columns: &[],
-                reader: Reader::File { claims: report::is_pdf, read: report::read },
+                reader: Reader::File { claims: report::is_pdf, read: read_report },
             },
             Layout::ReportLinks => Spec {
                 name: "curated-csv/ofsted_report_links",
@@ -405,4 +408,43 @@ pub fn parse(source: SourceFile) -> (Option<ParsedFile>, Vec<Problem>) {
     let rows_read = reading.rows_read;
     check_duplicates(&table_name, &rows, &mut problems);
     (Some(ParsedFile { source, layout, rows_read, rows, warnings, snapshot_at: None }), problems)
+}
+
+impl Extractor {
+    /// An extractor over the reference data compiled into the binary (the files of `data/`).
+    pub fn bundled() -> Result<Self, ImportError> {
+        let wanted = [Layout::Regions, Layout::Icbs, Layout::LocalAreas, Layout::Lineage, Layout::Aliases];
+        let reference = ["regions.csv", "icbs.csv", "local_areas.csv", "area_lineage.csv", "area_aliases.csv"];
+        let mut parsed = Vec::new();
+        let mut problems = Vec::new();
+        for source in crate::source::bundled() {
+            if !reference.iter().any(|name| source.name.ends_with(&format!("/{name}"))) {
+                continue;
+            }
+            let (file, mut file_problems) = parse(source);
+            problems.append(&mut file_problems);
+            parsed.extend(file.filter(|f| wanted.contains(&f.layout)));
+        }
+        parsed.sort_by_key(|f| f.layout);
+        let mut catalog = Catalog::default();
+        problems.extend(catalog.check(&mut parsed));
+        if !problems.is_empty() {
+            return Err(ImportError::Invalid(problems));
+        }
+        Ok(Extractor::new(catalog, &parsed))
+    }
+}
+
+/// The report reader of [`crate::layout::Layout::Report`]: reads a PDF into one inspection row with the extractor
+/// over the bundled reference data, built once per process (it is the same for every report).
+fn read_report(source: SourceFile, options: &ReportOptions) -> Parsed {
+    static EXTRACTOR: OnceLock<Result<Extractor, String>> = OnceLock::new();
+    match EXTRACTOR.get_or_init(|| Extractor::bundled().map_err(|e| e.to_string())) {
+        Ok(extractor) => report::parse_report(extractor, source, options.published),
+        // Only a binary built from invalid bundled data gets here; the report is refused, not read half-checked.
+        Err(e) => {
+            let message = format!("expected the bundled reference data to read reports by, found it invalid: {e}");
+            (None, vec![Problem { file: source.name, line: 1, column: "report".to_owned(), message }])
+        }
+    }
 }

@@ -1,65 +1,22 @@
 //! A report PDF as an import source: its facts become one inspection row of [`SourceKind::Report`], checked and
-//! written like any other file's (see `crate::import`). The extractor over the bundled reference data is built here
-//! ([`Extractor::bundled`]), as those files are read through the tabular layouts, which `crate::pdf` does not know.
+//! written like any other file's (see `crate::import`). The extractor it reads with is given to it (the layouts build
+//! it over the bundled reference data: `Extractor::bundled`).
 //!
 //! [`SourceKind::Report`]: send_model::domain::SourceKind::Report
-
-use std::sync::OnceLock;
 
 use chrono::NaiveDate;
 use send_model::domain::{GssCode, GssKind, InspectionType, PartialDate};
 
-use crate::catalog::Catalog;
-use crate::error::{ImportError, Problem};
-use crate::options::ReportOptions;
+use crate::error::Problem;
 use crate::pdf::{ExtractError, Extractor, ReportFacts};
 use crate::rows::{
     AreaRef, InspectionFacts, InspectionRow, Layout, Parsed, ParsedFile, RegionRef, ReportDetails, Rows,
 };
 use crate::source::SourceFile;
 
-impl Extractor {
-    /// An extractor over the reference data compiled into the binary (the files of `data/`).
-    pub fn bundled() -> Result<Self, ImportError> {
-        let wanted = [Layout::Regions, Layout::Icbs, Layout::LocalAreas, Layout::Lineage, Layout::Aliases];
-        let reference = ["regions.csv", "icbs.csv", "local_areas.csv", "area_lineage.csv", "area_aliases.csv"];
-        let mut parsed = Vec::new();
-        let mut problems = Vec::new();
-        for source in crate::source::bundled() {
-            if !reference.iter().any(|name| source.name.ends_with(&format!("/{name}"))) {
-                continue;
-            }
-            let (file, mut file_problems) = super::parse(source);
-            problems.append(&mut file_problems);
-            parsed.extend(file.filter(|f| wanted.contains(&f.layout)));
-        }
-        parsed.sort_by_key(|f| f.layout);
-        let mut catalog = Catalog::default();
-        problems.extend(catalog.check(&mut parsed));
-        if !problems.is_empty() {
-            return Err(ImportError::Invalid(problems));
-        }
-        Ok(Extractor::new(catalog, &parsed))
-    }
-}
-
 /// Whether `bytes` are a PDF document (they start with `%PDF`).
 pub fn is_pdf(bytes: &[u8]) -> bool {
     bytes.starts_with(b"%PDF")
-}
-
-/// The report reader of [`crate::layout::Layout::Report`]: reads a PDF into one inspection row with the extractor
-/// over the bundled reference data, built once per process (it is the same for every report).
-pub fn read(source: SourceFile, options: &ReportOptions) -> Parsed {
-    static EXTRACTOR: OnceLock<Result<Extractor, String>> = OnceLock::new();
-    match EXTRACTOR.get_or_init(|| Extractor::bundled().map_err(|e| e.to_string())) {
-        Ok(extractor) => parse_report(extractor, source, options.published),
-        // Only a binary built from invalid bundled data gets here; the report is refused, not read half-checked.
-        Err(e) => {
-            let message = format!("expected the bundled reference data to read reports by, found it invalid: {e}");
-            (None, vec![Problem { file: source.name, line: 1, column: "report".to_owned(), message }])
-        }
-    }
 }
 
 /// Reads a report PDF into a parsed file of one inspection row. `published` is the publication date to record
