@@ -16,11 +16,11 @@ pub use http::{AppState, ConnectionLimits, HttpConfig, Safelist, app, serve};
 pub use read_model::{ReadModel, ReadModels, Scope};
 
 use sea_orm::DatabaseConnection;
-use send_importer::{ImportOptions, ImportReport, bundled, import, is_empty};
+use send_importer::{ImportOptions, ImportSummary, bundled, import, is_empty};
 
 /// Readies a database for serving: brings its schema up to date and, when it holds no data yet (and
 /// `import_bundled`), imports the bundled dataset. Returns the import's report when one ran.
-pub async fn prepare(db: &DatabaseConnection, import_bundled: bool) -> anyhow::Result<Option<ImportReport>> {
+pub async fn prepare(db: &DatabaseConnection, import_bundled: bool) -> anyhow::Result<Option<ImportSummary>> {
     use anyhow::Context;
     send_model::migrate(db).await.context("cannot migrate the database")?;
     if import_bundled && is_empty(db).await.context("cannot read the database")? {

@@ -249,7 +249,7 @@ pub async fn run(args: ImportArgs) -> anyhow::Result<String> {
         sources.extend(crate::bundled());
     }
     let report = if sources.is_empty() {
-        Ok(crate::ImportReport { dry_run: args.dry_run, files: Vec::new(), not_modified: Vec::new() })
+        Ok(crate::ImportSummary { dry_run: args.dry_run, files: Vec::new(), not_modified: Vec::new() })
     } else {
         let reports = crate::options::ReportOptions { published: args.published };
         crate::import_with(

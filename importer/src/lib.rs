@@ -8,8 +8,10 @@
 
 pub mod catalog;
 pub mod cli;
+pub mod d2i;
 pub mod error;
 pub mod fetch;
+pub mod import_summary;
 pub mod layout;
 pub mod limits;
 mod load;
@@ -17,17 +19,15 @@ pub mod names;
 mod options;
 pub mod pdf;
 pub mod refresh;
-pub mod report;
 pub mod rows;
 pub mod source;
-pub mod summary;
 mod workbook;
 
 use sea_orm::{DatabaseConnection, TransactionTrait};
 
 pub use error::{ImportError, Problem};
+pub use import_summary::ImportSummary;
 pub use options::{BULK_LOAD_ROWS, ImportOptions, ReportOptions};
-pub use report::ImportReport;
 pub use source::{SourceFile, bundled, read_paths, read_paths_within};
 
 /// Imports `sources` into `db` in one transaction: every problem in any source is reported and nothing is written,
@@ -36,7 +36,7 @@ pub async fn import(
     db: &DatabaseConnection,
     sources: Vec<SourceFile>,
     options: ImportOptions,
-) -> Result<ImportReport, ImportError> {
+) -> Result<ImportSummary, ImportError> {
     import_with(db, sources, options, ReportOptions::default()).await
 }
 
@@ -48,7 +48,7 @@ pub async fn import_with(
     sources: Vec<SourceFile>,
     options: ImportOptions,
     reports: ReportOptions,
-) -> Result<ImportReport, ImportError> {
+) -> Result<ImportSummary, ImportError> {
     let mut problems = Vec::new();
     let mut parsed = Vec::new();
     for source in sources {
@@ -94,7 +94,7 @@ pub async fn import_with(
             files[file].warnings.push(format!("imported, but VACUUM (ANALYZE) after the bulk load failed: {e}"));
         }
     }
-    Ok(ImportReport { dry_run: options.dry_run, files, not_modified: Vec::new() })
+    Ok(ImportSummary { dry_run: options.dry_run, files, not_modified: Vec::new() })
 }
 
 /// Whether the database holds no inspection yet (a fresh database, to be filled with the bundled data).

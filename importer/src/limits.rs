@@ -36,7 +36,7 @@ pub const MAX_PDF_INFLATED_BYTES: u64 = 32 * 1024 * 1024;
 /// Most pages a PDF may have: 200. A report has about 15; every page is laid out character by character.
 pub const MAX_PDF_PAGES: usize = 200;
 
-/// Largest Data to Insight summary page read ([`crate::summary`]), in bytes: 20 MiB. The real page is under 100 KB
+/// Largest Data to Insight summary page read ([`crate::d2i`]), in bytes: 20 MiB. The real page is under 100 KB
 /// for about 100 local authorities and can at most reach 153 rows (one per local area), about 150 KB. The page is
 /// held whole as text and its cells' text copied once; with [`MAX_SUMMARY_CELLS`] the reader holds at most about
 /// 60 MB however the page is made.

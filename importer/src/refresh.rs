@@ -16,10 +16,10 @@ use send_model::entity::{inspection, inspection_field_source, local_area};
 
 use crate::error::ImportError;
 use crate::fetch::{FetchOptions, Fetched, fetch, validators_of};
+use crate::import_summary::FileSummary;
 use crate::import_with;
 use crate::names::{redact_url, shown};
 use crate::options::{ImportOptions, ReportOptions};
-use crate::report::FileReport;
 
 /// Where the summary is published.
 pub const DEFAULT_SUMMARY_URL: &str = "https://data-to-insight.github.io/ofsted-send-scrape-tool/";
@@ -66,7 +66,7 @@ pub struct Refreshed {
     /// The summary's address, without secrets.
     pub summary_url: String,
     /// The summary's import; `None` when the server said it had not changed.
-    pub summary: Option<FileReport>,
+    pub summary: Option<FileSummary>,
     /// Inspections added by this run, newest publication first.
     pub new_inspections: Vec<NewInspection>,
     /// Reports read and imported, by address.

@@ -36,7 +36,7 @@ pub enum Layout {
     Report,
     /// `ofsted_report_links.csv`: report URLs and Ofsted URNs.
     ReportLinks,
-    /// The Data to Insight weekly summary page (HTML), read by [`crate::summary`]: each local authority's latest
+    /// The Data to Insight weekly summary page (HTML), read by [`crate::d2i`]: each local authority's latest
     /// 2023-framework full inspection.
     Summary,
     /// `thematic_visits.csv`: thematic visits.
@@ -249,9 +249,9 @@ pub struct InspectionRow {
 pub struct ReportDetails {
     /// The areas for priority action, in report order, each with a theme (their themes are also
     /// [`InspectionFacts::themes`]).
-    pub priority_actions: Vec<Action>,
+    pub priority_actions: Vec<ReportAction>,
     /// The areas for improvement, in report order.
-    pub areas_for_improvement: Vec<Action>,
+    pub areas_for_improvement: Vec<ReportAction>,
     /// The report's address, when it was fetched from a URL.
     pub report_url: Option<String>,
     /// The GSS codes of the ICBs the report names.
@@ -358,7 +358,7 @@ pub type Parsed = (Option<ParsedFile>, Vec<Problem>);
 
 /// One area for priority action or for improvement, as the report words it, with its theme.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct Action {
+pub struct ReportAction {
     /// The text of the action, its lines joined.
     pub text: String,
     /// The theme label (one of the ten of [`Theme`], written as in `data/README.md`); `None` when no rule matched.

@@ -6,7 +6,7 @@
 //! `detect` tells a table's layout by its header (detect), `curated` and `ofsted` read each row through `cells` into
 //! the typed rows of `crate::rows` (rows), and `duplicates` checks natural keys within the file (check). Report PDFs
 //! and the Data to Insight summary are told by their content and read whole into the same rows: `report` through the
-//! extractor of `crate::pdf`, `summary` through the page reader of `crate::summary` (those modules read their formats
+//! extractor of `crate::pdf`, `d2i` through the page reader of `crate::d2i` (those modules read their formats
 //! and know nothing of layouts). References across files are `crate::catalog`'s, the writes `crate::load`'s.
 //!
 //! Columns are matched by name (surrounding space and case ignored), in any order; extra columns are ignored and
@@ -29,11 +29,11 @@ use crate::source::SourceFile;
 
 mod cells;
 mod curated;
+mod d2i;
 mod detect;
 mod duplicates;
 mod ofsted;
 mod report;
-mod summary;
 mod table;
 
 use cells::Cells;
@@ -197,7 +197,7 @@ impl Layout {
                 kind: SourceKind::Summary,
                 columns: &[],
                 optional_columns: &[],
-                reader: Reader::File { claims: is_html, read: summary::read },
+                reader: Reader::File { claims: is_html, read: d2i::read },
             },
             Layout::ThematicVisits => Spec {
                 name: "curated-csv/thematic_visits",

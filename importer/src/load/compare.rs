@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use sea_orm::{ActiveModelTrait, DatabaseTransaction, DbErr, EntityTrait, IntoActiveModel};
 use send_model::domain::{DatePrecision, PartialDate};
 
-use crate::report::{Change, FieldChange};
+use crate::import_summary::{Change, FieldChange};
 
 /// A record's facts, as named text values: what is compared to tell whether it changed.
 pub(super) type Facts = Vec<(&'static str, Option<String>)>;
@@ -21,7 +21,7 @@ pub(super) fn date_text(date: Option<NaiveDate>, precision: Option<DatePrecision
 }
 
 /// What to do with one record.
-pub(super) enum Action {
+pub(super) enum Decision {
     Insert,
     Update(Vec<FieldChange>),
     Unchanged,
@@ -29,14 +29,14 @@ pub(super) enum Action {
 
 /// Counts and changes of one file.
 #[derive(Default)]
-pub(super) struct Tally {
+pub(super) struct FileCounts {
     pub(super) inserted: i32,
     pub(super) updated: i32,
     pub(super) unchanged: i32,
     pub(super) changes: Vec<Change>,
 }
 
-impl Tally {
+impl FileCounts {
     /// Records an updated record: `added` when it only gained values it lacked, `updated` when a value changed.
     pub(super) fn update(&mut self, record: String, fields: Vec<FieldChange>) {
         self.updated += 1;
@@ -45,13 +45,13 @@ impl Tally {
     }
 
     /// Compares a record's stored facts (none when it is new) with the file's.
-    pub(super) fn compare(&mut self, record: String, old: Option<Facts>, new: &Facts) -> Action {
+    pub(super) fn compare(&mut self, record: String, old: Option<Facts>, new: &Facts) -> Decision {
         match old {
             None => {
                 // Inserted records are counted, not listed: each row names the import run that wrote it, and a
                 // first import of a large file would otherwise store every row a second time in the run's summary.
                 self.inserted += 1;
-                Action::Insert
+                Decision::Insert
             }
             Some(old) => {
                 let old: HashMap<&str, Option<String>> = old.into_iter().collect();
@@ -64,10 +64,10 @@ impl Tally {
                     .collect();
                 if fields.is_empty() {
                     self.unchanged += 1;
-                    Action::Unchanged
+                    Decision::Unchanged
                 } else {
                     self.update(record, fields.clone());
-                    Action::Update(fields)
+                    Decision::Update(fields)
                 }
             }
         }
@@ -76,15 +76,15 @@ impl Tally {
 
 /// What to write for a compared record: a fresh active model for a new record, the stored one for an update (the
 /// caller then sets the columns its file owns), or nothing when it is unchanged.
-pub(super) fn to_write<M, A>(action: &Action, old: Option<&M>, fresh: impl FnOnce() -> A) -> Option<(A, bool)>
+pub(super) fn to_write<M, A>(action: &Decision, old: Option<&M>, fresh: impl FnOnce() -> A) -> Option<(A, bool)>
 where
     M: Clone + IntoActiveModel<A>,
     A: ActiveModelTrait,
 {
     match action {
-        Action::Insert => Some((fresh(), true)),
-        Action::Update(_) => old.map(|m| (m.clone().into_active_model(), false)),
-        Action::Unchanged => None,
+        Decision::Insert => Some((fresh(), true)),
+        Decision::Update(_) => old.map(|m| (m.clone().into_active_model(), false)),
+        Decision::Unchanged => None,
     }
 }
 

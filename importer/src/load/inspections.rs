@@ -15,11 +15,11 @@ use send_model::entity::{
 };
 use send_model::fact::Fact;
 
+use crate::import_summary::FieldChange;
 use crate::options::ImportOptions;
-use crate::report::FieldChange;
 use crate::rows::{InspectionRow, ParsedFile, ReportDetails, Rows};
 
-use super::compare::Tally;
+use super::compare::FileCounts;
 use super::facts::{StoredDetails, apply, evidence_text, given_facts, inspection_record, stored_fact, themes_text};
 use super::precedence::{Said, decide};
 use super::reference::partners_by_area;
@@ -70,7 +70,7 @@ pub(super) async fn write_inspections(
     txn: &DatabaseTransaction,
     file: &ParsedFile,
     run: i32,
-    tally: &mut Tally,
+    counts: &mut FileCounts,
     warnings: &mut Vec<String>,
     progress: &indicatif::ProgressBar,
     options: &ImportOptions,
@@ -154,7 +154,7 @@ pub(super) async fn write_inspections(
         let record = inspection_record(gss.as_str(), r.framework, r.inspection_type, r.start, r.start_known);
         let Some(index) = matched else {
             // An insert is counted; it compares no value.
-            tally.compare(record, None, &Vec::new());
+            counts.compare(record, None, &Vec::new());
             let mut am = inspection::ActiveModel {
                 area_id: Set(area_id),
                 framework: Set(r.framework),
@@ -221,7 +221,7 @@ pub(super) async fn write_inspections(
             }
         }
         if accepted.is_empty() {
-            tally.unchanged += 1;
+            counts.unchanged += 1;
             continue;
         }
         let mut am = m.clone().into_active_model();
@@ -254,7 +254,7 @@ pub(super) async fn write_inspections(
             fields: Set(fields.join(",")),
             ..Default::default()
         });
-        tally.update(record, accepted.into_iter().map(|(_, change)| change).collect());
+        counts.update(record, accepted.into_iter().map(|(_, change)| change).collect());
     }
     pending.flush(txn, &mut groups, &mut themes, run).await?;
     send_model::backend::sync_id_sequence(txn, "inspection").await?;

@@ -16,8 +16,8 @@ use sea_orm::{
 };
 use send_model::entity::import_run;
 
+use crate::import_summary::FileSummary;
 use crate::options::ImportOptions;
-use crate::report::FileReport;
 use crate::rows::{ParsedFile, Rows};
 
 mod compare;
@@ -28,7 +28,7 @@ mod reference;
 mod report_links;
 mod visits;
 
-use compare::Tally;
+use compare::FileCounts;
 pub use inspections::BULK_TABLES;
 use inspections::write_inspections;
 use reference::{write_aliases, write_areas, write_icbs, write_lineage, write_regions};
@@ -79,7 +79,7 @@ pub async fn write_file(
     txn: &DatabaseTransaction,
     file: &ParsedFile,
     options: &ImportOptions,
-) -> Result<FileReport, DbErr> {
+) -> Result<FileSummary, DbErr> {
     let started_at = Utc::now();
     let run = import_run::ActiveModel {
         source: Set(file.source.recorded_name()),
@@ -100,15 +100,15 @@ pub async fn write_file(
     .insert(txn)
     .await?;
     let run_id = run.id;
-    let mut tally = Tally::default();
+    let mut counts = FileCounts::default();
     let mut warnings = file.warnings.clone();
     let progress = row_progress(file);
     match &file.rows {
-        Rows::Regions(rows) => write_regions(txn, rows, run_id, &mut tally).await?,
-        Rows::Icbs(rows) => write_icbs(txn, rows, run_id, &mut tally).await?,
-        Rows::LocalAreas(rows) => write_areas(txn, rows, run_id, &mut tally).await?,
-        Rows::Lineage(rows) => write_lineage(txn, rows, run_id, &mut tally).await?,
-        Rows::Aliases(rows) => write_aliases(txn, rows, run_id, &mut tally).await?,
+        Rows::Regions(rows) => write_regions(txn, rows, run_id, &mut counts).await?,
+        Rows::Icbs(rows) => write_icbs(txn, rows, run_id, &mut counts).await?,
+        Rows::LocalAreas(rows) => write_areas(txn, rows, run_id, &mut counts).await?,
+        Rows::Lineage(rows) => write_lineage(txn, rows, run_id, &mut counts).await?,
+        Rows::Aliases(rows) => write_aliases(txn, rows, run_id, &mut counts).await?,
         Rows::Inspections(_) => match newer_snapshot(txn, file, run_id).await? {
             // A snapshot older than one already imported is stale as a whole: its values never replace a newer
             // snapshot's, and what it alone says was true of a week since superseded.
@@ -119,23 +119,23 @@ pub async fn write_file(
                     crate::names::shown(&file.source.name),
                     file.snapshot_at.map(|t| t.to_string()).unwrap_or_default()
                 ));
-                tally.unchanged += i32::try_from(file.rows_read).unwrap_or(i32::MAX);
+                counts.unchanged += i32::try_from(file.rows_read).unwrap_or(i32::MAX);
             }
-            None => write_inspections(txn, file, run_id, &mut tally, &mut warnings, &progress, options).await?,
+            None => write_inspections(txn, file, run_id, &mut counts, &mut warnings, &progress, options).await?,
         },
-        Rows::ReportLinks(rows) => write_report_links(txn, rows, run_id, &mut tally).await?,
-        Rows::ThematicVisits(rows) => write_visits(txn, rows, run_id, &mut tally).await?,
+        Rows::ReportLinks(rows) => write_report_links(txn, rows, run_id, &mut counts).await?,
+        Rows::ThematicVisits(rows) => write_visits(txn, rows, run_id, &mut counts).await?,
     }
     progress.finish_and_clear();
-    let report = FileReport {
+    let report = FileSummary {
         source: file.source.recorded_name(),
         format: file.layout.name().to_owned(),
         sha256: file.source.sha256.clone(),
         rows_read: file.rows_read,
-        inserted: tally.inserted,
-        updated: tally.updated,
-        unchanged: tally.unchanged,
-        changes: tally.changes,
+        inserted: counts.inserted,
+        updated: counts.updated,
+        unchanged: counts.unchanged,
+        changes: counts.changes,
         warnings,
         import_run_id: Some(run_id),
     };

@@ -14,7 +14,7 @@ use send_model::entity::{area_alias, area_lineage, area_partner, icb, inspection
 use crate::catalog::normalise_name;
 use crate::rows::{AliasRow, AreaRow, IcbRow, LineageRow, RegionRow};
 
-use super::compare::{Action, Facts, Tally, changed, save, some, to_write};
+use super::compare::{Decision, Facts, FileCounts, changed, save, some, to_write};
 
 pub(super) async fn area_ids(txn: &DatabaseTransaction) -> Result<HashMap<String, i32>, DbErr> {
     Ok(local_area::Entity::find().all(txn).await?.into_iter().map(|a| (a.gss_code, a.id)).collect())
@@ -24,14 +24,14 @@ pub(super) async fn write_regions(
     txn: &DatabaseTransaction,
     rows: &[RegionRow],
     run: i32,
-    tally: &mut Tally,
+    counts: &mut FileCounts,
 ) -> Result<(), DbErr> {
     let existing: HashMap<String, region::Model> =
         region::Entity::find().all(txn).await?.into_iter().map(|m| (m.code.clone(), m)).collect();
     for r in rows {
         let facts = |name: &str, ofsted: &str| -> Facts { vec![("name", some(name)), ("ofsted_region", some(ofsted))] };
         let old = existing.get(r.code.as_str());
-        let action = tally.compare(
+        let action = counts.compare(
             format!("region {}", r.code),
             old.map(|m| facts(&m.name, &m.ofsted_region)),
             &facts(&r.name, &r.ofsted_region),
@@ -53,14 +53,14 @@ pub(super) async fn write_icbs(
     txn: &DatabaseTransaction,
     rows: &[IcbRow],
     run: i32,
-    tally: &mut Tally,
+    counts: &mut FileCounts,
 ) -> Result<(), DbErr> {
     let existing: HashMap<String, icb::Model> =
         icb::Entity::find().all(txn).await?.into_iter().map(|m| (m.code.clone(), m)).collect();
     for r in rows {
         let old = existing.get(r.code.as_str());
         let old_facts = old.map(|m| vec![("name", some(&m.name))]);
-        let action = tally.compare(format!("icb {}", r.code), old_facts, &vec![("name", some(&r.name))]);
+        let action = counts.compare(format!("icb {}", r.code), old_facts, &vec![("name", some(&r.name))]);
         let Some((mut am, is_new)) =
             to_write(&action, old, || icb::ActiveModel { code: Set(r.code.to_string()), ..Default::default() })
         else {
@@ -88,7 +88,7 @@ pub(super) async fn write_areas(
     txn: &DatabaseTransaction,
     rows: &[AreaRow],
     run: i32,
-    tally: &mut Tally,
+    counts: &mut FileCounts,
 ) -> Result<(), DbErr> {
     let existing: HashMap<String, local_area::Model> =
         local_area::Entity::find().all(txn).await?.into_iter().map(|m| (m.gss_code.clone(), m)).collect();
@@ -117,11 +117,11 @@ pub(super) async fn write_areas(
                 ("icb_codes", partners.get(&m.id).map(|c| c.join(";"))),
             ]
         });
-        let action = tally.compare(format!("area {}", r.gss), old_facts, &new);
+        let action = counts.compare(format!("area {}", r.gss), old_facts, &new);
         let partners_changed = match &action {
-            Action::Insert => true,
-            Action::Update(fields) => changed(fields, "icb_codes"),
-            Action::Unchanged => false,
+            Decision::Insert => true,
+            Decision::Update(fields) => changed(fields, "icb_codes"),
+            Decision::Unchanged => false,
         };
         let area_id = match to_write(&action, old, || local_area::ActiveModel {
             gss_code: Set(r.gss.to_string()),
@@ -136,7 +136,7 @@ pub(super) async fn write_areas(
                 am.region_code = Set(region_code);
                 am.import_run_id = Set(run);
                 let m = save(txn, am, is_new).await?;
-                if matches!(&action, Action::Update(fields) if changed(fields, "region_code")) {
+                if matches!(&action, Decision::Update(fields) if changed(fields, "region_code")) {
                     // Inspections carry their area's region (for pages of one region): follow the move.
                     inspection::Entity::update_many()
                         .col_expr(inspection::Column::RegionCode, Expr::value(m.region_code.clone()))
@@ -171,7 +171,7 @@ pub(super) async fn write_lineage(
     txn: &DatabaseTransaction,
     rows: &[LineageRow],
     run: i32,
-    tally: &mut Tally,
+    counts: &mut FileCounts,
 ) -> Result<(), DbErr> {
     let areas: HashMap<String, local_area::Model> =
         local_area::Entity::find().all(txn).await?.into_iter().map(|m| (m.gss_code.clone(), m)).collect();
@@ -203,7 +203,7 @@ pub(super) async fn write_lineage(
             ("name", some(&r.predecessor_name)),
             ("valid_to", end.map(|d| d.to_string())),
         ];
-        let action = tally.compare(format!("area {gss}"), old_facts, &new);
+        let action = counts.compare(format!("area {gss}"), old_facts, &new);
         if let Some((mut am, is_new)) = to_write(&action, old, || local_area::ActiveModel {
             gss_code: Set((*gss).to_owned()),
             ofsted_urn: Set(None),
@@ -221,7 +221,9 @@ pub(super) async fn write_lineage(
     for (gss, start) in &valid_from {
         let Some(m) = areas.get(*gss) else { continue };
         let old_facts = Some(vec![("valid_from", m.valid_from.map(|d| d.to_string()))]);
-        if let Action::Update(_) = tally.compare(format!("area {gss}"), old_facts, &vec![("valid_from", some(start))]) {
+        if let Decision::Update(_) =
+            counts.compare(format!("area {gss}"), old_facts, &vec![("valid_from", some(start))])
+        {
             let mut am = m.clone().into_active_model();
             am.valid_from = Set(Some(*start));
             am.import_run_id = Set(run);
@@ -242,7 +244,7 @@ pub(super) async fn write_lineage(
         let old = existing.get(&(p, s));
         let old_facts = old.map(|m| vec![("effective", some(m.effective))]);
         let record = format!("lineage {} -> {}", r.predecessor_gss, r.successor_gss);
-        let action = tally.compare(record, old_facts, &vec![("effective", some(r.effective))]);
+        let action = counts.compare(record, old_facts, &vec![("effective", some(r.effective))]);
         if let Some((mut am, is_new)) = to_write(&action, old, || area_lineage::ActiveModel {
             predecessor_id: Set(p),
             successor_id: Set(s),
@@ -260,7 +262,7 @@ pub(super) async fn write_aliases(
     txn: &DatabaseTransaction,
     rows: &[AliasRow],
     run: i32,
-    tally: &mut Tally,
+    counts: &mut FileCounts,
 ) -> Result<(), DbErr> {
     let ids = area_ids(txn).await?;
     let gss_by_id: HashMap<i32, &String> = ids.iter().map(|(g, i)| (*i, g)).collect();
@@ -278,7 +280,7 @@ pub(super) async fn write_aliases(
             ]
         });
         let new: Facts = vec![("area", some(&r.gss)), ("alias", some(&r.alias)), ("publisher", some(&r.publisher))];
-        let action = tally.compare(format!("alias {:?}", r.alias), old_facts, &new);
+        let action = counts.compare(format!("alias {:?}", r.alias), old_facts, &new);
         if let Some((mut am, is_new)) =
             to_write(&action, old, || area_alias::ActiveModel { normalised: Set(key), ..Default::default() })
         {

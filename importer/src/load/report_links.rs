@@ -12,14 +12,14 @@ use send_model::entity::{area_lineage, inspection, local_area};
 
 use crate::rows::ReportLinkRow;
 
-use super::compare::{Action, Facts, Tally, some};
+use super::compare::{Decision, Facts, FileCounts, some};
 use super::facts::inspection_record;
 
 pub(super) async fn write_report_links(
     txn: &DatabaseTransaction,
     rows: &[ReportLinkRow],
     run: i32,
-    tally: &mut Tally,
+    counts: &mut FileCounts,
 ) -> Result<(), DbErr> {
     let areas = local_area::Entity::find().all(txn).await?;
     let predecessors: std::collections::HashSet<i32> =
@@ -41,7 +41,7 @@ pub(super) async fn write_report_links(
         if urn_done.insert(area.id) {
             let old_facts = Some(vec![("ofsted_urn", area.ofsted_urn.clone())]);
             let new: Facts = vec![("ofsted_urn", some(r.urn.as_str()))];
-            if let Action::Update(_) = tally.compare(format!("area {}", area.gss_code), old_facts, &new) {
+            if let Decision::Update(_) = counts.compare(format!("area {}", area.gss_code), old_facts, &new) {
                 let mut am = (*area).clone().into_active_model();
                 am.ofsted_urn = Set(Some(r.urn.as_str().to_owned()));
                 am.import_run_id = Set(run);
@@ -57,7 +57,7 @@ pub(super) async fn write_report_links(
             PartialDate::from_parts(m.start_date, m.start_precision),
             m.start_known,
         );
-        if let Action::Update(_) = tally.compare(record, old_facts, &vec![("report_url", some(&r.report_url))]) {
+        if let Decision::Update(_) = counts.compare(record, old_facts, &vec![("report_url", some(&r.report_url))]) {
             let mut am = m.clone().into_active_model();
             am.report_url = Set(Some(r.report_url.clone()));
             am.import_run_id = Set(run);

@@ -7,14 +7,14 @@ use send_model::entity::thematic_visit;
 
 use crate::rows::VisitRow;
 
-use super::compare::{Action, Facts, Tally, date_text, some};
+use super::compare::{Decision, Facts, FileCounts, date_text, some};
 use super::reference::area_ids;
 
 pub(super) async fn write_visits(
     txn: &DatabaseTransaction,
     rows: &[VisitRow],
     run: i32,
-    tally: &mut Tally,
+    counts: &mut FileCounts,
 ) -> Result<(), DbErr> {
     let ids = area_ids(txn).await?;
     let existing: HashMap<(i32, String, String), thematic_visit::Model> = thematic_visit::Entity::find()
@@ -50,20 +50,20 @@ pub(super) async fn write_visits(
                 ("source", some(&m.source)),
             ]
         });
-        let mut am = match tally.compare(format!("thematic visit {} {} {visit_key}", r.year, r.theme), old_facts, &new)
+        let mut am = match counts.compare(format!("thematic visit {} {} {visit_key}", r.year, r.theme), old_facts, &new)
         {
-            Action::Insert => thematic_visit::ActiveModel {
+            Decision::Insert => thematic_visit::ActiveModel {
                 year: Set(r.year),
                 theme: Set(r.theme),
                 visit_key: Set(visit_key),
                 area_id: Set(area_id),
                 ..Default::default()
             },
-            Action::Update(_) => match old {
+            Decision::Update(_) => match old {
                 Some(m) => m.clone().into_active_model(),
                 None => continue,
             },
-            Action::Unchanged => continue,
+            Decision::Unchanged => continue,
         };
         am.label = Set(r.label.clone());
         am.pathways = Set(pathways.join(";"));

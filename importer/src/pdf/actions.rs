@@ -2,15 +2,15 @@
 //! paragraphs under their heading), each classified into a theme.
 
 use crate::catalog::normalise_name;
-use crate::rows::Action;
+use crate::rows::ReportAction;
 
 use super::taxonomy;
 use super::text::{self, Line, is_empty_line};
 
-pub(super) fn classified(text: &str) -> Action {
+pub(super) fn classified(text: &str) -> ReportAction {
     match taxonomy::classify(text) {
-        Some(c) => Action { text: text.to_owned(), theme: Some(c.theme), evidence: c.evidence },
-        None => Action { text: text.to_owned(), theme: None, evidence: Vec::new() },
+        Some(c) => ReportAction { text: text.to_owned(), theme: Some(c.theme), evidence: c.evidence },
+        None => ReportAction { text: text.to_owned(), theme: None, evidence: Vec::new() },
     }
 }
 

@@ -6,7 +6,7 @@ use std::path::Path;
 use send_model::domain::{Framework, InspectionType, Outcome};
 
 use crate::catalog::{Catalog, normalise_name};
-use crate::rows::{Action, ParsedFile, Rows};
+use crate::rows::{ParsedFile, ReportAction, Rows};
 
 use super::actions::{classified, improvement_texts, priority_action_texts};
 use super::error::ExtractError;
@@ -104,7 +104,7 @@ impl Extractor {
         let icb_codes = self.icb_codes(&norms);
 
         let (actions, table_end) = priority_action_texts(&lines, &norms);
-        let priority_actions: Vec<Action> = actions.iter().map(|t| classified(t)).collect();
+        let priority_actions: Vec<ReportAction> = actions.iter().map(|t| classified(t)).collect();
         if outcome == Outcome::WidespreadSystemicFailings && priority_actions.is_empty() {
             return Err(missing(
                 "the areas for priority action (a table headed \"Responsible body\" and \"Areas for priority action\"), which a report of widespread and/or systemic failings must have",

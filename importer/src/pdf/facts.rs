@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use send_model::domain::{Framework, InspectionType, Outcome};
 
-use crate::rows::Action;
+use crate::rows::ReportAction;
 
 /// What one report says, as printed by `send-import --extract`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -34,9 +34,9 @@ pub struct ReportFacts {
     /// The GSS codes (`E54...`) of the ICBs of the partnership, in the order the report names them.
     pub icb_codes: Vec<String>,
     /// The areas for priority action, in report order.
-    pub priority_actions: Vec<Action>,
+    pub priority_actions: Vec<ReportAction>,
     /// The areas for improvement, in report order.
-    pub areas_for_improvement: Vec<Action>,
+    pub areas_for_improvement: Vec<ReportAction>,
     /// The publication date. Always `None`: the text does not state it, and the PDF metadata only holds the date
     /// the file was made (0 to 3 days before publication in the reports seen), which is not the same fact.
     pub published: Option<NaiveDate>,

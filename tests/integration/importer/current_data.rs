@@ -173,7 +173,7 @@ async fn counts_without_a_date_are_taken_at_the_date_the_data_runs_to() {
         // The newest publication, or the day of the newest snapshot bundled, whichever is later.
         let published = bundled_inspections().into_iter().map(|r| r["published"].clone()).max().expect("newest");
         let page = std::fs::read(crate::support::data_file("d2i_summary_2026-06-29.html")).expect("page");
-        let taken = send_importer::summary::read_summary("page", &page).expect("summary").taken_at.date().to_string();
+        let taken = send_importer::d2i::read_summary("page", &page).expect("summary").taken_at.date().to_string();
         let newest = published.max(taken);
         let data = gql_data(
             &t.db,

@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-use send_importer::{ImportError, ImportOptions, ImportReport, SourceFile, import};
+use send_importer::{ImportError, ImportOptions, ImportSummary, SourceFile, import};
 
 use crate::support::{TestDb, each_backend, snapshot, without_runs};
 
@@ -33,7 +33,7 @@ fn bundled_without_summary(later: bool) -> Vec<SourceFile> {
         .collect()
 }
 
-async fn load(t: &TestDb, sources: Vec<SourceFile>) -> ImportReport {
+async fn load(t: &TestDb, sources: Vec<SourceFile>) -> ImportSummary {
     import(&t.db, sources, ImportOptions::default()).await.expect("import")
 }
 

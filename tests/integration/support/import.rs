@@ -3,10 +3,10 @@
 use std::path::PathBuf;
 
 use sea_orm::DatabaseConnection;
-use send_importer::{ImportError, ImportOptions, ImportReport, import, read_paths};
+use send_importer::{ImportError, ImportOptions, ImportSummary, import, read_paths};
 
 /// Imports the files (or folders) at `paths` with the default options.
-pub async fn import_paths(db: &DatabaseConnection, paths: &[PathBuf]) -> Result<ImportReport, ImportError> {
+pub async fn import_paths(db: &DatabaseConnection, paths: &[PathBuf]) -> Result<ImportSummary, ImportError> {
     import(db, read_paths(paths).expect("read"), ImportOptions::default()).await
 }
 

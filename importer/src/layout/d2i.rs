@@ -13,12 +13,12 @@
 
 use send_model::domain::{DatePrecision, Framework, InspectionType, PartialDate};
 
+use crate::d2i::{Summary, SummaryRow, TAKEN_AT_LABEL, read_summary};
 use crate::error::Problem;
 use crate::names::shown;
 use crate::options::ReportOptions;
 use crate::rows::{AreaRef, InspectionFacts, InspectionRow, Layout, Parsed, ParsedFile, RegionRef, Rows};
 use crate::source::SourceFile;
-use crate::summary::{Summary, SummaryRow, TAKEN_AT_LABEL, read_summary};
 
 /// What only the summary's pages say: the line stating its time and its title (misspelt in 2024).
 const SUMMARY_MARKERS: [&str; 3] = [TAKEN_AT_LABEL, "CS SEND Inspections Overview", "CS SEND Inpections Overview"];

@@ -27,7 +27,7 @@ pub struct Change {
 
 /// What one source contributed.
 #[derive(Debug, Clone, serde::Serialize)]
-pub struct FileReport {
+pub struct FileSummary {
     /// The source as its import run records it (a file's name, a URL without its secrets).
     pub source: String,
     /// The format it was read as.
@@ -52,16 +52,16 @@ pub struct FileReport {
 
 /// What a whole import did.
 #[derive(Debug, Clone, serde::Serialize)]
-pub struct ImportReport {
+pub struct ImportSummary {
     /// True when nothing was written.
     pub dry_run: bool,
     /// Per source, in load order.
-    pub files: Vec<FileReport>,
+    pub files: Vec<FileSummary>,
     /// URLs the server said had not changed since their last import (not downloaded, not imported).
     pub not_modified: Vec<String>,
 }
 
-impl ImportReport {
+impl ImportSummary {
     /// Records inserted over all files.
     pub fn inserted(&self) -> i32 {
         self.files.iter().map(|f| f.inserted).sum()
@@ -73,7 +73,7 @@ impl ImportReport {
     }
 }
 
-impl FileReport {
+impl FileSummary {
     /// Records that only gained values they lacked.
     pub fn added(&self) -> usize {
         self.changes.iter().filter(|c| c.action == "added").count()
@@ -85,7 +85,7 @@ impl FileReport {
     }
 }
 
-impl fmt::Display for ImportReport {
+impl fmt::Display for ImportSummary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let (insert, update) = if self.dry_run { ("would insert", "would update") } else { ("inserted", "updated") };
         for file in &self.files {
