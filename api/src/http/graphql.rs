@@ -193,10 +193,7 @@ async fn answer(
     let cache_key = format!("{}|{qs}", media.content_type());
     if is_get(method) && qs.len() <= limit {
         // Answered before: served from memory, with no parsing and no database (the version is the watched one).
-        let scope = Scope::lazy(state.db.clone(), state.models.clone());
-        let version = scope.model().await.map(|m| m.version.clone());
-        scope.finish().await;
-        let version = version.map_err(|e| Refusal::unavailable(&e))?;
+        let version = state.models.current_version(&state.db).await.map_err(|e| Refusal::unavailable(&e))?;
         if let Some(hit) = state.responses.get(&cache_key).filter(|hit| hit.version == version) {
             operation.clone_from(&hit.operation);
             if caching::not_modified_if_ok(headers, &hit.etag) {

@@ -134,3 +134,14 @@ impl Scope {
         }
     }
 }
+
+impl ReadModels {
+    /// The dataset version served now: the held model's while it is fresh, else read in a snapshot begun and ended
+    /// here (what a cached answer is checked against before anything else is done).
+    pub async fn current_version(self: &Arc<Self>, db: &DatabaseConnection) -> Result<Option<String>, DbErr> {
+        let scope = Scope::lazy(db.clone(), self.clone());
+        let version = scope.model().await.map(|m| m.version.clone());
+        scope.finish().await;
+        version
+    }
+}
