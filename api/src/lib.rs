@@ -1,7 +1,8 @@
 //! The area SEND inspection outcomes API: a GraphQL schema over the model crate, served over HTTP by axum.
 //!
-//! Architecture invariants: only this crate speaks GraphQL; the schema is built by [`graphql::build_schema`] and the
-//! router by [`http::app`], each used alike by the server, the SDL export and the tests.
+//! Architecture invariants: only this crate speaks GraphQL; every schema that answers requests is built by
+//! [`graphql::build_schema_with`] (the server, the tests, the bench and the fuzz targets; [`graphql::build_schema`]
+//! is it with the default limits), the SDL by [`graphql::sdl`] from the same types, and the router by [`http::app`].
 
 pub mod cache;
 pub mod error;

@@ -37,7 +37,7 @@ pub use limits::Limits;
 pub type AppSchema = Schema<query::Query, EmptyMutation, EmptySubscription>;
 
 /// Builds the schema over `db` with the default [`Limits`], checking the dataset version on every request (no
-/// staleness at all: what the tests want after an import). Used by the SDL export and tests.
+/// staleness at all: what the tests want after an import).
 pub fn build_schema(db: DatabaseConnection) -> AppSchema {
     build_schema_with(db, &Limits::default(), Arc::new(ReadModels::new(std::time::Duration::ZERO)))
 }
