@@ -29,7 +29,7 @@ impl AreaQuery {
     async fn area(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "GSS code, DfE 3-digit code or Ofsted URN.")] code: String,
+        #[graphql(desc = "GSS code, DfE 3-digit code or Ofsted URN, in any case.")] code: String,
     ) -> ApiResult<Option<Area>> {
         Ok(model(ctx).await?.area_by_code(&code)?.map(Area))
     }

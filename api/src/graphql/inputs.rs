@@ -15,9 +15,9 @@ pub struct InspectionFilter {
     pub inspection_type: Option<InspectionType>,
     /// Only inspections with this outcome.
     pub outcome: Option<Outcome>,
-    /// Only inspections of areas in this ONS region (code, e.g. `E12000006`).
+    /// Only inspections of areas in this ONS region: its code (`E12000006`) or name ("East of England"), in any case.
     pub region: Option<String>,
-    /// Only inspections of areas in this Ofsted region (name, e.g. "North East, Yorkshire and the Humber").
+    /// Only inspections of areas in this Ofsted region (name, e.g. "North East, Yorkshire and the Humber", in any case).
     pub ofsted_region: Option<String>,
     /// Only inspections of areas served by this ICB (code, e.g. `E54000023`), as named in their reports.
     pub icb: Option<String>,
@@ -27,7 +27,14 @@ pub struct InspectionFilter {
     pub started_from: Option<Date>,
     /// Only inspections that started on or before this date.
     pub started_to: Option<Date>,
-    /// Only inspections of this area: GSS code, DfE code or Ofsted URN.
+    /// Only inspections published in this calendar year (a report is often published the year after its
+    /// inspection: "failed in 2024" read by publication).
+    pub published_year: Option<i32>,
+    /// Only inspections published on or after this date.
+    pub published_from: Option<Date>,
+    /// Only inspections published on or before this date.
+    pub published_to: Option<Date>,
+    /// Only inspections of this area: GSS code, DfE code or Ofsted URN, in any case.
     pub area_code: Option<String>,
     /// Only inspections of areas whose name contains this text (case-insensitive; at most 200 characters).
     pub name_contains: Option<String>,
@@ -45,6 +52,9 @@ impl From<&InspectionFilter> for InspectionCriteria {
             year: f.year,
             started_from: f.started_from.map(|d| d.0),
             started_to: f.started_to.map(|d| d.0),
+            published_year: f.published_year,
+            published_from: f.published_from.map(|d| d.0),
+            published_to: f.published_to.map(|d| d.0),
             area_code: f.area_code.clone(),
             name_contains: f.name_contains.clone(),
         }
@@ -89,15 +99,15 @@ impl From<InspectionOrder> for InspectionSort {
 /// Filters on areas.
 #[derive(InputObject, Debug, Clone, Default)]
 pub struct AreaFilter {
-    /// Only areas in this ONS region (code, e.g. `E12000006`).
+    /// Only areas in this ONS region: its code (`E12000006`) or name ("East of England"), in any case.
     pub region: Option<String>,
-    /// Only areas in this Ofsted region (name, e.g. "North East, Yorkshire and the Humber").
+    /// Only areas in this Ofsted region (name, e.g. "North East, Yorkshire and the Humber", in any case).
     pub ofsted_region: Option<String>,
     /// Only areas served by this ICB (code, e.g. `E54000023`), as named in their reports.
     pub icb: Option<String>,
     /// Only areas whose name contains this text (case-insensitive; at most 200 characters).
     pub name_contains: Option<String>,
-    /// Only the area with this code: GSS code, DfE code or Ofsted URN.
+    /// Only the area with this code: GSS code, DfE code or Ofsted URN, in any case.
     pub area_code: Option<String>,
     /// Include areas abolished by a reorganisation (default false: the 153 current areas).
     #[graphql(default)]
@@ -130,7 +140,7 @@ pub struct AreaOrder {
 pub struct ThemeFilter {
     /// Only inspections that started in this calendar year.
     pub year: Option<i32>,
-    /// Only areas in this ONS region (code, e.g. `E12000006`).
+    /// Only areas in this ONS region: its code (`E12000006`) or name ("East of England"), in any case.
     pub region: Option<String>,
 }
 
@@ -141,7 +151,7 @@ pub struct ThematicVisitFilter {
     pub year: Option<i32>,
     /// Only visits on this theme.
     pub theme: Option<VisitTheme>,
-    /// Only visits to areas in this ONS region (anonymous visits are left out when set).
+    /// Only visits to areas in this ONS region, by code or name in any case (anonymous visits are left out when set).
     pub region: Option<String>,
 }
 
@@ -154,7 +164,7 @@ pub struct TimelinessFilter {
     /// The inspection type (default FULL).
     #[graphql(default_with = "InspectionType::Full")]
     pub inspection_type: InspectionType,
-    /// Only areas in this ONS region (code, e.g. `E12000006`).
+    /// Only areas in this ONS region: its code (`E12000006`) or name ("East of England"), in any case.
     pub region: Option<String>,
 }
 
@@ -186,9 +196,10 @@ pub struct OutcomeProfileFilter {
     /// Only inspections carried out (started) on or before this date: with `year` omitted, the cumulative profile as
     /// at a date, as Ofsted's releases "as at 31 December" count.
     pub as_at: Option<Date>,
-    /// Only areas in this ONS region (code, e.g. `E12000006`); all of England when omitted.
+    /// Only areas in this ONS region: its code (`E12000006`) or name ("East of England"), in any case; all of England
+    /// when omitted.
     pub region: Option<String>,
-    /// Only areas in this Ofsted region (name, e.g. "North East, Yorkshire and the Humber").
+    /// Only areas in this Ofsted region (name, e.g. "North East, Yorkshire and the Humber", in any case).
     pub ofsted_region: Option<String>,
     /// Only areas served by this ICB (code, e.g. `E54000023`), as named in their reports.
     pub icb: Option<String>,

@@ -267,8 +267,24 @@ fn profile(filter: &OutcomeProfileFilter, rows: &[&Row]) -> OutcomeProfile {
 /// One profile over everything the filter selects.
 pub async fn outcome_profile(scope: &Scope, filter: &OutcomeProfileFilter) -> ApiResult<OutcomeProfile> {
     let reference = scope.model().await?;
+    let filter = &canonical(filter, reference)?;
     let rows = rows(scope, filter, reference, None).await?;
     Ok(profile(filter, &rows.iter().collect::<Vec<_>>()))
+}
+
+/// The filter with its region, Ofsted region and ICB as the data names them (a region given by name, or a code in
+/// another case, is profiled and echoed as its code), each checked.
+fn canonical(filter: &OutcomeProfileFilter, reference: &ReadModel) -> ApiResult<OutcomeProfileFilter> {
+    let region = filter.region.as_deref().map(|r| reference.region_code(r)).transpose()?;
+    let ofsted_region = match filter.ofsted_region.as_deref() {
+        Some(name) => {
+            let codes = reference.regions_of_ofsted_region(name)?;
+            reference.regions.iter().find(|r| codes.contains(&r.code)).map(|r| r.ofsted_region.clone())
+        }
+        None => None,
+    };
+    let icb = filter.icb.as_deref().map(|c| c.trim().to_ascii_uppercase());
+    Ok(OutcomeProfileFilter { region, ofsted_region, icb, ..filter.clone() })
 }
 
 /// One profile per group.
@@ -278,6 +294,7 @@ pub async fn outcome_profiles(
     group_by: ProfileGrouping,
 ) -> ApiResult<Vec<OutcomeProfileGroup>> {
     let reference = scope.model().await?;
+    let filter = &canonical(filter, reference)?;
     let rows = rows(scope, filter, reference, Some(group_by)).await?;
     let group = |key: String, label: String, members: Vec<&Row>, narrowed: OutcomeProfileFilter| OutcomeProfileGroup {
         key,

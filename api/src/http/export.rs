@@ -318,7 +318,7 @@ pub async fn inspections(State(state): State<AppState>, headers: HeaderMap, RawQ
 }
 
 /// The columns of `inspections.csv`.
-pub const INSPECTION_COLUMNS: [&str; 22] = [
+pub const INSPECTION_COLUMNS: [&str; 23] = [
     "id",
     "key",
     "area_code",
@@ -341,6 +341,7 @@ pub const INSPECTION_COLUMNS: [&str; 22] = [
     "priority_action_count",
     "report_url",
     "source_url",
+    "year",
 ];
 
 /// A GraphQL enum value's name, as filters take it.
@@ -390,6 +391,8 @@ fn inspection_cells<'a>(
         number(m.priority_action_count),
         text(m.report_url.as_deref()),
         Cow::Borrowed(m.source_url.as_str()),
+        // Ofsted's counting year: the year the inspection started (none when no source gives the start).
+        number(m.start_known.then_some(m.start_year)),
     ]
 }
 

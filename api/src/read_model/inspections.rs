@@ -36,6 +36,12 @@ pub struct InspectionCriteria {
     pub started_from: Option<NaiveDate>,
     /// Started on or before this day.
     pub started_to: Option<NaiveDate>,
+    /// Published in this year.
+    pub published_year: Option<i32>,
+    /// Published on or after this day.
+    pub published_from: Option<NaiveDate>,
+    /// Published on or before this day.
+    pub published_to: Option<NaiveDate>,
     /// Of the area with this code (GSS, DfE or URN).
     pub area_code: Option<String>,
     /// Of areas whose name contains this text.
@@ -112,6 +118,9 @@ pub fn tallied_count(model: &ReadModel, criteria: &InspectionCriteria) -> ApiRes
         year,
         started_from: None,
         started_to: None,
+        published_year: None,
+        published_from: None,
+        published_to: None,
         area_code: None,
         name_contains: None,
     } = criteria
@@ -181,6 +190,21 @@ pub fn filtered(
     }
     if let Some(to) = filter.started_to {
         select = select.filter(inspection::Column::StartDate.lte(to));
+    }
+    // An inspection not yet published has no publication date: these filters leave it out.
+    if let Some(year) = filter.published_year {
+        let first = NaiveDate::from_ymd_opt(year, 1, 1);
+        let last = NaiveDate::from_ymd_opt(year, 12, 31);
+        let (Some(first), Some(last)) = (first, last) else {
+            return Err(crate::error::ApiError::bad_input(format!("`publishedYear`: no such year as {year}")));
+        };
+        select = select.filter(inspection::Column::Published.between(first, last));
+    }
+    if let Some(from) = filter.published_from {
+        select = select.filter(inspection::Column::Published.gte(from));
+    }
+    if let Some(to) = filter.published_to {
+        select = select.filter(inspection::Column::Published.lte(to));
     }
     if let Some(code) = &filter.area_code {
         // An unknown (but well-formed) code matches nothing, as in every other filter.

@@ -1,6 +1,7 @@
 //! Lookups by the codes a client gives (an area's code, a region, an Ofsted region, an ICB), checked: a malformed
 //! or unknown code is the client's mistake, answered with a message naming the argument and what it may be. Every
-//! filter of GraphQL and of the HTTP exports and feed resolves codes here, so each is checked one way.
+//! filter of GraphQL and of the HTTP exports and feed resolves codes here, so each is checked one way. Codes and
+//! names are taken in any case, as readers type them (`e10000029`, `north west`).
 
 use send_model::domain::{AreaCode, GssCode, GssKind};
 use send_model::entity::local_area;
@@ -12,22 +13,39 @@ impl ReadModel {
     /// The area with a GSS code, DfE code or Ofsted URN (`None` when no area has it). A DfE code shared by a
     /// predecessor and its successor resolves to the current area.
     pub fn area_by_code(&self, code: &str) -> ApiResult<Option<local_area::Model>> {
-        let code = AreaCode::parse(code).map_err(|e| ApiError::bad_input(format!("`code`: {e}")))?;
+        let code =
+            AreaCode::parse(&code.to_ascii_uppercase()).map_err(|e| ApiError::bad_input(format!("`code`: {e}")))?;
         Ok(self.find_area(&code).cloned())
     }
 
-    /// The ONS region with `code`, checked: the code it is stored under.
+    /// The ONS region with `code`, or with that name (`E12000002` or "North West", any case), checked: the code it
+    /// is stored under.
     pub fn region_code(&self, code: &str) -> ApiResult<String> {
-        let unknown =
-            || ApiError::bad_input(format!("`region`: no ONS region has the code {code:?} (E12000001 to E12000009)"));
-        let gss = GssCode::parse(code, GssKind::Region).map_err(|_| unknown())?;
-        self.region(gss.as_str()).map(|r| r.code.clone()).ok_or_else(unknown)
+        let by_code = GssCode::parse(&code.trim().to_ascii_uppercase(), GssKind::Region)
+            .ok()
+            .and_then(|gss| self.region(gss.as_str()));
+        let by_name = || self.regions.iter().find(|r| r.name.eq_ignore_ascii_case(code.trim()));
+        match by_code.or_else(by_name) {
+            Some(r) => Ok(r.code.clone()),
+            None => {
+                let mut names: Vec<&str> = self.regions.iter().map(|r| r.name.as_str()).collect();
+                names.sort_unstable();
+                Err(ApiError::bad_input(format!(
+                    "`region`: no ONS region has the code or name {code:?}: expected a code E12000001 to E12000009 \
+                     or one of {names:?}"
+                )))
+            }
+        }
     }
 
     /// The ONS regions that make up an Ofsted region; an unknown name is bad input naming the valid ones.
     pub fn regions_of_ofsted_region(&self, name: &str) -> ApiResult<Vec<String>> {
-        let codes: Vec<String> =
-            self.regions.iter().filter(|r| r.ofsted_region == name).map(|r| r.code.clone()).collect();
+        let codes: Vec<String> = self
+            .regions
+            .iter()
+            .filter(|r| r.ofsted_region.eq_ignore_ascii_case(name.trim()))
+            .map(|r| r.code.clone())
+            .collect();
         if codes.is_empty() {
             let mut names: Vec<&str> = self.regions.iter().map(|r| r.ofsted_region.as_str()).collect();
             names.sort();
@@ -53,9 +71,10 @@ impl ReadModel {
 
     /// The areas an ICB serves (as named in their reports); an unknown ICB code is bad input.
     pub fn areas_served_by_icb(&self, code: &str) -> ApiResult<Vec<i32>> {
-        if self.icb(code).is_none() {
+        let code = code.trim().to_ascii_uppercase();
+        if self.icb(&code).is_none() {
             return Err(ApiError::bad_input(format!("`icb`: no ICB has the code {code:?}")));
         }
-        Ok(self.areas_served_by(code))
+        Ok(self.areas_served_by(&code))
     }
 }

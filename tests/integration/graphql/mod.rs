@@ -7,6 +7,7 @@ mod changes;
 mod dataset;
 mod inspections;
 mod outcome_profiles;
+mod reader_questions;
 mod requests;
 mod schema;
 mod themes;

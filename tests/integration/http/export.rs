@@ -257,3 +257,56 @@ async fn exported_csv_neutralises_imported_formula_like_values() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_inspections_export_gives_the_counting_year_and_takes_the_new_filters_in_any_case() {
+    each_backend_with_data(|t| async move {
+        let app = router(&t);
+        let a = call(&app, get("/export/inspections.csv", &[])).await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+        let (columns, rows) = parse_csv(&a.body);
+        assert_eq!(columns.last().map(String::as_str), Some("year"), "a column added last keeps the others' places");
+        let col = |name: &str| columns.iter().position(|c| c == name).expect("column");
+        let mut unknown_start = 0;
+        for row in &rows {
+            let (start, year) = (&row[col("start_date")], &row[col("year")]);
+            if start.is_empty() {
+                assert!(year.is_empty(), "no year for {}: no source gives its start", &row[col("key")]);
+                unknown_start += 1;
+            } else {
+                assert_eq!(year, &start[..4], "Ofsted counts {} in the year it started", &row[col("key")]);
+            }
+        }
+        assert!(unknown_start > 0, "the bundled data holds inspections whose start no source gives");
+
+        // The publication filters and any-case codes reach the export as parameters, as in GraphQL.
+        let data = gql_data(
+            &t.db,
+            "{ inspections(first: 200, filter: {publishedYear: 2024, region: \"E12000002\"}) { totalCount edges { node { key } } } }",
+        )
+        .await;
+        let keys: Vec<&str> = data["inspections"]["edges"]
+            .as_array()
+            .expect("edges")
+            .iter()
+            .map(|e| e["node"]["key"].as_str().expect("key"))
+            .collect();
+        assert!(!keys.is_empty());
+        let a = call(&app, get("/export/inspections.csv?publishedYear=2024&region=north%20west", &[])).await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+        let (columns, rows) = parse_csv(&a.body);
+        let key = columns.iter().position(|c| c == "key").expect("key column");
+        let exported: Vec<&str> = rows.iter().map(|r| &r[key]).collect();
+        assert_eq!(exported, keys);
+
+        // The feed takes an area's code in any case too.
+        let upper = call(&app, get("/feeds/inspections.atom?area=E10000029", &[])).await;
+        let lower = call(&app, get("/feeds/inspections.atom?area=e10000029", &[])).await;
+        assert_eq!(lower.status, StatusCode::OK, "{}", lower.text());
+        let entries = |text: &str| text.matches("<entry>").count();
+        assert!(entries(&upper.text()) > 0);
+        assert_eq!(entries(&lower.text()), entries(&upper.text()));
+        t
+    })
+    .await;
+}
