@@ -26,12 +26,13 @@
   // with Accept: text/html gives the page, POST /graphql runs queries). No subscriptions, so no WebSocket.
   var fetcher = GraphiQL.createFetcher({ url: window.location.origin + '/graphql' });
 
+  // A page's figure links here with its query (/graphiql?query=...): open that query instead of the last one.
+  var linked = new URLSearchParams(window.location.search).get('query');
+  var props = { fetcher: fetcher, defaultQuery: defaultQuery, defaultEditorToolsVisibility: false };
+  if (linked) {
+    props.query = linked;
+  }
+
   var root = ReactDOM.createRoot(document.getElementById('graphiql'));
-  root.render(
-    React.createElement(GraphiQL, {
-      fetcher: fetcher,
-      defaultQuery: defaultQuery,
-      defaultEditorToolsVisibility: false,
-    }),
-  );
+  root.render(React.createElement(GraphiQL, props));
 })();

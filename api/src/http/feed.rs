@@ -15,6 +15,7 @@ use super::state::AppState;
 use crate::error::{Refusal, code};
 use crate::graphql::dataset::{ATTRIBUTION, LICENCE_URL};
 use crate::graphql::run;
+use crate::pages::html::escape;
 use crate::read_model::Scope;
 
 /// Entries in a feed: the newest inspections.
@@ -97,24 +98,6 @@ pub async fn inspections(State(state): State<AppState>, RawQuery(query): RawQuer
 
 fn bad(message: String) -> Response {
     Refusal::bad_input(message).into_response()
-}
-
-/// Text made safe inside XML elements and attributes.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            // Characters XML 1.0 cannot carry at all.
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// A string field of a JSON object, or "".
@@ -214,6 +197,9 @@ fn render(data: &Value, self_link: &str, params: &[(String, String)]) -> String 
 mod tests {
     #[test]
     fn text_is_escaped_for_xml() {
-        assert_eq!(super::escape("a & b <c> \"d\" 'e'\u{1}"), "a &amp; b &lt;c&gt; &quot;d&quot; &apos;e&apos;");
+        assert_eq!(
+            crate::pages::html::escape("a & b <c> \"d\" 'e'\u{1}"),
+            "a &amp; b &lt;c&gt; &quot;d&quot; &apos;e&apos;"
+        );
     }
 }

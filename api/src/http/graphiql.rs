@@ -53,6 +53,12 @@ pub fn page() -> Response {
     response
 }
 
+/// `GET /graphiql`: the explorer at its own address, so that a page can link to it with a query to open
+/// (`?query=...`, read by `init.js`).
+pub async fn explorer() -> Response {
+    page()
+}
+
 /// `GET /graphiql/{file}`.
 pub async fn asset(Path(file): Path<String>) -> Response {
     match ASSETS.iter().find(|(name, _, _)| *name == file) {

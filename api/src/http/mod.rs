@@ -9,6 +9,7 @@ mod graphiql;
 mod graphql;
 mod metrics;
 mod ops;
+mod pages;
 mod server;
 mod state;
 
@@ -40,7 +41,12 @@ pub fn app(state: AppState) -> Router {
     let cors = cors(&state.config.cors_origins);
     Router::new()
         .route("/graphql", get(graphql::handle).post(graphql::handle).fallback(graphql::handle))
+        .route("/graphiql", get(graphiql::explorer))
         .route("/graphiql/{file}", get(graphiql::asset))
+        .route("/", get(pages::national))
+        .route("/embed/{figure}", get(pages::embed))
+        .route("/figures/{file}", get(pages::figure_csv))
+        .route("/assets/site.css", get(pages::stylesheet))
         .route("/export/inspections.csv", get(export::inspections))
         .route("/export/outcome-profile.csv", get(export::outcome_profile))
         .route("/feeds/inspections.atom", get(feed::inspections))
@@ -88,7 +94,7 @@ async fn not_found(request: Request) -> Response {
         StatusCode::NOT_FOUND,
         code::NOT_FOUND,
         format!(
-            "no endpoint at {path}: see /graphql, /export/inspections.csv, /export/outcome-profile.csv, /feeds/inspections.atom, /health, /ready, /metrics, /schema.graphql"
+            "no endpoint at {path}: see / (the readers' pages), /graphql, /export/inspections.csv, /export/outcome-profile.csv, /feeds/inspections.atom, /health, /ready, /metrics, /schema.graphql"
         ),
     )
     .into_response()

@@ -12,4 +12,5 @@ mod headers;
 mod hostile_clients;
 mod limits;
 mod operations;
+mod pages;
 mod serving;

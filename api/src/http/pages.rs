@@ -1,0 +1,178 @@
+//! The readers' pages over HTTP: `/`, `/embed/{figure}`, `/figures/{figure}.csv` and the site's stylesheet. A page
+//! is one GraphQL query of its figures, run in one snapshot through the schema (`graphql::run`, as the feed), drawn
+//! by `crate::pages`, and cached like a GraphQL GET: an ETag over the dataset version and the address, `304`, and
+//! the response cache. Pages carry a strict Content-Security-Policy: no script at all, styles only from this site,
+//! and only embeds may be framed.
+
+use std::sync::Arc;
+
+use async_graphql::Request as GqlRequest;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+use super::caching::{self, Cached};
+use super::graphql::X_CACHE;
+use super::state::AppState;
+use crate::error::{Refusal, code};
+use crate::graphql::run;
+use crate::pages;
+use crate::read_model::Scope;
+
+/// The policy of every page: nothing runs, styles come from this site only, and no other site may frame it.
+pub const PAGE_POLICY: &str = "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; \
+     form-action 'self'; frame-ancestors 'none'";
+
+/// The policy of an embed: a page's, except that any site may frame it.
+pub const EMBED_POLICY: &str = "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; \
+     form-action 'none'; frame-ancestors *";
+
+const HTML: &str = "text/html; charset=utf-8";
+const CSV: &str = "text/csv; charset=utf-8";
+
+/// The site's stylesheet, compiled in.
+const SITE_CSS: &str = include_str!("../../assets/site/site.css");
+
+/// `GET /`.
+pub async fn national(State(state): State<AppState>, headers: HeaderMap, RawQuery(qs): RawQuery) -> Response {
+    let pinned = pinned_version(qs.as_deref());
+    let query = pages::query_of(&pages::national::FIGURES);
+    answer(&state, &headers, "/", qs.as_deref(), HTML, PAGE_POLICY, &query, |data, version| {
+        let mut html = pages::national(data, version);
+        if let Some(notice) = pinned.as_deref().and_then(|p| pages::version_notice(p, version)) {
+            html = html.replacen("<main id=\"main\">\n", &format!("<main id=\"main\">\n{notice}"), 1);
+        }
+        html
+    })
+    .await
+}
+
+/// `GET /embed/{figure}`.
+pub async fn embed(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> Response {
+    let Some(f) = pages::figure(&id) else { return not_found(&state, &format!("figure named {id:?}")).await };
+    let path = format!("/embed/{id}");
+    answer(&state, &headers, &path, None, HTML, EMBED_POLICY, &f.query(), |data, version| {
+        pages::embed(f, data, version)
+    })
+    .await
+}
+
+/// `GET /figures/{figure}.csv`.
+pub async fn figure_csv(State(state): State<AppState>, headers: HeaderMap, Path(file): Path<String>) -> Response {
+    let Some(f) = file.strip_suffix(".csv").and_then(pages::figure) else {
+        return not_found(&state, &format!("figure table named {file:?}")).await;
+    };
+    let path = format!("/figures/{file}");
+    let mut response =
+        answer(&state, &headers, &path, None, CSV, PAGE_POLICY, &f.query(), |data, _| pages::csv(f, data)).await;
+    if let Ok(disposition) = HeaderValue::from_str(&format!("attachment; filename=\"{}.csv\"", f.id)) {
+        response.headers_mut().insert(header::CONTENT_DISPOSITION, disposition);
+    }
+    response
+}
+
+/// `GET /assets/site.css`.
+pub async fn stylesheet() -> Response {
+    let mut response = ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], SITE_CSS).into_response();
+    // It changes only with the binary: an hour keeps a reload cheap without pinning an old style for long.
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600"));
+    response
+}
+
+/// A `404` page saying what was looked for.
+pub async fn not_found(state: &AppState, what: &str) -> Response {
+    let version = state.models.current_version(&state.db).await.ok().flatten();
+    let mut response =
+        (StatusCode::NOT_FOUND, [(header::CONTENT_TYPE, HTML)], pages::not_found(what, version.as_deref()))
+            .into_response();
+    with_policy(&mut response, PAGE_POLICY);
+    response
+}
+
+/// The version a permalink pins (`?version=r12`), if any.
+fn pinned_version(qs: Option<&str>) -> Option<String> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(qs.unwrap_or("")).ok()?;
+    pairs.into_iter().find(|(k, _)| k == "version").map(|(_, v)| v)
+}
+
+fn with_policy(response: &mut Response, policy: &'static str) {
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(policy));
+    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+}
+
+/// Answers a page or a figure's table at `path` (with the query string `qs`): from the response cache or a `304`
+/// when it can, else by running `query` in one snapshot and drawing its data with `draw`.
+#[allow(clippy::too_many_arguments)]
+async fn answer(
+    state: &AppState,
+    headers: &HeaderMap,
+    path: &str,
+    qs: Option<&str>,
+    content_type: &'static str,
+    policy: &'static str,
+    query: &str,
+    draw: impl FnOnce(&serde_json::Value, Option<&str>) -> String,
+) -> Response {
+    let address = match qs {
+        Some(q) if !q.is_empty() => format!("{path}?{q}"),
+        _ => path.to_owned(),
+    };
+    let key = format!("page|{address}");
+    let version = match state.models.current_version(&state.db).await {
+        Ok(v) => v,
+        Err(e) => return Refusal::unavailable(&e).into_response(),
+    };
+    let tag = caching::etag(version.as_deref(), &["page", &address]);
+    let max_age = state.config.cache_max_age;
+    if caching::not_modified(headers, &tag) {
+        return caching::not_modified_response(&tag, max_age, "Accept-Encoding");
+    }
+    if let Some(hit) = state.responses.get(&key).filter(|hit| hit.version == version) {
+        return respond(&hit, true, policy);
+    }
+    let scope = match Scope::begin(state.db.clone(), state.models.clone()).await {
+        Ok(s) => s,
+        Err(e) => return Refusal::unavailable(&e).into_response(),
+    };
+    // The version the answer is of: the snapshot's, which may be newer than the one checked above.
+    let version = match scope.version().await {
+        Ok(v) => v,
+        Err(e) => return Refusal::unavailable(&e).into_response(),
+    };
+    let response = match run(&state.schema, scope, GqlRequest::new(query)).await {
+        Ok(r) => r,
+        Err(e) => return Refusal::unavailable(&e).into_response(),
+    };
+    if let Some(error) = response.errors.first() {
+        // The queries are the pages' own: one that fails is the server's fault, never the reader's.
+        tracing::error!(path, error = %error.message, "a page's query failed");
+        return Refusal::new(StatusCode::INTERNAL_SERVER_ERROR, code::INTERNAL, "internal error").into_response();
+    }
+    let data = response.data.into_json().unwrap_or_default();
+    let body = draw(&data, version.as_deref());
+    let tag = caching::etag(version.as_deref(), &["page", &address]);
+    let cached = Arc::new(Cached {
+        version,
+        validators: caching::validators(&tag, max_age),
+        etag: tag,
+        body: body.into(),
+        content_type,
+        operation: None,
+    });
+    state.responses.insert(&key, cached.clone());
+    respond(&cached, false, policy)
+}
+
+fn respond(cached: &Cached, hit: bool, policy: &'static str) -> Response {
+    let mut response =
+        (StatusCode::OK, [(header::CONTENT_TYPE, cached.content_type)], cached.body.clone()).into_response();
+    let headers = response.headers_mut();
+    headers.insert(X_CACHE, HeaderValue::from_static(if hit { "HIT" } else { "MISS" }));
+    if let Some((etag, cache_control)) = &cached.validators {
+        headers.insert(header::ETAG, etag.clone());
+        headers.insert(header::CACHE_CONTROL, cache_control.clone());
+    }
+    with_policy(&mut response, policy);
+    response
+}

@@ -1,0 +1,258 @@
+//! `/`: the national picture. How far the 2023 framework's programme has got, its outcomes by year with their
+//! intervals, the priority-action themes, and the latest reports published: each a [`Figure`] answered by the API.
+
+use serde_json::Value;
+
+use super::charts::{Bar, Segment, bars};
+use super::figure::{Cell, Drawing, Figure, Table};
+
+/// The figures of `/`, in page order.
+pub const FIGURES: [Figure; 4] = [COVERAGE, OUTCOMES_BY_YEAR, THEMES, LATEST];
+
+/// How many areas have had a 2023-framework full inspection, and the pace the rest need.
+const COVERAGE: Figure = Figure {
+    id: "coverage",
+    title: "How far the 2023 framework's inspections have got",
+    selection: "coverage: coverage { asAt areas inspected remaining programmeEnd neededPerYear }",
+    draw: draw_coverage,
+};
+
+/// Outcomes of the 2023 framework's full inspections, by the year they were carried out.
+const OUTCOMES_BY_YEAR: Figure = Figure {
+    id: "outcomes-by-year",
+    title: "Outcomes of full inspections under the 2023 framework, by year carried out",
+    selection: "outcomesByYear: outcomeProfiles(filter: {framework: FRAMEWORK_2023, inspectionType: FULL}, \
+                groupBy: YEAR) { key profile { total startUnknown smallNumber outcomes { outcome description \
+                count share interval { lower upper } } } }",
+    draw: draw_outcomes_by_year,
+};
+
+/// What inspections with widespread or systemic failings asked areas to put right.
+const THEMES: Figure = Figure {
+    id: "themes",
+    title: "What areas were asked to put right: themes of the areas for priority action",
+    selection: "themes: priorityActionThemes { theme label priorityActions inspections systemicInspections \
+                systemicInspectionsNotYetRead shareOfSystemicInspections }",
+    draw: draw_themes,
+};
+
+/// The newest reports.
+const LATEST: Figure = Figure {
+    id: "latest-reports",
+    title: "The latest reports published",
+    selection: "latestReports: inspections(first: 10, orderBy: {field: PUBLISHED, direction: DESC}) { edges { \
+                node { key area { name code } framework inspectionType outcomeDescription published { text } \
+                reportUrl } } }",
+    draw: draw_latest,
+};
+
+/// The CSS class of an outcome (its fill and pattern).
+pub fn outcome_class(outcome: &str) -> &'static str {
+    match outcome {
+        "TYPICALLY_POSITIVE" => "outcome-positive",
+        "INCONSISTENT" => "outcome-inconsistent",
+        "WIDESPREAD_SYSTEMIC_FAILINGS" => "outcome-systemic",
+        _ => "outcome-other",
+    }
+}
+
+/// An outcome in a few words, for labels.
+pub fn outcome_words(outcome: &str) -> &'static str {
+    match outcome {
+        "TYPICALLY_POSITIVE" => "typically positive",
+        "INCONSISTENT" => "inconsistent",
+        "WIDESPREAD_SYSTEMIC_FAILINGS" => "widespread or systemic failings",
+        "WSOA_REQUIRED" => "written statement of action required",
+        "WSOA_NOT_REQUIRED" => "no written statement of action",
+        _ => "other",
+    }
+}
+
+fn text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+fn int(v: &Value) -> i64 {
+    v.as_i64().unwrap_or(0)
+}
+
+/// A share as a whole percentage.
+fn percent(v: &Value) -> String {
+    v.as_f64().map(|f| format!("{:.0}%", f * 100.0)).unwrap_or_default()
+}
+
+fn draw_coverage(c: &Value) -> Drawing {
+    let (areas, inspected, remaining) = (int(&c["areas"]), int(&c["inspected"]), int(&c["remaining"]));
+    let pace = c["neededPerYear"].as_f64();
+    let mut lead = format!(
+        "By {}, {inspected} of the {areas} local areas had had a full inspection under the 2023 framework; \
+         {remaining} had not.",
+        text(&c["asAt"])
+    );
+    match pace {
+        Some(p) => {
+            lead.push_str(&format!(" Inspecting them all by {} takes about {p:.0} a year.", text(&c["programmeEnd"])))
+        }
+        None => lead.push_str(" The programme's end has passed."),
+    }
+    let chart = bars(
+        "coverage-chart",
+        "Local areas inspected and not yet inspected under the 2023 framework",
+        &lead,
+        &[Bar {
+            label: "Areas".into(),
+            segments: vec![
+                Segment { class: "inspected", value: inspected as f64, label: format!("{inspected} inspected") },
+                Segment { class: "not-inspected", value: remaining as f64, label: format!("{remaining} not yet") },
+            ],
+            note: format!("{areas} in all"),
+        }],
+    );
+    let row = |what: &str, value: String| vec![Cell::text(what), Cell::text(value)];
+    let table = Table {
+        columns: vec!["measure", "value"],
+        rows: vec![
+            row("counted to", text(&c["asAt"])),
+            row("local areas", areas.to_string()),
+            row("inspected under the 2023 framework", inspected.to_string()),
+            row("not yet inspected", remaining.to_string()),
+            row("programme ends", text(&c["programmeEnd"])),
+            row("inspections needed per year", pace.map(|p| format!("{p:.1}")).unwrap_or_default()),
+        ],
+    };
+    Drawing { lead, chart: Some(chart), table }
+}
+
+fn draw_outcomes_by_year(groups: &Value) -> Drawing {
+    let groups = groups.as_array().cloned().unwrap_or_default();
+    let mut chart_rows = Vec::new();
+    let mut rows = Vec::new();
+    let mut sentences = Vec::new();
+    for g in &groups {
+        let year = text(&g["key"]);
+        let p = &g["profile"];
+        let outcomes = p["outcomes"].as_array().cloned().unwrap_or_default();
+        let mut segments = Vec::new();
+        let mut parts = Vec::new();
+        for o in &outcomes {
+            let name = o["outcome"].as_str().unwrap_or("");
+            let count = int(&o["count"]);
+            let words = outcome_words(name);
+            segments.push(Segment {
+                class: outcome_class(name),
+                value: count as f64,
+                label: format!("{count} {words}"),
+            });
+            parts.push(format!("{count} {words}"));
+            let interval = &o["interval"];
+            rows.push(vec![
+                Cell::text(year.clone()),
+                Cell::text(words),
+                Cell::text(count.to_string()),
+                Cell::text(percent(&o["share"])),
+                Cell::text(if interval.is_null() {
+                    String::new()
+                } else {
+                    format!("{}–{}", percent(&interval["lower"]), percent(&interval["upper"]))
+                }),
+            ]);
+        }
+        let total = int(&p["total"]);
+        let small = if p["smallNumber"] == true { " (too few to compare shares)" } else { "" };
+        sentences.push(format!("{year}: {total} inspections, {}{small}", parts.join(", ")));
+        let unknown = int(&p["startUnknown"]);
+        let note = if unknown > 0 { format!("{total}; {unknown} undated left out") } else { format!("{total} in all") };
+        chart_rows.push(Bar { label: year, segments, note });
+    }
+    let lead = if sentences.is_empty() {
+        "No full inspection under the 2023 framework is in the data yet.".to_owned()
+    } else {
+        format!("{}.", sentences.join("; "))
+    };
+    let chart = (!chart_rows.is_empty()).then(|| {
+        bars("outcomes-by-year-chart", "Outcomes of full inspections by year carried out", &lead, &chart_rows)
+    });
+    let table = Table { columns: vec!["year", "outcome", "inspections", "share", "95% interval of the share"], rows };
+    Drawing { lead, chart, table }
+}
+
+fn draw_themes(themes: &Value) -> Drawing {
+    let themes = themes.as_array().cloned().unwrap_or_default();
+    let systemic = themes.first().map_or(0, |t| int(&t["systemicInspections"]));
+    let unread = themes.first().map_or(0, |t| int(&t["systemicInspectionsNotYetRead"]));
+    let top: Vec<String> =
+        themes.iter().take(3).map(|t| format!("{} ({})", text(&t["label"]), int(&t["inspections"]))).collect();
+    let mut lead = format!(
+        "Of {systemic} inspections finding widespread or systemic failings, the themes cited by most were {}.",
+        top.join(", ")
+    );
+    if unread > 0 {
+        lead.push_str(&format!(" {unread} of them are not yet read into themes and are left out of the shares."));
+    }
+    let chart_rows: Vec<Bar> = themes
+        .iter()
+        .map(|t| {
+            let n = int(&t["inspections"]);
+            Bar {
+                label: String::new(),
+                segments: vec![Segment {
+                    class: "theme",
+                    value: n as f64,
+                    label: format!("{}: {n} inspections", text(&t["label"])),
+                }],
+                note: text(&t["label"]),
+            }
+        })
+        .collect();
+    let chart = bars("themes-chart", "Inspections citing each theme", &lead, &chart_rows);
+    let rows = themes
+        .iter()
+        .map(|t| {
+            vec![
+                Cell::text(text(&t["label"])),
+                Cell::text(int(&t["priorityActions"]).to_string()),
+                Cell::text(int(&t["inspections"]).to_string()),
+                Cell::text(percent(&t["shareOfSystemicInspections"])),
+            ]
+        })
+        .collect();
+    let table = Table {
+        columns: vec!["theme", "areas for priority action", "inspections citing it", "share of those read"],
+        rows,
+    };
+    Drawing { lead, chart: Some(chart), table }
+}
+
+fn draw_latest(latest: &Value) -> Drawing {
+    let edges = latest["edges"].as_array().cloned().unwrap_or_default();
+    let rows: Vec<Vec<Cell>> = edges
+        .iter()
+        .map(|e| {
+            let n = &e["node"];
+            let code = text(&n["area"]["code"]);
+            let report = match n["reportUrl"].as_str() {
+                Some(url) => Cell::link("report", url),
+                None => Cell::text(""),
+            };
+            vec![
+                Cell::link(text(&n["area"]["name"]), format!("/areas/{code}")),
+                Cell::text(text(&n["published"]["text"])),
+                Cell::text(text(&n["outcomeDescription"])),
+                report,
+            ]
+        })
+        .collect();
+    let lead = match edges.first() {
+        Some(e) => format!(
+            "The newest report in the data is {}'s, published {}.",
+            text(&e["node"]["area"]["name"]),
+            text(&e["node"]["published"]["text"])
+        ),
+        None => "No report is in the data yet.".to_owned(),
+    };
+    Drawing { lead, chart: None, table: Table { columns: vec!["area", "published", "outcome", "report"], rows } }
+}

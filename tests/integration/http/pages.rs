@@ -1,0 +1,193 @@
+//! The readers' pages through the router: `/` and its figures' numbers against the GraphQL answers to the same
+//! questions, their tables as CSV parsed back, embeds and their framing, caching (ETag, `304`, the response cache),
+//! the Content-Security-Policy, and a page that says what it could not find.
+
+use axum::http::{StatusCode, header};
+
+use crate::support::each_backend_with_data;
+use crate::support::gql_data;
+use crate::support::http::{call, encode, get, router};
+
+/// The text of an HTML page, tags removed and entities of the escaper undone, whitespace collapsed.
+fn visible_text(html: &str) -> String {
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                text.push(' ');
+            }
+            c if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    let text = text.replace("&amp;", "&").replace("&apos;", "'").replace("&quot;", "\"").replace("&lt;", "<");
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn csv_of(body: &[u8]) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut reader = csv::Reader::from_reader(body);
+    let columns = reader.headers().expect("header").iter().map(str::to_owned).collect();
+    let rows = reader.records().map(|r| r.expect("row").iter().map(str::to_owned).collect()).collect();
+    (columns, rows)
+}
+
+#[tokio::test]
+async fn the_national_page_shows_the_apis_numbers_with_their_tables_and_links() {
+    each_backend_with_data(|t| async move {
+        let app = router(&t);
+        let page = call(&app, get("/", &[])).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.text());
+        assert!(page.header(header::CONTENT_TYPE).starts_with("text/html"));
+        let policy = page.header(header::CONTENT_SECURITY_POLICY).to_owned();
+        assert!(policy.contains("default-src 'none'") && policy.contains("frame-ancestors 'none'"), "{policy}");
+        assert!(!policy.contains("script-src"), "a page runs no script: {policy}");
+        let html = page.text();
+        assert!(!html.contains("<script") && !html.contains(" style="), "nothing the policy would block");
+        let text = visible_text(&html);
+
+        // The same questions asked of the API: every number the page states is its answer.
+        let data = gql_data(
+            &t.db,
+            "{ coverage { asAt areas inspected remaining } outcomeProfiles(filter: {framework: FRAMEWORK_2023}, \
+             groupBy: YEAR) { key profile { total outcomes { outcome count } } } \
+             latest: inspections(first: 1, orderBy: {field: PUBLISHED, direction: DESC}) { edges { node { area { name } \
+             published { text } } } } }",
+        )
+        .await;
+        let c = &data["coverage"];
+        let coverage = format!(
+            "By {}, {} of the {} local areas had had a full inspection under the 2023 framework; {} had not.",
+            c["asAt"].as_str().expect("asAt"),
+            c["inspected"],
+            c["areas"],
+            c["remaining"]
+        );
+        assert!(text.contains(&coverage), "the page says {coverage:?}");
+        for group in data["outcomeProfiles"].as_array().expect("groups") {
+            let year = group["key"].as_str().expect("year");
+            let counts: Vec<String> = group["profile"]["outcomes"]
+                .as_array()
+                .expect("outcomes")
+                .iter()
+                .map(|o| o["count"].to_string())
+                .collect();
+            let said = format!("{year}: {} inspections, {} typically positive, {} inconsistent, {} widespread or systemic failings",
+                group["profile"]["total"], counts[0], counts[1], counts[2]);
+            assert!(text.contains(&said), "the page says {said:?}");
+        }
+        let newest = &data["latest"]["edges"][0]["node"];
+        assert!(text.contains(&format!(
+            "The newest report in the data is {}'s, published {}.",
+            newest["area"]["name"].as_str().expect("name"),
+            newest["published"]["text"].as_str().expect("date")
+        )));
+
+        // Every figure links to its table, its query, a permalink and an embed, and each link answers.
+        for id in ["coverage", "outcomes-by-year", "themes", "latest-reports"] {
+            assert!(html.contains(&format!("id=\"{id}\"")), "{id}");
+            for link in [format!("/figures/{id}.csv"), format!("/embed/{id}")] {
+                assert!(html.contains(&format!("href=\"{link}\"")), "{link}");
+                let a = call(&app, get(&link, &[])).await;
+                assert_eq!(a.status, StatusCode::OK, "{link}: {}", a.text());
+            }
+        }
+        assert!(html.contains("href=\"/graphiql?query=%7B%20coverage%3A%20coverage"), "the figure's own query");
+        let explorer = call(&app, get("/graphiql?query=%7B%20coverage%20%7B%20areas%20%7D%20%7D", &[])).await;
+        assert_eq!(explorer.status, StatusCode::OK);
+        assert!(explorer.header(header::CONTENT_TYPE).starts_with("text/html"));
+        let css = call(&app, get("/assets/site.css", &[])).await;
+        assert_eq!((css.status, css.header(header::CONTENT_TYPE)), (StatusCode::OK, "text/css; charset=utf-8"));
+        t
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_figures_table_downloads_as_csv_that_parses_back_to_the_apis_answer() {
+    each_backend_with_data(|t| async move {
+        let app = router(&t);
+        let a = call(&app, get("/figures/outcomes-by-year.csv", &[])).await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+        assert!(a.header(header::CONTENT_TYPE).starts_with("text/csv"));
+        assert!(a.header(header::CONTENT_DISPOSITION).contains("outcomes-by-year.csv"));
+        let (columns, rows) = csv_of(&a.body);
+        assert_eq!(columns[..3], ["year", "outcome", "inspections"]);
+        let data = gql_data(
+            &t.db,
+            "{ outcomeProfiles(filter: {framework: FRAMEWORK_2023}, groupBy: YEAR) { key profile { outcomes { count } } } }",
+        )
+        .await;
+        let expected: Vec<(String, String)> = data["outcomeProfiles"]
+            .as_array()
+            .expect("groups")
+            .iter()
+            .flat_map(|g| {
+                let year = g["key"].as_str().expect("year").to_owned();
+                g["profile"]["outcomes"]
+                    .as_array()
+                    .expect("outcomes")
+                    .iter()
+                    .map(move |o| (year.clone(), o["count"].to_string()))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        let got: Vec<(String, String)> = rows.iter().map(|r| (r[0].clone(), r[2].clone())).collect();
+        assert_eq!(got, expected);
+
+        let a = call(&app, get("/figures/coverage.csv", &[])).await;
+        let (_, rows) = csv_of(&a.body);
+        let coverage = gql_data(&t.db, "{ coverage { inspected } }").await;
+        let inspected = rows.iter().find(|r| r[0] == "inspected under the 2023 framework").expect("row");
+        assert_eq!(inspected[1], coverage["coverage"]["inspected"].to_string());
+        t
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn pages_are_cached_like_graphql_gets_and_embeds_alone_may_be_framed() {
+    each_backend_with_data(|t| async move {
+        let app = router(&t);
+        for path in ["/", "/embed/themes", "/figures/themes.csv"] {
+            let first = call(&app, get(path, &[])).await;
+            assert_eq!(first.status, StatusCode::OK, "{path}");
+            let etag = first.header(header::ETAG).to_owned();
+            assert!(etag.starts_with("W/\""), "{path}: {etag}");
+            assert!(first.header(header::CACHE_CONTROL).starts_with("public, max-age="));
+            let again = call(&app, get(path, &[(header::IF_NONE_MATCH, &etag)])).await;
+            assert_eq!(again.status, StatusCode::NOT_MODIFIED, "{path}");
+            let repeat = call(&app, get(path, &[])).await;
+            assert_eq!(repeat.header(send_api::http::X_CACHE), "HIT", "{path}");
+            assert_eq!(repeat.body, first.body, "{path}: the cached answer is the same");
+        }
+        let embed = call(&app, get("/embed/coverage", &[])).await;
+        assert!(embed.header(header::CONTENT_SECURITY_POLICY).contains("frame-ancestors *"));
+        let text = visible_text(&embed.text());
+        assert!(text.contains("Source: Area SEND inspection outcomes"), "{text}");
+        assert!(text.contains("Open Government Licence"), "the embed carries the attribution");
+        let page = call(&app, get("/", &[])).await;
+        assert!(page.header(header::CONTENT_SECURITY_POLICY).contains("frame-ancestors 'none'"));
+
+        // A permalink pinned to another version says that the figures are of the current one.
+        let pinned = call(&app, get("/?version=r1", &[])).await;
+        assert!(visible_text(&pinned.text()).contains("This link was made for dataset version r1"));
+        let version = gql_data(&t.db, "{ dataset { version } }").await;
+        let current = version["dataset"]["version"].as_str().expect("version");
+        let here = call(&app, get(&format!("/?version={}", encode(current)), &[])).await;
+        assert!(!here.text().contains("This link was made"), "no notice on the current version");
+
+        // What is not there is a page saying what was looked for, with the same policy.
+        let missing = call(&app, get("/embed/rainfall", &[])).await;
+        assert_eq!(missing.status, StatusCode::NOT_FOUND);
+        assert!(missing.header(header::CONTENT_TYPE).starts_with("text/html"));
+        assert!(visible_text(&missing.text()).contains("There is no figure named \"rainfall\""));
+        assert!(missing.header(header::CONTENT_SECURITY_POLICY).contains("default-src 'none'"));
+        let missing = call(&app, get("/figures/rainfall.csv", &[])).await;
+        assert_eq!(missing.status, StatusCode::NOT_FOUND);
+        t
+    })
+    .await;
+}
