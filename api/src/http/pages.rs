@@ -36,23 +36,91 @@ const SITE_CSS: &str = include_str!("../../assets/site/site.css");
 /// `GET /`.
 pub async fn national(State(state): State<AppState>, headers: HeaderMap, RawQuery(qs): RawQuery) -> Response {
     let pinned = pinned_version(qs.as_deref());
-    let query = pages::query_of(&pages::national::FIGURES);
-    answer(&state, &headers, "/", qs.as_deref(), HTML, PAGE_POLICY, &query, |data, version| {
-        let mut html = pages::national(data, version);
-        if let Some(notice) = pinned.as_deref().and_then(|p| pages::version_notice(p, version)) {
-            html = html.replacen("<main id=\"main\">\n", &format!("<main id=\"main\">\n{notice}"), 1);
-        }
-        html
+    let query = pages::query_of(&pages::national::FIGURES, None);
+    answer(&state, &headers, "/", qs.as_deref(), HTML, PAGE_POLICY, &query, "page", |data, version| {
+        Some(with_notice(pages::national(data, version), pinned.as_deref(), version))
     })
     .await
+}
+
+/// `GET /areas/{code}`.
+pub async fn area(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(code): Path<String>,
+    RawQuery(qs): RawQuery,
+) -> Response {
+    let what = format!("area with the code {code:?}");
+    if !pages::is_area_code(&code) {
+        return not_found(&state, &what).await;
+    }
+    let pinned = pinned_version(qs.as_deref());
+    let query = pages::query_of(&pages::area::FIGURES, Some(&code));
+    let path = format!("/areas/{code}");
+    answer(&state, &headers, &path, qs.as_deref(), HTML, PAGE_POLICY, &query, &what, |data, version| {
+        pages::area_page(data, version).map(|html| with_notice(html, pinned.as_deref(), version))
+    })
+    .await
+}
+
+/// `GET /areas/{code}/figures/{figure}.csv`.
+pub async fn area_figure_csv(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((code, file)): Path<(String, String)>,
+) -> Response {
+    let what = format!("figure table {file:?} of an area with the code {code:?}");
+    let Some(f) = file.strip_suffix(".csv").and_then(pages::area_figure).filter(|_| pages::is_area_code(&code)) else {
+        return not_found(&state, &what).await;
+    };
+    let path = format!("/areas/{code}/figures/{file}");
+    let query = f.query(Some(&code));
+    let mut response =
+        answer(&state, &headers, &path, None, CSV, PAGE_POLICY, &query, &what, |data, _| pages::csv(f, data)).await;
+    attachment(&mut response, &format!("{code}-{}", f.id));
+    response
+}
+
+/// `GET /embed/areas/{code}/{figure}`.
+pub async fn area_embed(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((code, id)): Path<(String, String)>,
+) -> Response {
+    let what = format!("figure {id:?} of an area with the code {code:?}");
+    let Some(f) = pages::area_figure(&id).filter(|_| pages::is_area_code(&code)) else {
+        return not_found(&state, &what).await;
+    };
+    let path = format!("/embed/areas/{code}/{id}");
+    let source = format!("/areas/{code}");
+    answer(&state, &headers, &path, None, HTML, EMBED_POLICY, &f.query(Some(&code)), &what, |data, version| {
+        pages::embed(f, data, version, &source)
+    })
+    .await
+}
+
+/// `html` with a notice after the start of its main content when it was asked for as of another version.
+fn with_notice(html: String, pinned: Option<&str>, version: Option<&str>) -> String {
+    match pinned.and_then(|p| pages::version_notice(p, version)) {
+        Some(notice) => html.replacen("<main id=\"main\">\n", &format!("<main id=\"main\">\n{notice}"), 1),
+        None => html,
+    }
+}
+
+/// Marks a CSV answer as a download named `name`.csv.
+fn attachment(response: &mut Response, name: &str) {
+    if let Ok(disposition) = HeaderValue::from_str(&format!("attachment; filename=\"{name}.csv\"")) {
+        response.headers_mut().insert(header::CONTENT_DISPOSITION, disposition);
+    }
 }
 
 /// `GET /embed/{figure}`.
 pub async fn embed(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> Response {
     let Some(f) = pages::figure(&id) else { return not_found(&state, &format!("figure named {id:?}")).await };
     let path = format!("/embed/{id}");
-    answer(&state, &headers, &path, None, HTML, EMBED_POLICY, &f.query(), |data, version| {
-        pages::embed(f, data, version)
+    let what = format!("figure named {id:?}");
+    answer(&state, &headers, &path, None, HTML, EMBED_POLICY, &f.query(None), &what, |data, version| {
+        pages::embed(f, data, version, "/")
     })
     .await
 }
@@ -63,11 +131,11 @@ pub async fn figure_csv(State(state): State<AppState>, headers: HeaderMap, Path(
         return not_found(&state, &format!("figure table named {file:?}")).await;
     };
     let path = format!("/figures/{file}");
+    let what = format!("figure table named {file:?}");
     let mut response =
-        answer(&state, &headers, &path, None, CSV, PAGE_POLICY, &f.query(), |data, _| pages::csv(f, data)).await;
-    if let Ok(disposition) = HeaderValue::from_str(&format!("attachment; filename=\"{}.csv\"", f.id)) {
-        response.headers_mut().insert(header::CONTENT_DISPOSITION, disposition);
-    }
+        answer(&state, &headers, &path, None, CSV, PAGE_POLICY, &f.query(None), &what, |data, _| pages::csv(f, data))
+            .await;
+    attachment(&mut response, f.id);
     response
 }
 
@@ -102,7 +170,8 @@ fn with_policy(response: &mut Response, policy: &'static str) {
 }
 
 /// Answers a page or a figure's table at `path` (with the query string `qs`): from the response cache or a `304`
-/// when it can, else by running `query` in one snapshot and drawing its data with `draw`.
+/// when it can, else by running `query` in one snapshot and drawing its data with `draw`. What `draw` cannot draw
+/// (no area has the code), or a code the API refuses, is a `404` page saying it looked for `what`.
 #[allow(clippy::too_many_arguments)]
 async fn answer(
     state: &AppState,
@@ -112,7 +181,8 @@ async fn answer(
     content_type: &'static str,
     policy: &'static str,
     query: &str,
-    draw: impl FnOnce(&serde_json::Value, Option<&str>) -> String,
+    what: &str,
+    draw: impl FnOnce(&serde_json::Value, Option<&str>) -> Option<String>,
 ) -> Response {
     let address = match qs {
         Some(q) if !q.is_empty() => format!("{path}?{q}"),
@@ -144,13 +214,19 @@ async fn answer(
         Ok(r) => r,
         Err(e) => return Refusal::unavailable(&e).into_response(),
     };
+    let refused = |e: &async_graphql::ServerError| {
+        e.extensions.as_ref().and_then(|x| x.get("code")) == Some(&async_graphql::Value::from(code::BAD_USER_INPUT))
+    };
+    if response.errors.iter().any(refused) {
+        return not_found(state, what).await;
+    }
     if let Some(error) = response.errors.first() {
         // The queries are the pages' own: one that fails is the server's fault, never the reader's.
         tracing::error!(path, error = %error.message, "a page's query failed");
         return Refusal::new(StatusCode::INTERNAL_SERVER_ERROR, code::INTERNAL, "internal error").into_response();
     }
     let data = response.data.into_json().unwrap_or_default();
-    let body = draw(&data, version.as_deref());
+    let Some(body) = draw(&data, version.as_deref()) else { return not_found(state, what).await };
     let tag = caching::etag(version.as_deref(), &["page", &address]);
     let cached = Arc::new(Cached {
         version,

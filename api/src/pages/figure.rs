@@ -15,16 +15,25 @@ pub struct Figure {
     /// Its heading.
     pub title: &'static str,
     /// The GraphQL selection that answers it: one root field under an alias named like the figure, so that a page
-    /// asks all its figures in one query; `{ selection }` is the query a reader can run.
+    /// asks all its figures in one query; `{ selection }` is the query a reader can run. An area's figure names
+    /// its area as `{code}`, filled in by [`Figure::selection_for`].
     pub selection: &'static str,
     /// Draws the figure from the alias's value.
     pub draw: fn(&Value) -> Drawing,
 }
 
 impl Figure {
-    /// The standalone GraphQL query of the figure.
-    pub fn query(&self) -> String {
-        format!("{{ {} }}", self.selection)
+    /// The selection for the area `code` (for a national figure, the selection as it is).
+    pub fn selection_for(&self, code: Option<&str>) -> String {
+        match code {
+            Some(code) => self.selection.replace("{code}", code),
+            None => self.selection.to_owned(),
+        }
+    }
+
+    /// The standalone GraphQL query of the figure (of the area `code`, for an area's figure).
+    pub fn query(&self, code: Option<&str>) -> String {
+        format!("{{ {} }}", self.selection_for(code))
     }
 
     /// The alias its answer comes under.
@@ -55,19 +64,26 @@ pub struct Table {
 pub struct Cell {
     /// The text.
     pub text: String,
-    /// Where it links to, within the site.
+    /// Where it links to.
     pub href: Option<String>,
+    /// What the CSV holds instead of the text (a document's address rather than the word "report").
+    pub csv: Option<String>,
 }
 
 impl Cell {
     /// A cell of text.
     pub fn text(text: impl Into<String>) -> Self {
-        Self { text: text.into(), href: None }
+        Self { text: text.into(), href: None, csv: None }
     }
 
-    /// A cell linking to `href`.
+    /// A cell linking to `href` within the site (the CSV holds its text).
     pub fn link(text: impl Into<String>, href: impl Into<String>) -> Self {
-        Self { text: text.into(), href: Some(href.into()) }
+        Self { text: text.into(), href: Some(href.into()), csv: None }
+    }
+
+    /// A cell linking to a document elsewhere, shown as `label`; the CSV holds the document's address.
+    pub fn document(label: impl Into<String>, url: &str) -> Self {
+        Self { text: label.into(), href: Some(url.to_owned()), csv: Some(url.to_owned()) }
     }
 }
 
@@ -90,7 +106,7 @@ impl Table {
         };
         line(self.columns.clone(), &mut out);
         for row in &self.rows {
-            line(row.iter().map(|c| c.text.as_str()).collect(), &mut out);
+            line(row.iter().map(|c| c.csv.as_deref().unwrap_or(&c.text)).collect(), &mut out);
         }
         out
     }
@@ -125,9 +141,39 @@ impl Table {
     }
 }
 
-/// The figure as a section of a page: heading, lead, chart, table and its links. `page` is the page's own address
-/// (for the permalink), `version` the dataset version shown.
-pub fn section(figure: &Figure, drawing: &Drawing, page: &str, version: Option<&str>) -> String {
+/// Where a page's figures live: the page, and the addresses of its figures' tables and embeds.
+pub struct Place {
+    /// The page's address.
+    pub page: String,
+    /// The prefix of its figures' CSV addresses (`{prefix}/{id}.csv`).
+    pub tables: String,
+    /// The prefix of its figures' embeds (`{prefix}/{id}`).
+    pub embeds: String,
+    /// The area the page is of, if any.
+    pub code: Option<String>,
+}
+
+impl Place {
+    /// The national page.
+    pub fn national() -> Self {
+        Self { page: "/".into(), tables: "/figures".into(), embeds: "/embed".into(), code: None }
+    }
+
+    /// The page of the area `code` (its GSS code).
+    pub fn area(code: &str) -> Self {
+        Self {
+            page: format!("/areas/{code}"),
+            tables: format!("/areas/{code}/figures"),
+            embeds: format!("/embed/areas/{code}"),
+            code: Some(code.to_owned()),
+        }
+    }
+}
+
+/// The figure as a section of a page: heading, lead, chart, table and its links, at `place`, showing the dataset
+/// version `version`.
+pub fn section(figure: &Figure, drawing: &Drawing, place: &Place, version: Option<&str>) -> String {
+    let page = place.page.as_str();
     let mut out = String::new();
     let id = figure.id;
     let _ = writeln!(out, "<section class=\"figure\" id=\"{id}\" aria-labelledby=\"{id}-title\">");
@@ -139,11 +185,13 @@ pub fn section(figure: &Figure, drawing: &Drawing, page: &str, version: Option<&
     };
     let _ = writeln!(
         out,
-        "<ul class=\"figure-links\"><li><a href=\"/figures/{id}.csv\" download>Download the table (CSV)</a></li>\
+        "<ul class=\"figure-links\"><li><a href=\"{}/{id}.csv\" download>Download the table (CSV)</a></li>\
          <li><a href=\"/graphiql?query={}\">The GraphQL query</a></li><li><a href=\"{}\">Permalink to this \
-         version</a></li><li><a href=\"/embed/{id}\">Embed</a></li></ul>",
-        url_component(&figure.query()),
+         version</a></li><li><a href=\"{}/{id}\">Embed</a></li></ul>",
+        escape(&place.tables),
+        url_component(&figure.query(place.code.as_deref())),
         escape(&permalink),
+        escape(&place.embeds),
     );
     out.push_str("</section>\n");
     out

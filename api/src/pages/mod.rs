@@ -3,6 +3,7 @@
 //! (`crate::http::pages`) asks the schema all of a page's figures in one query, in one snapshot, and draws them here.
 //! This module knows nothing of HTTP or of the database: it turns GraphQL answers into HTML.
 
+pub mod area;
 pub mod charts;
 pub mod figure;
 pub mod html;
@@ -10,17 +11,42 @@ pub mod national;
 
 use serde_json::Value;
 
-use figure::Figure;
+use figure::{Figure, Place};
 
-/// The one GraphQL query that answers every figure of a page.
-pub fn query_of(figures: &[Figure]) -> String {
-    let selections: Vec<&str> = figures.iter().map(|f| f.selection).collect();
+/// The one GraphQL query that answers every figure of a page (of the area `code`, for an area's page).
+pub fn query_of(figures: &[Figure], code: Option<&str>) -> String {
+    let selections: Vec<String> = figures.iter().map(|f| f.selection_for(code)).collect();
     format!("{{ {} }}", selections.join(" "))
 }
 
-/// The figure named `id`, among those any page shows.
+/// The national figure named `id`.
 pub fn figure(id: &str) -> Option<&'static Figure> {
     national::FIGURES.iter().find(|f| f.id == id)
+}
+
+/// The area figure named `id`.
+pub fn area_figure(id: &str) -> Option<&'static Figure> {
+    area::FIGURES.iter().find(|f| f.id == id)
+}
+
+/// Whether `code` can name an area in an address and a query: letters and digits only (an area's GSS code, DfE
+/// code or URN), so that it can be written into the page's query as it is.
+pub fn is_area_code(code: &str) -> bool {
+    (1..=12).contains(&code.len()) && code.bytes().all(|b| b.is_ascii_alphanumeric())
+}
+
+/// `/areas/{code}`, from the answer `data` of [`query_of`] the area figures; `None` when no area has the code.
+pub fn area_page(data: &Value, version: Option<&str>) -> Option<String> {
+    let summary = &data["summary"];
+    let code = summary["code"].as_str()?;
+    let name = summary["name"].as_str().unwrap_or(code);
+    let place = Place::area(code);
+    let mut content = format!("<h1>{}</h1>\n", html::escape(name));
+    for f in &area::FIGURES {
+        let drawing = (f.draw)(&data[f.alias()]);
+        content.push_str(&figure::section(f, &drawing, &place, version));
+    }
+    Some(html::page(name, version, &content))
 }
 
 /// `/`: the national picture, from the answer `data` of [`query_of`] its figures.
@@ -31,23 +57,29 @@ pub fn national(data: &Value, version: Option<&str>) -> String {
          disabilities. This site shows what those inspections found, area by area and year by year. Every figure \
          gives its numbers as a table, a download, and the query that produced it.</p>\n",
     );
+    let place = Place::national();
     for f in &national::FIGURES {
         let drawing = (f.draw)(&data[f.alias()]);
-        content.push_str(&figure::section(f, &drawing, "/", version));
+        content.push_str(&figure::section(f, &drawing, &place, version));
     }
     html::page("England", version, &content)
 }
 
-/// `/embed/{id}`: one figure bare, from the answer of its own query.
-pub fn embed(f: &Figure, data: &Value, version: Option<&str>) -> String {
-    let drawing = (f.draw)(&data[f.alias()]);
+/// `/embed/...`: one figure bare, from the answer of its own query, naming the page it is from (`source`).
+pub fn embed(f: &Figure, data: &Value, version: Option<&str>, source: &str) -> Option<String> {
+    let answer = &data[f.alias()];
+    if answer.is_null() {
+        return None;
+    }
+    let drawing = (f.draw)(answer);
     let content = format!("<h1>{}</h1>\n{}", html::escape(f.title), figure::body(f, &drawing));
-    html::embed(f.title, version, &content, &format!("/#{}", f.id))
+    Some(html::embed(f.title, version, &content, &format!("{source}#{}", f.id)))
 }
 
-/// `/figures/{id}.csv`: a figure's table, from the answer of its own query.
-pub fn csv(f: &Figure, data: &Value) -> String {
-    (f.draw)(&data[f.alias()]).table.csv()
+/// A figure's table as CSV, from the answer of its own query (`None` when it names no area).
+pub fn csv(f: &Figure, data: &Value) -> Option<String> {
+    let answer = &data[f.alias()];
+    (!answer.is_null()).then(|| (f.draw)(answer).table.csv())
 }
 
 /// A page saying what was looked for and not found.

@@ -235,7 +235,7 @@ fn draw_latest(latest: &Value) -> Drawing {
             let n = &e["node"];
             let code = text(&n["area"]["code"]);
             let report = match n["reportUrl"].as_str() {
-                Some(url) => Cell::link("report", url),
+                Some(url) => Cell::document("report", url),
                 None => Cell::text(""),
             };
             vec![

@@ -23,7 +23,12 @@ fn visible_text(html: &str) -> String {
             _ => {}
         }
     }
-    let text = text.replace("&amp;", "&").replace("&apos;", "'").replace("&quot;", "\"").replace("&lt;", "<");
+    let text = text
+        .replace("&amp;", "&")
+        .replace("&apos;", "'")
+        .replace("&quot;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">");
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
@@ -187,6 +192,79 @@ async fn pages_are_cached_like_graphql_gets_and_embeds_alone_may_be_framed() {
         assert!(missing.header(header::CONTENT_SECURITY_POLICY).contains("default-src 'none'"));
         let missing = call(&app, get("/figures/rainfall.csv", &[])).await;
         assert_eq!(missing.status, StatusCode::NOT_FOUND);
+        t
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_area_page_shows_its_timeline_outcomes_schedule_and_actions_as_the_api_gives_them() {
+    each_backend_with_data(|t| async move {
+        let app = router(&t);
+        // North Northamptonshire: a successor (its predecessor's 2016 inspection on its timeline) with systemic
+        // failings and areas for priority action.
+        let page = call(&app, get("/areas/E06000061", &[])).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.text());
+        assert!(page.header(header::CONTENT_SECURITY_POLICY).contains("default-src 'none'"));
+        let html = page.text();
+        let text = visible_text(&html);
+        let data = gql_data(
+            &t.db,
+            "{ area(code: \"E06000061\") { name predecessors { area { code name } } timeline { viaPredecessor } \
+             currentOutcome { outcome start { text } priorityActions { themeLabel } } schedule { due } } }",
+        )
+        .await;
+        let a = &data["area"];
+        assert!(html.contains("<h1>North Northamptonshire</h1>"));
+        let predecessor = &a["predecessors"][0]["area"];
+        assert!(html.contains(&format!("href=\"/areas/{}\"", predecessor["code"].as_str().expect("code"))));
+        let entries = a["timeline"].as_array().expect("timeline");
+        let via = entries.iter().filter(|e| e["viaPredecessor"] == true).count();
+        assert!(via > 0, "the predecessor's inspections are on the successor's timeline");
+        assert!(
+            text.contains(&format!("{} inspections in all, {via} of them of the areas it replaced.", entries.len()))
+        );
+        assert_eq!(a["currentOutcome"]["outcome"], "WIDESPREAD_SYSTEMIC_FAILINGS");
+        assert!(text.contains(&format!(
+            "from its full inspection under the 2023 framework that started {}",
+            a["currentOutcome"]["start"]["text"].as_str().expect("start")
+        )));
+        let actions = a["currentOutcome"]["priorityActions"].as_array().expect("actions");
+        assert!(!actions.is_empty());
+        assert!(text.contains(&format!("latest report named {} areas for priority action", actions.len())));
+        for due in a["schedule"].as_array().expect("schedule") {
+            assert!(text.contains(due["due"].as_str().expect("due")), "{due}");
+        }
+
+        // The timeline's table downloads as CSV with a row per entry; the embed may be framed.
+        let csv = call(&app, get("/areas/E06000061/figures/timeline.csv", &[])).await;
+        assert_eq!(csv.status, StatusCode::OK);
+        let (columns, rows) = csv_of(&csv.body);
+        assert_eq!(columns[0], "started");
+        assert_eq!(rows.len(), entries.len());
+        let embed = call(&app, get("/embed/areas/E06000061/timeline", &[])).await;
+        assert_eq!(embed.status, StatusCode::OK);
+        assert!(embed.header(header::CONTENT_SECURITY_POLICY).contains("frame-ancestors *"));
+
+        // Any code of the area, in any case, is the same page.
+        for code in ["e06000061", "940"] {
+            let other = call(&app, get(&format!("/areas/{code}"), &[])).await;
+            assert_eq!(other.status, StatusCode::OK, "{code}");
+            assert!(other.text().contains("<h1>North Northamptonshire</h1>"), "{code}");
+        }
+
+        // No area has the code, or it is no code at all: a page saying what was looked for.
+        for (path, said) in [
+            ("/areas/E06999999", "There is no area with the code \"E06999999\""),
+            ("/areas/x%3Cb%3E", "There is no area with the code \"x<b>\""),
+            ("/areas/E06000061/figures/rainfall.csv", "There is no figure table \"rainfall.csv\""),
+            ("/embed/areas/E99999999/summary", "There is no figure \"summary\" of an area with the code \"E99999999\""),
+        ] {
+            let missing = call(&app, get(path, &[])).await;
+            assert_eq!(missing.status, StatusCode::NOT_FOUND, "{path}");
+            let text = visible_text(&missing.text());
+            assert!(text.contains(said), "{path}: {text}");
+        }
         t
     })
     .await;
