@@ -7,6 +7,7 @@ pub mod area;
 pub mod charts;
 pub mod figure;
 pub mod html;
+pub mod map;
 pub mod national;
 
 use serde_json::Value;
