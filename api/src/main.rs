@@ -47,6 +47,8 @@ async fn main() -> anyhow::Result<()> {
     let http = args.http.config()?;
     let config = args.database.config_with(30).context("cannot create the data folder")?;
     let db = send_api::open_for_serving(&config, args.read_database_url.as_deref(), !args.no_bundled_import).await?;
+    // The maps are projected and simplified once, before the first page asks for them.
+    send_api::pages::map::prepare();
     let listener = listen(args.bind).with_context(|| format!("cannot listen on {}", args.bind))?;
     tracing::info!(backend = send_model::backend_name(&db), "listening on http://{}/graphql", listener.local_addr()?);
     send_api::serve(listener, send_api::AppState::with_config(db.clone(), http), shutdown_signal())

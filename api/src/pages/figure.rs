@@ -204,9 +204,23 @@ pub fn body(figure: &Figure, drawing: &Drawing) -> String {
     if let Some(chart) = &drawing.chart {
         let _ = writeln!(out, "<figure class=\"chart\">{chart}</figure>");
     }
-    out.push_str(&drawing.table.html(figure.title));
+    // A long table (a row per area) folds away under its caption: the page stays readable, the numbers one
+    // click (or key) away, with no script.
+    if drawing.table.rows.len() > LONG_TABLE {
+        let _ = write!(
+            out,
+            "<details class=\"table-fold\"><summary>The table of its {} rows</summary>\n{}</details>\n",
+            drawing.table.rows.len(),
+            drawing.table.html(figure.title)
+        );
+    } else {
+        out.push_str(&drawing.table.html(figure.title));
+    }
     out
 }
+
+/// Tables longer than this are folded (see [`body`]).
+const LONG_TABLE: usize = 20;
 
 #[cfg(test)]
 mod tests {

@@ -499,31 +499,4 @@ mod tests {
             assert_eq!(p.children[0].attribute("class"), Some(ground.as_str()));
         }
     }
-
-    /// Prints what preparing and drawing each map costs: `cargo test -p send-api --release --lib map::tests::cost
-    /// -- --ignored --nocapture`.
-    #[test]
-    #[ignore = "a measurement, not a check"]
-    fn cost() {
-        for view in MapView::ALL {
-            let started = std::time::Instant::now();
-            let shapes = shapes::build(&view.source()).expect("the bundled map");
-            let prepared = started.elapsed();
-            let given = Given::of(view);
-            let areas = given.areas("outcome-inconsistent", "inconsistent");
-            let started = std::time::Instant::now();
-            let rounds = 100;
-            let mut bytes = 0;
-            for _ in 0..rounds {
-                bytes = svg(view, &areas, &caption()).len();
-            }
-            let drawn = started.elapsed() / rounds;
-            println!(
-                "{view:?}: prepared in {prepared:?}, {} vertices, viewBox {}x{}; svg() {drawn:?}, {bytes} bytes",
-                shapes.vertices(),
-                shapes.width,
-                shapes.height
-            );
-        }
-    }
 }

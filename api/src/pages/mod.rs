@@ -20,9 +20,9 @@ pub fn query_of(figures: &[Figure], code: Option<&str>) -> String {
     format!("{{ {} }}", selections.join(" "))
 }
 
-/// The national figure named `id`.
+/// The national figure named `id` (those of `/` and the map's other view).
 pub fn figure(id: &str) -> Option<&'static Figure> {
-    national::FIGURES.iter().find(|f| f.id == id)
+    national::FIGURES.iter().chain(&national::OTHER_FIGURES).find(|f| f.id == id)
 }
 
 /// The area figure named `id`.

@@ -5,9 +5,30 @@ use serde_json::Value;
 
 use super::charts::{Bar, Segment, bars};
 use super::figure::{Cell, Drawing, Figure, Table};
+use super::html::escape;
+use super::map::{self, Caption, MapArea, MapView};
 
 /// The figures of `/`, in page order.
-pub const FIGURES: [Figure; 4] = [COVERAGE, OUTCOMES_BY_YEAR, THEMES, LATEST];
+pub const FIGURES: [Figure; 5] = [MAP, COVERAGE, OUTCOMES_BY_YEAR, THEMES, LATEST];
+
+/// Figures not on `/` but served as tables and embeds: the map's alternative view.
+pub const OTHER_FIGURES: [Figure; 1] = [MAP_HEX];
+
+/// What both maps ask: every current area's latest full inspection under the 2023 framework.
+const MAP_SELECTION: &str =
+    "map: areas(first: 200) { edges { node { code name currentOutcome { outcome start { text } } } } }";
+
+/// What each area's latest full inspection under the 2023 framework found.
+const MAP: Figure =
+    Figure { id: "map", title: "Each area's current outcome", selection: MAP_SELECTION, draw: draw_map_geographic };
+
+/// The same as a cartogram, each area sized by its population.
+const MAP_HEX: Figure = Figure {
+    id: "map-hex",
+    title: "Each area's current outcome, each area sized by its population",
+    selection: MAP_SELECTION,
+    draw: draw_map_hex,
+};
 
 /// How many areas have had a 2023-framework full inspection, and the pace the rest need.
 const COVERAGE: Figure = Figure {
@@ -83,6 +104,86 @@ fn int(v: &Value) -> i64 {
 /// A share as a whole percentage.
 fn percent(v: &Value) -> String {
     v.as_f64().map(|f| format!("{:.0}%", f * 100.0)).unwrap_or_default()
+}
+
+fn draw_map_geographic(areas: &Value) -> Drawing {
+    draw_map(areas, MapView::Geographic)
+}
+
+fn draw_map_hex(areas: &Value) -> Drawing {
+    draw_map(areas, MapView::Hex)
+}
+
+/// The categories of the map, in legend order: class, words.
+const MAP_CATEGORIES: [(&str, &str); 4] = [
+    ("outcome-positive", "typically positive"),
+    ("outcome-inconsistent", "inconsistent"),
+    ("outcome-systemic", "widespread or systemic failings"),
+    ("not-inspected", "not yet inspected under the 2023 framework"),
+];
+
+fn draw_map(areas: &Value, view: MapView) -> Drawing {
+    let nodes: Vec<&Value> =
+        areas["edges"].as_array().map(|e| e.iter().map(|e| &e["node"]).collect()).unwrap_or_default();
+    let category = |n: &Value| match n["currentOutcome"]["outcome"].as_str() {
+        Some(outcome) => (outcome_class(outcome), outcome_words(outcome)),
+        None => ("not-inspected", "not yet inspected under the 2023 framework"),
+    };
+    let hrefs: Vec<String> = nodes.iter().map(|n| format!("/areas/{}", text(&n["code"]))).collect();
+    let names: Vec<String> = nodes.iter().map(|n| text(&n["name"])).collect();
+    let codes: Vec<String> = nodes.iter().map(|n| text(&n["code"])).collect();
+    let drawn: Vec<MapArea<'_>> = nodes
+        .iter()
+        .enumerate()
+        .map(|(i, n)| {
+            let (class, label) = category(n);
+            MapArea { code: &codes[i], name: &names[i], class, label, href: &hrefs[i] }
+        })
+        .collect();
+    let counts: Vec<(&str, &str, usize)> = MAP_CATEGORIES
+        .iter()
+        .map(|(class, words)| (*class, *words, drawn.iter().filter(|a| a.class == *class).count()))
+        .collect();
+    let parts: Vec<String> = counts.iter().map(|(_, words, n)| format!("{n} {words}")).collect();
+    let lead = format!("Of the {} current local areas: {}.", drawn.len(), parts.join(", "));
+    let (title, other) = match view {
+        MapView::Geographic => (
+            "Map of England's local areas by current outcome",
+            ("/embed/map-hex", "the same map as a cartogram, each area sized by its population"),
+        ),
+        MapView::Hex => ("Cartogram of England's local areas by current outcome", ("/#map", "the geographic map")),
+    };
+    let svg = map::svg(view, &drawn, &Caption { id: &format!("{}-svg", view.slug()), title, desc: &lead });
+    let mut legend = String::from("<ul class=\"legend\">");
+    for (class, words, n) in &counts {
+        legend.push_str(&format!(
+            "<li><svg class=\"map swatch\" viewBox=\"0 0 16 16\" width=\"16\" height=\"16\" aria-hidden=\"true\">\
+             <rect class=\"{class}\" width=\"16\" height=\"16\"/></svg> {} ({n})</li>",
+            escape(words)
+        ));
+    }
+    legend.push_str("</ul>");
+    let chart = format!(
+        "{}{legend}{svg}<p class=\"map-note\">Each area links to its page. See also <a href=\"{}\">{}</a>. {}</p>",
+        map::pattern_defs(),
+        other.0,
+        escape(other.1),
+        escape(view.attribution()),
+    );
+    let rows = nodes
+        .iter()
+        .map(|n| {
+            let (_, label) = category(n);
+            vec![
+                Cell::link(text(&n["name"]), format!("/areas/{}", text(&n["code"]))),
+                Cell::text(text(&n["code"])),
+                Cell::text(label),
+                Cell::text(text(&n["currentOutcome"]["start"]["text"])),
+            ]
+        })
+        .collect();
+    let table = Table { columns: vec!["area", "code", "current outcome", "inspection started"], rows };
+    Drawing { lead, chart: Some(chart), table }
 }
 
 fn draw_coverage(c: &Value) -> Drawing {

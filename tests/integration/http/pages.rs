@@ -90,8 +90,34 @@ async fn the_national_page_shows_the_apis_numbers_with_their_tables_and_links() 
             newest["published"]["text"].as_str().expect("date")
         )));
 
+        // The map: every current area a link to its page, coloured and counted by its current outcome.
+        let areas =
+            gql_data(&t.db, "{ areas(first: 200) { totalCount edges { node { code currentOutcome { outcome } } } } }")
+                .await;
+        let nodes = areas["areas"]["edges"].as_array().expect("edges");
+        let count = |outcome: Option<&str>| nodes.iter().filter(|n| n["node"]["currentOutcome"]["outcome"].as_str() == outcome).count();
+        let said = format!(
+            "Of the {} current local areas: {} typically positive, {} inconsistent, {} widespread or systemic \
+             failings, {} not yet inspected under the 2023 framework.",
+            areas["areas"]["totalCount"],
+            count(Some("TYPICALLY_POSITIVE")),
+            count(Some("INCONSISTENT")),
+            count(Some("WIDESPREAD_SYSTEMIC_FAILINGS")),
+            count(None)
+        );
+        assert!(text.contains(&said), "the page says {said:?}");
+        let map = &html[html.find("id=\"geographic-svg\"").expect("the map")..];
+        let map = &map[..map.find("</svg>").expect("its end")];
+        for n in nodes {
+            let code = n["node"]["code"].as_str().expect("code");
+            assert!(map.contains(&format!("<a href=\"/areas/{code}\"")), "{code} links to its page");
+        }
+        let hex = call(&app, get("/embed/map-hex", &[])).await;
+        assert_eq!(hex.status, StatusCode::OK);
+        assert!(visible_text(&hex.text()).contains(&said), "the cartogram counts the same");
+
         // Every figure links to its table, its query, a permalink and an embed, and each link answers.
-        for id in ["coverage", "outcomes-by-year", "themes", "latest-reports"] {
+        for id in ["map", "coverage", "outcomes-by-year", "themes", "latest-reports"] {
             assert!(html.contains(&format!("id=\"{id}\"")), "{id}");
             for link in [format!("/figures/{id}.csv"), format!("/embed/{id}")] {
                 assert!(html.contains(&format!("href=\"{link}\"")), "{link}");
