@@ -43,37 +43,105 @@ pub async fn national(State(state): State<AppState>, headers: HeaderMap, RawQuer
     .await
 }
 
+/// A kind of page of one place (an area, a region): how its code is checked, its figures and how its page is drawn.
+struct Kind {
+    /// What it is, in a `404`'s words.
+    what: &'static str,
+    /// The same with its article, for a figure "of" one.
+    one: &'static str,
+    /// Its addresses' first segment: `/{segment}/{code}`.
+    segment: &'static str,
+    /// Whether a code can name one (and be written into its query).
+    valid: fn(&str) -> bool,
+    /// Its figures.
+    figures: &'static [pages::figure::Figure],
+    /// Its figure named so.
+    figure: fn(&str) -> Option<&'static pages::figure::Figure>,
+    /// Its page, from its figures' answers.
+    page: fn(&serde_json::Value, Option<&str>) -> Option<String>,
+}
+
+const AREA: Kind = Kind {
+    what: "area",
+    one: "an area",
+    segment: "areas",
+    valid: pages::is_area_code,
+    figures: &pages::area::FIGURES,
+    figure: pages::area_figure,
+    page: pages::area_page,
+};
+
+const REGION: Kind = Kind {
+    what: "region",
+    one: "a region",
+    segment: "regions",
+    valid: pages::is_region_code,
+    figures: &pages::region::FIGURES,
+    figure: pages::region_figure,
+    page: pages::region_page,
+};
+
 /// `GET /areas/{code}`.
-pub async fn area(
+pub async fn area(state: State<AppState>, headers: HeaderMap, code: Path<String>, qs: RawQuery) -> Response {
+    place(&AREA, state, headers, code, qs).await
+}
+
+/// `GET /regions/{code}` (its code or its name).
+pub async fn region(state: State<AppState>, headers: HeaderMap, code: Path<String>, qs: RawQuery) -> Response {
+    place(&REGION, state, headers, code, qs).await
+}
+
+/// `GET /areas/{code}/figures/{figure}.csv`.
+pub async fn area_figure_csv(state: State<AppState>, headers: HeaderMap, path: Path<(String, String)>) -> Response {
+    place_csv(&AREA, state, headers, path).await
+}
+
+/// `GET /regions/{code}/figures/{figure}.csv`.
+pub async fn region_figure_csv(state: State<AppState>, headers: HeaderMap, path: Path<(String, String)>) -> Response {
+    place_csv(&REGION, state, headers, path).await
+}
+
+/// `GET /embed/areas/{code}/{figure}`.
+pub async fn area_embed(state: State<AppState>, headers: HeaderMap, path: Path<(String, String)>) -> Response {
+    place_embed(&AREA, state, headers, path).await
+}
+
+/// `GET /embed/regions/{code}/{figure}`.
+pub async fn region_embed(state: State<AppState>, headers: HeaderMap, path: Path<(String, String)>) -> Response {
+    place_embed(&REGION, state, headers, path).await
+}
+
+async fn place(
+    kind: &Kind,
     State(state): State<AppState>,
     headers: HeaderMap,
     Path(code): Path<String>,
     RawQuery(qs): RawQuery,
 ) -> Response {
-    let what = format!("area with the code {code:?}");
-    if !pages::is_area_code(&code) {
+    let what = format!("{} with the code {code:?}", kind.what);
+    if !(kind.valid)(&code) {
         return not_found(&state, &what).await;
     }
     let pinned = pinned_version(qs.as_deref());
-    let query = pages::query_of(&pages::area::FIGURES, Some(&code));
-    let path = format!("/areas/{code}");
+    let query = pages::query_of(kind.figures, Some(&code));
+    let path = format!("/{}/{code}", kind.segment);
     answer(&state, &headers, &path, qs.as_deref(), HTML, PAGE_POLICY, &query, &what, |data, version| {
-        pages::area_page(data, version).map(|html| with_notice(html, pinned.as_deref(), version))
+        (kind.page)(data, version).map(|html| with_notice(html, pinned.as_deref(), version))
     })
     .await
 }
 
-/// `GET /areas/{code}/figures/{figure}.csv`.
-pub async fn area_figure_csv(
+async fn place_csv(
+    kind: &Kind,
     State(state): State<AppState>,
     headers: HeaderMap,
     Path((code, file)): Path<(String, String)>,
 ) -> Response {
-    let what = format!("figure table {file:?} of an area with the code {code:?}");
-    let Some(f) = file.strip_suffix(".csv").and_then(pages::area_figure).filter(|_| pages::is_area_code(&code)) else {
+    let what = format!("figure table {file:?} of {} with the code {code:?}", kind.one);
+    let Some(f) = file.strip_suffix(".csv").and_then(kind.figure).filter(|_| (kind.valid)(&code)) else {
         return not_found(&state, &what).await;
     };
-    let path = format!("/areas/{code}/figures/{file}");
+    let path = format!("/{}/{code}/figures/{file}", kind.segment);
     let query = f.query(Some(&code));
     let mut response =
         answer(&state, &headers, &path, None, CSV, PAGE_POLICY, &query, &what, |data, _| pages::csv(f, data)).await;
@@ -81,18 +149,18 @@ pub async fn area_figure_csv(
     response
 }
 
-/// `GET /embed/areas/{code}/{figure}`.
-pub async fn area_embed(
+async fn place_embed(
+    kind: &Kind,
     State(state): State<AppState>,
     headers: HeaderMap,
     Path((code, id)): Path<(String, String)>,
 ) -> Response {
-    let what = format!("figure {id:?} of an area with the code {code:?}");
-    let Some(f) = pages::area_figure(&id).filter(|_| pages::is_area_code(&code)) else {
+    let what = format!("figure {id:?} of {} with the code {code:?}", kind.one);
+    let Some(f) = (kind.figure)(&id).filter(|_| (kind.valid)(&code)) else {
         return not_found(&state, &what).await;
     };
-    let path = format!("/embed/areas/{code}/{id}");
-    let source = format!("/areas/{code}");
+    let path = format!("/embed/{}/{code}/{id}", kind.segment);
+    let source = format!("/{}/{code}", kind.segment);
     answer(&state, &headers, &path, None, HTML, EMBED_POLICY, &f.query(Some(&code)), &what, |data, version| {
         pages::embed(f, data, version, &source)
     })

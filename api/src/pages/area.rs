@@ -93,7 +93,10 @@ fn draw_summary(a: &Value) -> Drawing {
         vec![Cell::text("GSS code"), Cell::text(text(&a["code"]))],
         vec![Cell::text("DfE code"), Cell::text(text(&a["dfeCode"]))],
         vec![Cell::text("Ofsted URN"), Cell::text(text(&a["ofstedUrn"]))],
-        vec![Cell::text("region"), Cell::text(text(&a["region"]["name"]))],
+        vec![
+            Cell::text("region"),
+            Cell::link(text(&a["region"]["name"]), format!("/regions/{}", text(&a["region"]["code"]))),
+        ],
     ];
     for p in a["partners"].as_array().into_iter().flatten() {
         rows.push(vec![Cell::text("health partner"), Cell::text(text(&p["name"]))]);

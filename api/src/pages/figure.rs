@@ -149,7 +149,7 @@ pub struct Place {
     pub tables: String,
     /// The prefix of its figures' embeds (`{prefix}/{id}`).
     pub embeds: String,
-    /// The area the page is of, if any.
+    /// The area or region the page is of, if any.
     pub code: Option<String>,
 }
 
@@ -157,6 +157,16 @@ impl Place {
     /// The national page.
     pub fn national() -> Self {
         Self { page: "/".into(), tables: "/figures".into(), embeds: "/embed".into(), code: None }
+    }
+
+    /// The page of the region `code` (its GSS code).
+    pub fn region(code: &str) -> Self {
+        Self {
+            page: format!("/regions/{code}"),
+            tables: format!("/regions/{code}/figures"),
+            embeds: format!("/embed/regions/{code}"),
+            code: Some(code.to_owned()),
+        }
     }
 
     /// The page of the area `code` (its GSS code).

@@ -9,6 +9,7 @@ pub mod figure;
 pub mod html;
 pub mod map;
 pub mod national;
+pub mod region;
 
 use serde_json::Value;
 
@@ -34,6 +35,29 @@ pub fn area_figure(id: &str) -> Option<&'static Figure> {
 /// code or URN), so that it can be written into the page's query as it is.
 pub fn is_area_code(code: &str) -> bool {
     (1..=12).contains(&code.len()) && code.bytes().all(|b| b.is_ascii_alphanumeric())
+}
+
+/// The region figure named `id`.
+pub fn region_figure(id: &str) -> Option<&'static Figure> {
+    region::FIGURES.iter().find(|f| f.id == id)
+}
+
+/// Whether `code` can name a region in an address and a query: its code or its name (letters, digits, spaces and
+/// commas), so that it can be written into the page's query as it is.
+pub fn is_region_code(code: &str) -> bool {
+    (1..=60).contains(&code.len()) && code.bytes().all(|b| b.is_ascii_alphanumeric() || b" ,".contains(&b))
+}
+
+/// `/regions/{code}`, from the answer `data` of [`query_of`] the region figures; `None` when the region has no area.
+pub fn region_page(data: &Value, version: Option<&str>) -> Option<String> {
+    let (name, code) = region::name_and_code(data)?;
+    let place = Place::region(&code);
+    let mut content = format!("<h1>{}</h1>\n", html::escape(&name));
+    for f in &region::FIGURES {
+        let drawing = (f.draw)(&data[f.alias()]);
+        content.push_str(&figure::section(f, &drawing, &place, version));
+    }
+    Some(html::page(&name, version, &content))
 }
 
 /// `/areas/{code}`, from the answer `data` of [`query_of`] the area figures; `None` when no area has the code.

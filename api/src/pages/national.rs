@@ -15,8 +15,8 @@ pub const FIGURES: [Figure; 5] = [MAP, COVERAGE, OUTCOMES_BY_YEAR, THEMES, LATES
 pub const OTHER_FIGURES: [Figure; 1] = [MAP_HEX];
 
 /// What both maps ask: every current area's latest full inspection under the 2023 framework.
-const MAP_SELECTION: &str =
-    "map: areas(first: 200) { edges { node { code name currentOutcome { outcome start { text } } } } }";
+const MAP_SELECTION: &str = "map: areas(first: 200) { edges { node { code name region { code name } currentOutcome { outcome start { text } } \
+     } } }";
 
 /// What each area's latest full inspection under the 2023 framework found.
 const MAP: Figure =
@@ -106,7 +106,7 @@ fn percent(v: &Value) -> String {
     v.as_f64().map(|f| format!("{:.0}%", f * 100.0)).unwrap_or_default()
 }
 
-fn draw_map_geographic(areas: &Value) -> Drawing {
+pub(super) fn draw_map_geographic(areas: &Value) -> Drawing {
     draw_map(areas, MapView::Geographic)
 }
 
@@ -163,12 +163,24 @@ fn draw_map(areas: &Value, view: MapView) -> Drawing {
         ));
     }
     legend.push_str("</ul>");
+    // The regions of the areas drawn, each a link to its page, in name order.
+    let mut regions: Vec<(String, String)> =
+        nodes.iter().map(|n| (text(&n["region"]["name"]), text(&n["region"]["code"]))).collect();
+    regions.sort();
+    regions.dedup();
+    let regions: Vec<String> = regions
+        .iter()
+        .filter(|(name, _)| !name.is_empty())
+        .map(|(name, code)| format!("<a href=\"/regions/{}\">{}</a>", escape(code), escape(name)))
+        .collect();
     let chart = format!(
-        "{}{legend}{svg}<p class=\"map-note\">Each area links to its page. See also <a href=\"{}\">{}</a>. {}</p>",
+        "{}{legend}{svg}<p class=\"map-note\">Each area links to its page. See also <a href=\"{}\">{}</a>. {}</p>\
+         <p class=\"regions\">By region: {}.</p>",
         map::pattern_defs(),
         other.0,
         escape(other.1),
         escape(view.attribution()),
+        regions.join(", "),
     );
     let rows = nodes
         .iter()
@@ -228,7 +240,7 @@ fn draw_coverage(c: &Value) -> Drawing {
     Drawing { lead, chart: Some(chart), table }
 }
 
-fn draw_outcomes_by_year(groups: &Value) -> Drawing {
+pub(super) fn draw_outcomes_by_year(groups: &Value) -> Drawing {
     let groups = groups.as_array().cloned().unwrap_or_default();
     let mut chart_rows = Vec::new();
     let mut rows = Vec::new();
@@ -328,7 +340,7 @@ fn draw_themes(themes: &Value) -> Drawing {
     Drawing { lead, chart: Some(chart), table }
 }
 
-fn draw_latest(latest: &Value) -> Drawing {
+pub(super) fn draw_latest(latest: &Value) -> Drawing {
     let edges = latest["edges"].as_array().cloned().unwrap_or_default();
     let rows: Vec<Vec<Cell>> = edges
         .iter()

@@ -32,6 +32,23 @@ fn visible_text(html: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// What a map figure's lead says of `areas` (an `areas` connection's answer with each node's current outcome).
+fn map_lead(areas: &serde_json::Value) -> String {
+    let nodes = areas["edges"].as_array().expect("edges");
+    let count = |outcome: Option<&str>| {
+        nodes.iter().filter(|n| n["node"]["currentOutcome"]["outcome"].as_str() == outcome).count()
+    };
+    format!(
+        "Of the {} current local areas: {} typically positive, {} inconsistent, {} widespread or systemic failings, \
+         {} not yet inspected under the 2023 framework.",
+        areas["totalCount"],
+        count(Some("TYPICALLY_POSITIVE")),
+        count(Some("INCONSISTENT")),
+        count(Some("WIDESPREAD_SYSTEMIC_FAILINGS")),
+        count(None)
+    )
+}
+
 fn csv_of(body: &[u8]) -> (Vec<String>, Vec<Vec<String>>) {
     let mut reader = csv::Reader::from_reader(body);
     let columns = reader.headers().expect("header").iter().map(str::to_owned).collect();
@@ -95,16 +112,7 @@ async fn the_national_page_shows_the_apis_numbers_with_their_tables_and_links() 
             gql_data(&t.db, "{ areas(first: 200) { totalCount edges { node { code currentOutcome { outcome } } } } }")
                 .await;
         let nodes = areas["areas"]["edges"].as_array().expect("edges");
-        let count = |outcome: Option<&str>| nodes.iter().filter(|n| n["node"]["currentOutcome"]["outcome"].as_str() == outcome).count();
-        let said = format!(
-            "Of the {} current local areas: {} typically positive, {} inconsistent, {} widespread or systemic \
-             failings, {} not yet inspected under the 2023 framework.",
-            areas["areas"]["totalCount"],
-            count(Some("TYPICALLY_POSITIVE")),
-            count(Some("INCONSISTENT")),
-            count(Some("WIDESPREAD_SYSTEMIC_FAILINGS")),
-            count(None)
-        );
+        let said = map_lead(&areas["areas"]);
         assert!(text.contains(&said), "the page says {said:?}");
         let map = &html[html.find("id=\"geographic-svg\"").expect("the map")..];
         let map = &map[..map.find("</svg>").expect("its end")];
@@ -291,6 +299,56 @@ async fn an_area_page_shows_its_timeline_outcomes_schedule_and_actions_as_the_ap
             let text = visible_text(&missing.text());
             assert!(text.contains(said), "{path}: {text}");
         }
+        t
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_region_page_narrows_the_national_figures_to_its_areas_by_code_or_name() {
+    each_backend_with_data(|t| async move {
+        let app = router(&t);
+        let by_code = call(&app, get("/regions/E12000002", &[])).await;
+        assert_eq!(by_code.status, StatusCode::OK, "{}", by_code.text());
+        let by_name = call(&app, get("/regions/north%20west", &[])).await;
+        assert_eq!(by_name.status, StatusCode::OK);
+        let text = visible_text(&by_code.text());
+        assert!(by_code.text().contains("<h1>North West</h1>"));
+        assert_eq!(visible_text(&by_name.text()), text, "the same page by name");
+
+        let areas = gql_data(
+            &t.db,
+            "{ areas(first: 200, filter: {region: \"E12000002\"}) { totalCount edges { node { currentOutcome { outcome } } } } }",
+        )
+        .await;
+        let said = map_lead(&areas["areas"]);
+        assert!(text.contains(&said), "the page says {said:?}");
+
+        let csv = call(&app, get("/regions/E12000002/figures/outcomes-by-year.csv", &[])).await;
+        assert_eq!(csv.status, StatusCode::OK);
+        let (_, rows) = csv_of(&csv.body);
+        let profile = gql_data(
+            &t.db,
+            "{ outcomeProfiles(filter: {framework: FRAMEWORK_2023, region: \"E12000002\"}, groupBy: YEAR) { profile { outcomes { count } } } }",
+        )
+        .await;
+        let expected: Vec<String> = profile["outcomeProfiles"]
+            .as_array()
+            .expect("groups")
+            .iter()
+            .flat_map(|g| g["profile"]["outcomes"].as_array().expect("outcomes").iter().map(|o| o["count"].to_string()))
+            .collect();
+        let got: Vec<String> = rows.iter().map(|r| r[2].clone()).collect();
+        assert_eq!(got, expected);
+
+        // The national page links to every region's page.
+        let national = call(&app, get("/", &[])).await.text();
+        for code in ["E12000001", "E12000002", "E12000009"] {
+            assert!(national.contains(&format!("href=\"/regions/{code}\"")), "{code}");
+        }
+        let missing = call(&app, get("/regions/Narnia", &[])).await;
+        assert_eq!(missing.status, StatusCode::NOT_FOUND);
+        assert!(visible_text(&missing.text()).contains("There is no region with the code \"Narnia\""));
         t
     })
     .await;
