@@ -49,6 +49,7 @@ pub fn app(state: AppState) -> Router {
         .route("/areas/{code}", get(pages::area))
         .route("/areas/{code}/figures/{file}", get(pages::area_figure_csv))
         .route("/embed/areas/{code}/{figure}", get(pages::area_embed))
+        .route("/themes", get(pages::themes))
         .route("/regions/{code}", get(pages::region))
         .route("/regions/{code}/figures/{file}", get(pages::region_figure_csv))
         .route("/embed/regions/{code}/{figure}", get(pages::region_embed))

@@ -37,7 +37,7 @@ const SITE_CSS: &str = include_str!("../../assets/site/site.css");
 pub async fn national(State(state): State<AppState>, headers: HeaderMap, RawQuery(qs): RawQuery) -> Response {
     let pinned = pinned_version(qs.as_deref());
     let query = pages::query_of(&pages::national::FIGURES, None);
-    answer(&state, &headers, "/", qs.as_deref(), HTML, PAGE_POLICY, &query, "page", |data, version| {
+    answer(&state, &headers, "/", qs.as_deref(), HTML, PAGE_POLICY, GqlRequest::new(&query), "page", |data, version| {
         Some(with_notice(pages::national(data, version), pinned.as_deref(), version))
     })
     .await
@@ -125,9 +125,17 @@ async fn place(
     let pinned = pinned_version(qs.as_deref());
     let query = pages::query_of(kind.figures, Some(&code));
     let path = format!("/{}/{code}", kind.segment);
-    answer(&state, &headers, &path, qs.as_deref(), HTML, PAGE_POLICY, &query, &what, |data, version| {
-        (kind.page)(data, version).map(|html| with_notice(html, pinned.as_deref(), version))
-    })
+    answer(
+        &state,
+        &headers,
+        &path,
+        qs.as_deref(),
+        HTML,
+        PAGE_POLICY,
+        GqlRequest::new(&query),
+        &what,
+        |data, version| (kind.page)(data, version).map(|html| with_notice(html, pinned.as_deref(), version)),
+    )
     .await
 }
 
@@ -142,11 +150,7 @@ async fn place_csv(
         return not_found(&state, &what).await;
     };
     let path = format!("/{}/{code}/figures/{file}", kind.segment);
-    let query = f.query(Some(&code));
-    let mut response =
-        answer(&state, &headers, &path, None, CSV, PAGE_POLICY, &query, &what, |data, _| pages::csv(f, data)).await;
-    attachment(&mut response, &format!("{code}-{}", f.id));
-    response
+    figure_alone(&state, &headers, f, Some(&code), &path, &what, Alone::Table(&format!("{code}-{}", f.id))).await
 }
 
 async fn place_embed(
@@ -160,11 +164,8 @@ async fn place_embed(
         return not_found(&state, &what).await;
     };
     let path = format!("/embed/{}/{code}/{id}", kind.segment);
-    let source = format!("/{}/{code}", kind.segment);
-    answer(&state, &headers, &path, None, HTML, EMBED_POLICY, &f.query(Some(&code)), &what, |data, version| {
-        pages::embed(f, data, version, &source)
-    })
-    .await
+    figure_alone(&state, &headers, f, Some(&code), &path, &what, Alone::Embed(&format!("/{}/{code}", kind.segment)))
+        .await
 }
 
 /// `html` with a notice after the start of its main content when it was asked for as of another version.
@@ -182,15 +183,31 @@ fn attachment(response: &mut Response, name: &str) {
     }
 }
 
+/// `GET /themes` (`?search=words`).
+pub async fn themes(State(state): State<AppState>, headers: HeaderMap, RawQuery(qs): RawQuery) -> Response {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(qs.as_deref().unwrap_or("")).unwrap_or_default();
+    let search = pairs.into_iter().find(|(k, _)| k == "search").map(|(_, v)| v).filter(|v| !v.trim().is_empty());
+    if let Some(words) = &search
+        && let Err(e) = crate::read_model::search::search_terms("search", words, false)
+    {
+        // The reader's own mistake (too long, too many words): said on the page, as a 400.
+        let mut response = Refusal::from(e).into_response();
+        with_policy(&mut response, PAGE_POLICY);
+        return response;
+    }
+    let variables = serde_json::json!({ "search": search, "searching": search.is_some() });
+    let request = GqlRequest::new(pages::themes::QUERY).variables(async_graphql::Variables::from_json(variables));
+    answer(&state, &headers, "/themes", qs.as_deref(), HTML, PAGE_POLICY, request, "page", |data, version| {
+        Some(pages::themes::page(data, version, search.as_deref()))
+    })
+    .await
+}
+
 /// `GET /embed/{figure}`.
 pub async fn embed(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> Response {
     let Some(f) = pages::figure(&id) else { return not_found(&state, &format!("figure named {id:?}")).await };
     let path = format!("/embed/{id}");
-    let what = format!("figure named {id:?}");
-    answer(&state, &headers, &path, None, HTML, EMBED_POLICY, &f.query(None), &what, |data, version| {
-        pages::embed(f, data, version, "/")
-    })
-    .await
+    figure_alone(&state, &headers, f, None, &path, &format!("figure named {id:?}"), Alone::Embed("/")).await
 }
 
 /// `GET /figures/{figure}.csv`.
@@ -199,12 +216,43 @@ pub async fn figure_csv(State(state): State<AppState>, headers: HeaderMap, Path(
         return not_found(&state, &format!("figure table named {file:?}")).await;
     };
     let path = format!("/figures/{file}");
-    let what = format!("figure table named {file:?}");
-    let mut response =
-        answer(&state, &headers, &path, None, CSV, PAGE_POLICY, &f.query(None), &what, |data, _| pages::csv(f, data))
-            .await;
-    attachment(&mut response, f.id);
-    response
+    figure_alone(&state, &headers, f, None, &path, &format!("figure table named {file:?}"), Alone::Table(f.id)).await
+}
+
+/// How a figure alone is answered.
+enum Alone<'a> {
+    /// Its table as CSV, downloaded as `{0}.csv`.
+    Table(&'a str),
+    /// The figure itself for framing, naming the page it is from.
+    Embed(&'a str),
+}
+
+/// A figure alone at `path` (of the place `code`, if any): its table or its embed.
+async fn figure_alone(
+    state: &AppState,
+    headers: &HeaderMap,
+    f: &'static pages::figure::Figure,
+    code: Option<&str>,
+    path: &str,
+    what: &str,
+    alone: Alone<'_>,
+) -> Response {
+    let request = GqlRequest::new(f.query(code));
+    match alone {
+        Alone::Table(name) => {
+            let mut response =
+                answer(state, headers, path, None, CSV, PAGE_POLICY, request, what, |data, _| pages::csv(f, data))
+                    .await;
+            attachment(&mut response, name);
+            response
+        }
+        Alone::Embed(source) => {
+            answer(state, headers, path, None, HTML, EMBED_POLICY, request, what, |data, version| {
+                pages::embed(f, data, version, source)
+            })
+            .await
+        }
+    }
 }
 
 /// `GET /assets/site.css`.
@@ -248,7 +296,7 @@ async fn answer(
     qs: Option<&str>,
     content_type: &'static str,
     policy: &'static str,
-    query: &str,
+    request: GqlRequest,
     what: &str,
     draw: impl FnOnce(&serde_json::Value, Option<&str>) -> Option<String>,
 ) -> Response {
@@ -278,7 +326,7 @@ async fn answer(
         Ok(v) => v,
         Err(e) => return Refusal::unavailable(&e).into_response(),
     };
-    let response = match run(&state.schema, scope, GqlRequest::new(query)).await {
+    let response = match run(&state.schema, scope, request).await {
         Ok(r) => r,
         Err(e) => return Refusal::unavailable(&e).into_response(),
     };

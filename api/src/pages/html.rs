@@ -49,7 +49,7 @@ pub fn page(title: &str, version: Option<&str>, content: &str) -> String {
          <link rel=\"stylesheet\" href=\"/assets/site.css\">\n</head>\n<body>\n\
          <a class=\"skip\" href=\"#main\">Skip to the content</a>\n\
          <header class=\"site\"><p class=\"site-name\"><a href=\"/\">Area SEND inspection outcomes</a></p>\n\
-         <nav aria-label=\"Site\"><ul><li><a href=\"/\">England</a></li>\
+         <nav aria-label=\"Site\"><ul><li><a href=\"/\">England</a></li><li><a href=\"/themes\">Themes</a></li>\
          <li><a href=\"/graphiql\">GraphQL explorer</a></li>\
          <li><a href=\"/export/inspections.csv\">All inspections (CSV)</a></li></ul></nav></header>\n\
          <main id=\"main\">\n{content}</main>\n<footer class=\"site\">\n<p>{}</p>\n<p>Dataset version {}. Every figure \

@@ -10,6 +10,7 @@ pub mod html;
 pub mod map;
 pub mod national;
 pub mod region;
+pub mod themes;
 
 use serde_json::Value;
 

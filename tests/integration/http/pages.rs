@@ -353,3 +353,48 @@ async fn a_region_page_narrows_the_national_figures_to_its_areas_by_code_or_name
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_themes_page_counts_the_themes_and_searches_the_reports_words() {
+    each_backend_with_data(|t| async move {
+        // The bundled data codes themes but holds no report's words: import one real report for its text.
+        let suffolk = crate::support::data_file("reports").join("80565_suffolk__area_send_full_inspection_-_30_january_2024.pdf");
+        crate::support::import::import_paths(&t.db, &[suffolk]).await.expect("a real report imports");
+        let app = router(&t);
+        let page = call(&app, get("/themes", &[])).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.text());
+        let html = page.text();
+        assert!(html.contains("<form method=\"get\" action=\"/themes\" role=\"search\">"), "a form that needs no script");
+        let themes = gql_data(&t.db, "{ priorityActionThemes { label inspections } }").await;
+        let text = visible_text(&html);
+        for t in themes["priorityActionThemes"].as_array().expect("themes") {
+            let row = format!("{} ", t["label"].as_str().expect("label"));
+            assert!(text.contains(&row), "{row}");
+        }
+
+        // A search finds what the API finds, each result linking to its area.
+        let words = "education health care";
+        let found = gql_data(
+            &t.db,
+            &format!("{{ priorityActions(search: \"{words}\", first: 100) {{ totalCount edges {{ node {{ text inspection {{ area {{ code }} }} }} }} }} }}"),
+        )
+        .await;
+        let total = found["priorityActions"]["totalCount"].as_u64().expect("count");
+        assert!(total > 0, "the report has actions about education, health and care plans");
+        let answer = call(&app, get(&format!("/themes?search={}", encode(words)), &[])).await;
+        assert_eq!(answer.status, StatusCode::OK);
+        let text = visible_text(&answer.text());
+        assert!(text.contains(&format!("{total} areas for priority action contain every word of \u{201c}{words}\u{201d}")), "{text}");
+        for e in found["priorityActions"]["edges"].as_array().expect("edges") {
+            let code = e["node"]["inspection"]["area"]["code"].as_str().expect("code");
+            assert!(answer.text().contains(&format!("href=\"/areas/{code}\"")));
+        }
+
+        // A search over the API's bounds is the reader's mistake, said as such.
+        let too_long = call(&app, get(&format!("/themes?search={}", "a".repeat(300)), &[])).await;
+        assert_eq!(too_long.status, StatusCode::BAD_REQUEST);
+        assert_eq!(too_long.json()["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
+        t
+    })
+    .await;
+}
