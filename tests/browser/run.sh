@@ -1,19 +1,21 @@
 #!/usr/bin/env bash
-# CI entry for the browser test of the GraphiQL page: `bash tests/browser/run.sh <path-to-send-api>`, from the
-# repo root, as root (.ci/run calls it after building the binary).
+# CI entry for the browser tests of the GraphiQL page and the readers' pages: `bash tests/browser/run.sh
+# <path-to-send-api>`, from the repo root, as root (.ci/run calls it after building the binary).
 #
 # How it runs:
 #   1. Setup, with the network: installs Debian's Chromium (and iproute2 for `ip`) if missing, and runs
-#      `npm ci` here, which installs only playwright-core (it downloads no browser; the test drives
-#      /usr/bin/chromium).
+#      `npm ci` here, which installs only playwright-core (it downloads no browser; the tests drive
+#      /usr/bin/chromium) and axe-core (the accessibility checks pages.mjs injects).
 #   2. The test, without the network: the script runs itself again (`--isolated`) under `unshare -rn`, in a
 #      new network namespace (inside a new user namespace, so it needs no extra capability) whose only
 #      interface is loopback, brought up with `ip link set lo up`. There it starts send-api on a free
 #      127.0.0.1 port with a fresh --data-dir (it creates the SQLite database and imports the bundled data),
-#      waits for /health, and runs graphiql.mjs, which saves target/browser/graphiql.png. Nothing outside
-#      the machine can be reached, so the test proves the page works offline. graphiql.mjs also makes every
-#      other host unresolvable in Chromium and aborts and reports any request not bound for loopback, so a
-#      page that tries to reach a CDN fails the test even where no namespace can be made: if `unshare -rn`
+#      waits for /health, and runs graphiql.mjs, which saves target/browser/graphiql.png, then pages.mjs (the
+#      readers' pages: numbers against the GraphQL API, axe-core, 375 px, keyboard), which saves screenshots in
+#      target/browser/pages/. Nothing outside the machine can be reached, so the tests prove the pages work
+#      offline. Both scripts also make every other host unresolvable in Chromium and abort and report any
+#      request not bound for loopback, so a page that tries to reach a CDN fails the test even where no
+#      namespace can be made: if `unshare -rn`
 #      fails (a container that forbids user namespaces), the test runs on the host's network with a warning,
 #      except under CI=true, where that is a failure.
 #   3. The server is stopped with SIGTERM: the test fails unless it exits 0 and logs its shutdown and `stopped`
@@ -98,8 +100,17 @@ run_test() {
         tail -n 40 "$log" >&2 || true
         fail "the GraphiQL page test failed (see above)"
     fi
+
+    step "running pages.mjs against $base (the readers' pages)"
+    # No screenshot of an earlier run may pass for one of this run.
+    rm -rf "$out/pages"
+    if ! node "$here/pages.mjs" "$base" "$out/pages"; then
+        printf -- '--- last lines of %s ---\n' "$log" >&2
+        tail -n 40 "$log" >&2 || true
+        fail "the readers' pages test failed (see above)"
+    fi
     stop_server "$log"
-    step "passed; screenshot: target/browser/graphiql.png"
+    step "passed; screenshots: target/browser/graphiql.png, target/browser/pages/*.png"
 }
 
 # Stops send-api the way a service manager does (SIGTERM) and fails unless it shuts down gracefully: exit status
@@ -149,7 +160,7 @@ fi
 [[ -x $chromium ]] || fail "$chromium is missing after installing chromium"
 step "$("$chromium" --version 2>/dev/null | head -n 1)"
 
-step "npm ci (playwright-core only; no browser download)"
+step "npm ci (playwright-core and axe-core; no browser download)"
 (cd "$here" && npm ci --no-audit --no-fund)
 
 if unshare -rn true 2>/dev/null; then

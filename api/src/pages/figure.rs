@@ -111,10 +111,17 @@ impl Table {
         out
     }
 
-    /// The table as HTML, with a caption.
-    pub fn html(&self, caption: &str) -> String {
-        let mut out = String::from("<div class=\"table-wrap\"><table>\n");
-        let _ = writeln!(out, "<caption>{}</caption>", escape(caption));
+    /// The table as HTML, with a caption whose id is `{id}-caption` (`id` unique on its page).
+    ///
+    /// A table wider than the screen scrolls sideways inside its box, so the box takes the keyboard's focus (arrow
+    /// keys then scroll it) and is named by the caption; `group`, not `region`, since the figure's section is already
+    /// a landmark of that name.
+    pub fn html(&self, id: &str, caption: &str) -> String {
+        let id = escape(id);
+        let mut out = format!(
+            "<div class=\"table-wrap\" tabindex=\"0\" role=\"group\" aria-labelledby=\"{id}-caption\"><table>\n"
+        );
+        let _ = writeln!(out, "<caption id=\"{id}-caption\">{}</caption>", escape(caption));
         out.push_str("<thead><tr>");
         for c in &self.columns {
             let _ = write!(out, "<th scope=\"col\">{}</th>", escape(c));
@@ -221,10 +228,10 @@ pub fn body(figure: &Figure, drawing: &Drawing) -> String {
             out,
             "<details class=\"table-fold\"><summary>The table of its {} rows</summary>\n{}</details>\n",
             drawing.table.rows.len(),
-            drawing.table.html(figure.title)
+            drawing.table.html(figure.id, figure.title)
         );
     } else {
-        out.push_str(&drawing.table.html(figure.title));
+        out.push_str(&drawing.table.html(figure.id, figure.title));
     }
     out
 }
@@ -246,7 +253,8 @@ mod tests {
             ],
         };
         assert_eq!(table.csv(), "name,count\n\"Bristol, City of\",3\n'=1+1,'-\n");
-        let html = table.html("Areas");
+        let html = table.html("areas", "Areas");
+        assert!(html.contains("aria-labelledby=\"areas-caption\"><table>\n<caption id=\"areas-caption\">"), "{html}");
         assert!(html.contains("<th scope=\"row\">Bristol, City of</th><td>3</td>"), "{html}");
     }
 }

@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::charts::{Bar, Segment, bars};
+use super::charts::{Bar, Segment, bars, legend};
 use super::figure::{Cell, Drawing, Figure, Table};
 use super::html::escape;
 use super::map::{self, Caption, MapArea, MapView};
@@ -286,8 +286,21 @@ pub(super) fn draw_outcomes_by_year(groups: &Value) -> Drawing {
     } else {
         format!("{}.", sentences.join("; "))
     };
+    // The outcomes in the order their segments go, for the legend.
+    let mut kinds: Vec<(&str, &str)> = Vec::new();
+    for g in &groups {
+        for o in g["profile"]["outcomes"].as_array().into_iter().flatten() {
+            let name = o["outcome"].as_str().unwrap_or("");
+            let kind = (outcome_class(name), outcome_words(name));
+            if !kinds.contains(&kind) {
+                kinds.push(kind);
+            }
+        }
+    }
     let chart = (!chart_rows.is_empty()).then(|| {
-        bars("outcomes-by-year-chart", "Outcomes of full inspections by year carried out", &lead, &chart_rows)
+        let svg =
+            bars("outcomes-by-year-chart", "Outcomes of full inspections by year carried out", &lead, &chart_rows);
+        format!("{}{svg}", legend(&kinds))
     });
     let table = Table { columns: vec!["year", "outcome", "inspections", "share", "95% interval of the share"], rows };
     Drawing { lead, chart, table }
