@@ -151,6 +151,9 @@ async function gql(query) {
 const AREAS_QUERY = `{ areas(first: 200) { edges { node { code name predecessors { area { code } }
   currentOutcome { outcome priorityActionsNotYetRead priorityActions { ordinal } } } } } }`;
 
+// The same of the North West's areas only: what its region page's map shows.
+const REGION_AREAS_QUERY = AREAS_QUERY.replace('areas(first: 200)', 'areas(first: 200, filter: {region: "E12000002"})');
+
 const areaQuery = (code) => `{ area(code: "${code}") { name code dfeCode ofstedUrn region { name }
   predecessors { area { name code } } currentOutcome { outcome priorityActionsNotYetRead
   priorityActions { ordinal themeLabel } }
@@ -192,10 +195,10 @@ const num = (s) => Number(s);
 
 // --- The checks of each figure -------------------------------------------------------------------------------
 
-async function checkMap(page, root, view, where) {
+async function checkMap(page, root, view, where, query = AREAS_QUERY) {
   const fig = await readFigure(page, root);
   if (!check(fig !== null, `${where}: the map figure is on the page`)) return;
-  const nodes = (await gql(AREAS_QUERY)).areas.edges.map((e) => e.node);
+  const nodes = (await gql(query)).areas.edges.map((e) => e.node);
   const category = (n) => (n.currentOutcome ? OUTCOME_WORDS[n.currentOutcome.outcome] : NOT_INSPECTED);
   const counts = (words) => nodes.filter((n) => category(n) === words).length;
   const words = [...Object.values(OUTCOME_WORDS), NOT_INSPECTED];
@@ -452,6 +455,21 @@ async function choosePages() {
   if (systemic) pages.push(areaPage(systemic, 'systemic failings, priority actions read'));
   if (replaced) pages.push(areaPage(replaced, `${replaced.predecessors.length} predecessor(s)`));
   pages.push(
+    {
+      name: 'region-E12000002',
+      path: '/regions/E12000002',
+      why: 'a region: the national figures narrowed to its areas',
+      check: async (page, where) => {
+        same(await page.locator('h1').innerText(), 'North West', `${where}: the <h1>`);
+        await checkMap(page, 'section#areas', 'geographic', where, REGION_AREAS_QUERY);
+      },
+    },
+    {
+      name: 'themes',
+      path: '/themes',
+      why: 'the themes page and its search form',
+      check: (page, where) => checkThemes(page, 'section#themes', where),
+    },
     {
       name: 'embed-coverage',
       path: '/embed/coverage',

@@ -40,7 +40,7 @@ pub fn page(data: &Value, version: Option<&str>, search: Option<&str>) -> String
     if search.is_some() {
         let drawing = results(&data["actions"], search.unwrap_or(""));
         content.push_str(&format!("<p class=\"lead\" role=\"status\">{}</p>\n", escape(&drawing.lead)));
-        content.push_str(&drawing.table.html("Areas for priority action found"));
+        content.push_str(&drawing.table.html("search-results", "Areas for priority action found"));
     }
     content.push_str("</section>\n");
     html::page("Themes", version, &content)
