@@ -3,6 +3,7 @@
 
 pub mod hostile;
 pub mod load;
+pub mod pages;
 pub mod synth;
 
 use std::sync::{Arc, Mutex};

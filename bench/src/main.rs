@@ -48,6 +48,19 @@ enum Sub {
     Serve {
         /// The database.
         database_url: String,
+        /// Serve with the response cache off (every GET computed), as the pages' comparison needs.
+        #[arg(long)]
+        no_response_cache: bool,
+    },
+    /// The readers' pages against the GraphQL answers they render, on the real data (SQLite), the response cache
+    /// off: how many times a page costs its query's answer.
+    Pages {
+        /// Seconds per page.
+        #[arg(long, default_value_t = 4.0)]
+        seconds: f64,
+        /// Where to write the figures as JSON.
+        #[arg(long, default_value = "target/bench/pages.json")]
+        out: PathBuf,
     },
     /// Abuse a running `send-api` (issue 14's items 2 to 4, at `--scale` times the sizes that took it down) while a
     /// probe sends a real query every 200 ms; print the server's memory and the probes' worst latency per abuse.
@@ -83,7 +96,10 @@ fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     match args.command {
-        Some(Sub::Serve { ref database_url }) => runtime.block_on(serve(database_url)),
+        Some(Sub::Serve { ref database_url, no_response_cache }) => {
+            runtime.block_on(serve(database_url, no_response_cache))
+        }
+        Some(Sub::Pages { seconds, ref out }) => runtime.block_on(pages(args.connections, seconds, out)),
         Some(Sub::Generate { size, seed, ref out }) => {
             let data = synth::generate(out, size, seed)?;
             println!("{} inspections of {} areas written to {}", data.inspections, data.areas, out.display());
@@ -157,11 +173,35 @@ fn post(query: &str) -> axum::http::Request<axum::body::Body> {
         .unwrap_or_default()
 }
 
-async fn serve(database_url: &str) -> anyhow::Result<()> {
+/// The pages' comparison against a `serve` child with the response cache off.
+async fn pages(connections: usize, seconds: f64, out: &Path) -> anyhow::Result<()> {
+    let dir = temp_dir("pages")?;
+    let server = Server::start_with(&sqlite_url(&dir)?, &["--no-response-cache"])?;
+    println!(
+        "== the readers' pages against their GraphQL answers: real data, SQLite, response cache off, {connections} connections, {seconds} s each"
+    );
+    let rows = send_bench::pages::compare(&server.base, connections, Duration::from_secs_f64(seconds)).await;
+    drop(server);
+    if let Some(parent) = out.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    let report = json!({ "date": chrono::Utc::now().to_rfc3339(), "machine": machine(), "pages": rows });
+    std::fs::write(out, serde_json::to_string_pretty(&report)?)?;
+    println!("written to {}", out.display());
+    Ok(())
+}
+
+async fn serve(database_url: &str, no_response_cache: bool) -> anyhow::Result<()> {
     use tower::ServiceExt;
     let db = send_model::connect(&send_model::DbConfig::new(database_url.to_owned())).await?;
     send_api::prepare(&db, true).await?;
-    let app = send_api::app(send_api::AppState::new(db.clone()));
+    send_api::pages::map::prepare();
+    let config = if no_response_cache {
+        send_api::HttpConfig { response_cache_bytes: 0, ..send_api::HttpConfig::default() }
+    } else {
+        send_api::HttpConfig::default()
+    };
+    let app = send_api::app(send_api::AppState::with_config(db.clone(), config));
     let mut ceiling = Vec::new();
     for w in WORKLOADS {
         let response = app.clone().oneshot(post(w.query)).await?;
@@ -193,8 +233,13 @@ struct Server {
 
 impl Server {
     fn start(database_url: &str) -> anyhow::Result<Self> {
+        Self::start_with(database_url, &[])
+    }
+
+    fn start_with(database_url: &str, options: &[&str]) -> anyhow::Result<Self> {
         let mut child = Command::new(std::env::current_exe()?)
             .args(["serve", database_url])
+            .args(options)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()?;

@@ -190,12 +190,26 @@ async fn a_figures_table_downloads_as_csv_that_parses_back_to_the_apis_answer() 
 async fn pages_are_cached_like_graphql_gets_and_embeds_alone_may_be_framed() {
     each_backend_with_data(|t| async move {
         let app = router(&t);
-        for path in ["/", "/embed/themes", "/figures/themes.csv"] {
+        for path in [
+            "/",
+            "/embed/themes",
+            "/figures/themes.csv",
+            "/areas/E10000029",
+            "/areas/E10000029/figures/timeline.csv",
+            "/embed/areas/E10000029/summary",
+            "/regions/E12000006",
+            "/regions/E12000006/figures/latest-reports.csv",
+            "/embed/regions/E12000006/areas",
+            "/themes",
+            "/themes?search=plans",
+        ] {
             let first = call(&app, get(path, &[])).await;
             assert_eq!(first.status, StatusCode::OK, "{path}");
             let etag = first.header(header::ETAG).to_owned();
             assert!(etag.starts_with("W/\""), "{path}: {etag}");
             assert!(first.header(header::CACHE_CONTROL).starts_with("public, max-age="));
+            let policy = first.header(header::CONTENT_SECURITY_POLICY);
+            assert!(policy.starts_with("default-src 'none'"), "{path}: every page and table has the policy: {policy}");
             let again = call(&app, get(path, &[(header::IF_NONE_MATCH, &etag)])).await;
             assert_eq!(again.status, StatusCode::NOT_MODIFIED, "{path}");
             let repeat = call(&app, get(path, &[])).await;
