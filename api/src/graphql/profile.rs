@@ -40,7 +40,10 @@ pub fn wilson(k: i32, n: i32) -> Option<Interval> {
     let denominator = 1.0 + z2 / n;
     let centre = (p + z2 / (2.0 * n)) / denominator;
     let half = z * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt() / denominator;
-    Some(Interval { lower: (centre - half).max(0.0), upper: (centre + half).min(1.0) })
+    // At the ends the bounds are exact (0 of n, n of n): rounding would leave the interval a hair off its share.
+    let lower = if k == 0.0 { 0.0 } else { (centre - half).max(0.0) };
+    let upper = if k == n { 1.0 } else { (centre + half).min(1.0) };
+    Some(Interval { lower, upper })
 }
 
 /// Counts of one outcome within an outcome profile.
@@ -424,5 +427,10 @@ mod tests {
         let all = wilson(5, 5).expect("interval");
         assert_eq!(all.upper, 1.0);
         assert!(wilson(0, 0).is_none());
+        // Rounding left 0 of 7 a lower bound of 5.6e-17, above its share of 0.
+        for n in 1..200 {
+            assert_eq!(wilson(0, n).map(|i| i.lower), Some(0.0), "0 of {n}");
+            assert_eq!(wilson(n, n).map(|i| i.upper), Some(1.0), "{n} of {n}");
+        }
     }
 }
