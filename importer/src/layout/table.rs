@@ -166,7 +166,8 @@ mod tests {
     use crate::error::Problem;
 
     fn lines(text: &str) -> Vec<(u64, Vec<String>)> {
-        let at = |line, column: &str, message| Problem { file: String::new(), line, column: column.to_owned(), message };
+        let at =
+            |line, column: &str, message| Problem { file: String::new(), line, column: column.to_owned(), message };
         let table = csv_table("t.csv", text, &at).expect("a table");
         let header = (table.header_line, table.header);
         std::iter::once(header)
