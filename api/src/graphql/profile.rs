@@ -1,5 +1,6 @@
 //! Outcome profiles: counts and shares of each outcome, with 95% Wilson intervals and a small-number flag, for
-//! England or grouped by year, ONS region, Ofsted region or ICB.
+//! England or grouped by year, ONS region, Ofsted region or ICB, of every area or of one area's statistical
+//! neighbours.
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -10,7 +11,7 @@ use send_model::entity::{inspection, local_area};
 use send_model::{domain, tally};
 
 use super::context::scope;
-use super::enums::{Framework, InspectionType, Outcome};
+use super::enums::{Framework, InspectionType, NeighbourSet, Outcome};
 use super::inputs::{OutcomeProfileFilter, ProfileGrouping};
 use super::scalars::Date;
 use crate::error::{ApiError, ApiResult};
@@ -78,6 +79,10 @@ pub struct OutcomeProfile {
     pub ofsted_region: Option<String>,
     /// The ICB profiled (areas it serves, as named in reports); null for all.
     pub icb: Option<String>,
+    /// The area whose statistical neighbours are profiled (its GSS code, however it was given); null for all areas.
+    pub neighbours_of: Option<String>,
+    /// The set of statistical neighbours profiled; null when `neighboursOf` is.
+    pub neighbours_set: Option<NeighbourSet>,
     /// Inspections with a published outcome: the denominator of every share.
     pub total: i32,
     /// Inspections whose outcome is not published, counted apart and not in the shares.
@@ -131,9 +136,9 @@ fn region_codes(filter: &OutcomeProfileFilter, reference: &ReadModel) -> ApiResu
     reference.regions_allowed(filter.region.as_deref(), filter.ofsted_region.as_deref())
 }
 
-/// The inspections the filter selects, with what grouping needs. Without an ICB or `asAt` (which need each
-/// inspection's area and date) they come from the tally kept at import time, in the read model: no statement, however
-/// many inspections there are.
+/// The inspections the filter selects, with what grouping needs. Without an ICB, `neighboursOf` or `asAt` (which need
+/// each inspection's area and date) they come from the tally kept at import time, in the read model: no statement,
+/// however many inspections there are.
 async fn rows(
     scope: &Scope,
     filter: &OutcomeProfileFilter,
@@ -144,7 +149,7 @@ async fn rows(
     let regions = region_codes(filter, reference)?;
     let per_area = group_by == Some(ProfileGrouping::Icb);
     let per_region = matches!(group_by, Some(ProfileGrouping::Region | ProfileGrouping::OfstedRegion));
-    if !per_area && filter.icb.is_none() && filter.as_at.is_none() {
+    if !per_area && filter.icb.is_none() && filter.neighbours_of.is_none() && filter.as_at.is_none() {
         let regions = match regions {
             Some(codes) => tally::Regions::These(codes),
             None if per_region => tally::Regions::EachRegion,
@@ -194,6 +199,10 @@ async fn rows(
     }
     if let Some(code) = &filter.icb {
         select = select.filter(inspection::Column::AreaId.is_in(reference.areas_served_by_icb(code)?));
+    }
+    if let Some(code) = &filter.neighbours_of {
+        let (_, neighbours) = reference.neighbours_of(code, filter.neighbours_set.into())?;
+        select = select.filter(inspection::Column::AreaId.is_in(neighbours.iter().copied()));
     }
     let found: Vec<(Option<domain::Outcome>, i32, bool, String, i32)> = select
         .select_only()
@@ -247,6 +256,8 @@ fn profile(filter: &OutcomeProfileFilter, rows: &[&Row]) -> OutcomeProfile {
         region: filter.region.clone(),
         ofsted_region: filter.ofsted_region.clone(),
         icb: filter.icb.clone(),
+        neighbours_of: filter.neighbours_of.clone(),
+        neighbours_set: filter.neighbours_of.is_some().then_some(filter.neighbours_set),
         total,
         unknown: count_of(None),
         start_unknown,
@@ -275,8 +286,8 @@ pub async fn outcome_profile(scope: &Scope, filter: &OutcomeProfileFilter) -> Ap
     Ok(profile(filter, &rows.iter().collect::<Vec<_>>()))
 }
 
-/// The filter with its region, Ofsted region and ICB as the data names them (a region given by name, or a code in
-/// another case, is profiled and echoed as its code), each checked.
+/// The filter with its region, Ofsted region, ICB and `neighboursOf` as the data names them (a region given by name,
+/// or a code in another case, is profiled and echoed as its code; an area by its GSS code), each checked.
 fn canonical(filter: &OutcomeProfileFilter, reference: &ReadModel) -> ApiResult<OutcomeProfileFilter> {
     let region = filter.region.as_deref().map(|r| reference.region_code(r)).transpose()?;
     let ofsted_region = match filter.ofsted_region.as_deref() {
@@ -287,7 +298,11 @@ fn canonical(filter: &OutcomeProfileFilter, reference: &ReadModel) -> ApiResult<
         None => None,
     };
     let icb = filter.icb.as_deref().map(|c| c.trim().to_ascii_uppercase());
-    Ok(OutcomeProfileFilter { region, ofsted_region, icb, ..filter.clone() })
+    let neighbours_of = match filter.neighbours_of.as_deref() {
+        Some(code) => Some(reference.neighbours_of(code, filter.neighbours_set.into())?.0.gss_code.clone()),
+        None => None,
+    };
+    Ok(OutcomeProfileFilter { region, ofsted_region, icb, neighbours_of, ..filter.clone() })
 }
 
 /// One profile per group.
