@@ -5,7 +5,7 @@
 
 use chrono::NaiveDate;
 use send_model::domain::{
-    DfeCode, Framework, GssCode, InspectionType, OfstedUrn, Outcome, PartialDate, Pathway, Theme, VisitTheme,
+    AreaCode, DfeCode, Framework, GssCode, InspectionType, OfstedUrn, Outcome, PartialDate, Pathway, Theme, VisitTheme,
 };
 
 use crate::error::Problem;
@@ -41,12 +41,16 @@ pub enum Layout {
     Summary,
     /// `thematic_visits.csv`: thematic visits.
     ThematicVisits,
+    /// Data to Insight's lookup of local authorities (`d2i_provider_data_lookup.csv`): each area's statistical
+    /// neighbours and population aged 0 to 25. It names only areas, so it could load right after them; it loads
+    /// last, so that the import runs of the files before it are numbered as they were before it was bundled.
+    StatisticalNeighbours,
 }
 
 impl Layout {
     /// Every layout, in the order their files are loaded (each may refer to those before it): the order of the
     /// variants, which files are sorted by.
-    pub const LOAD_ORDER: [Layout; 12] = [
+    pub const LOAD_ORDER: [Layout; 13] = [
         Layout::Regions,
         Layout::Icbs,
         Layout::LocalAreas,
@@ -60,6 +64,7 @@ impl Layout {
         // Last of the inspection sources: the lowest rank, it fills only what the others left empty.
         Layout::Summary,
         Layout::ThematicVisits,
+        Layout::StatisticalNeighbours,
     ];
 }
 
@@ -287,6 +292,41 @@ pub struct VisitRow {
     pub source: String,
 }
 
+/// One set of an area's statistical neighbours as a row gives it, in rank order (most alike first).
+#[derive(Debug, Clone, Default)]
+pub struct NeighbourList {
+    /// The column the codes were read from, which problems name.
+    pub column: &'static str,
+    /// The codes as given (GSS or DfE codes).
+    pub codes: Vec<AreaCode>,
+    /// The areas they name (GSS codes), in the same order: filled when the file is checked.
+    pub areas: Vec<GssCode>,
+}
+
+/// A row of Data to Insight's lookup of local authorities: an area's statistical neighbours and population.
+#[derive(Debug, Clone)]
+pub struct NeighboursRow {
+    /// Line in the file.
+    pub line: u64,
+    /// The area, by the code the row gives for it: its GSS code (`la_code_new`), else its DfE code (`la_code`).
+    pub area: AreaCode,
+    /// The DfE code (`la_code`) beside a GSS code, checked to be the area's.
+    pub dfe: Option<DfeCode>,
+    /// The area's GSS code: given, or resolved from its DfE code when the file is checked.
+    pub gss: Option<GssCode>,
+    /// The current set: by GSS code (`stat_neighbours_la_code`), else by DfE code (`stat_neighbours`).
+    pub current: NeighbourList,
+    /// The current set by DfE code (`stat_neighbours`) when it was read by GSS code: checked to name the same areas
+    /// in the same order.
+    pub current_by_dfe: NeighbourList,
+    /// The previous set (`stat_neighbours_previous`, DfE codes only).
+    pub previous: NeighbourList,
+    /// Residents aged 0 to 25 (`ons_population_0-25`); the check leaves it out when it is another area's figure.
+    pub population: Option<i32>,
+    /// The area the population figure is ONS's for (`ltla23_ons`), when the row says.
+    pub population_of: Option<GssCode>,
+}
+
 /// The typed rows of one file.
 #[derive(Debug, Clone)]
 pub enum Rows {
@@ -306,6 +346,8 @@ pub enum Rows {
     ReportLinks(Vec<ReportLinkRow>),
     /// Thematic visits.
     ThematicVisits(Vec<VisitRow>),
+    /// Statistical neighbours and populations.
+    StatisticalNeighbours(Vec<NeighboursRow>),
 }
 
 /// A row type and the [`Rows`] variant that holds it, so that a table's rows are collected by one generic reader
@@ -334,6 +376,7 @@ rows_of! {
     InspectionRow => Inspections,
     ReportLinkRow => ReportLinks,
     VisitRow => ThematicVisits,
+    NeighboursRow => StatisticalNeighbours,
 }
 
 /// A source parsed into typed rows.

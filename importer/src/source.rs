@@ -111,5 +111,6 @@ pub fn bundled() -> Vec<SourceFile> {
         bundled_file!("d2i_summary_2026-06-29.html"),
         bundled_file!("ofsted_report_links.csv"),
         bundled_file!("thematic_visits.csv"),
+        bundled_file!("d2i_provider_data_lookup.csv"),
     ]
 }

@@ -15,6 +15,7 @@ mod m20261124_000006_create_tallies;
 mod m20261124_000007_add_report_details;
 mod m20261124_000008_add_inspection_region;
 mod m20261207_000009_add_unknown_starts_and_unread_actions;
+mod m20261208_000010_create_statistical_neighbours;
 
 /// Every migration of the schema, oldest first.
 pub struct Migrator;
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000007_add_report_details::Migration),
             Box::new(m20261124_000008_add_inspection_region::Migration),
             Box::new(m20261207_000009_add_unknown_starts_and_unread_actions::Migration),
+            Box::new(m20261208_000010_create_statistical_neighbours::Migration),
         ]
     }
 }

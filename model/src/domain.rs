@@ -445,10 +445,21 @@ coded_enum!(
 );
 
 coded_enum!(
+    /// Which of DfE's two sets of children's services statistical neighbours.
+    NeighbourSet, "a set of statistical neighbours" {
+        /// The set DfE publishes now.
+        Current = "current",
+        /// The set it replaced.
+        Previous = "previous",
+    }
+);
+
+coded_enum!(
     /// The kind of source a fact was read from. The precedence rule between sources that disagree ranks them by
     /// [`SourceKind::rank`].
     SourceKind, "a kind of source" {
-        /// The Data to Insight weekly summary (a scrape of the reports, one row per local authority).
+        /// Data to Insight's files: the weekly summary (a scrape of the reports, one row per local authority) and
+        /// its lookup of local authorities (statistical neighbours and populations, no inspections).
         Summary = "summary",
         /// One of our curated CSV files (a transcription, citing its source per row).
         Curated = "curated",

@@ -119,3 +119,14 @@ pub enum OrderDirection {
     /// Largest first.
     Desc,
 }
+
+/// Which of DfE's two sets of children's services statistical neighbours: ten areas most alike each area, ranked.
+#[derive(Enum, Clone, Copy, PartialEq, Eq, Debug, Default)]
+#[graphql(remote = "send_model::domain::NeighbourSet")]
+pub enum NeighbourSet {
+    /// The set DfE publishes now.
+    #[default]
+    Current,
+    /// The set it replaced (given by DfE codes only; it may name an area since abolished, which stays itself).
+    Previous,
+}

@@ -2,7 +2,7 @@
 
 use async_graphql::{Enum, InputObject};
 
-use super::enums::{Framework, InspectionType, OrderDirection, Outcome, VisitTheme};
+use super::enums::{Framework, InspectionType, NeighbourSet, OrderDirection, Outcome, VisitTheme};
 use super::scalars::Date;
 use crate::read_model::inspections::{InspectionCriteria, InspectionSort, SortField};
 
@@ -21,6 +21,14 @@ pub struct InspectionFilter {
     pub ofsted_region: Option<String>,
     /// Only inspections of areas served by this ICB (code, e.g. `E54000023`), as named in their reports.
     pub icb: Option<String>,
+    /// Only inspections of the statistical neighbours of this area (GSS code, DfE code or Ofsted URN, in any case):
+    /// the ten areas DfE ranks most alike it in the set `neighboursSet`, not the area itself, each with the
+    /// inspections under its own code (a predecessor's are not its). A code no area has, or an area with no
+    /// neighbours in the set, is bad input.
+    pub neighbours_of: Option<String>,
+    /// Which set of statistical neighbours `neighboursOf` means (default CURRENT).
+    #[graphql(default)]
+    pub neighbours_set: NeighbourSet,
     /// Only inspections that started in this calendar year (Ofsted's counting rule).
     pub year: Option<i32>,
     /// Only inspections that started on or after this date.
@@ -49,6 +57,7 @@ impl From<&InspectionFilter> for InspectionCriteria {
             region: f.region.clone(),
             ofsted_region: f.ofsted_region.clone(),
             icb: f.icb.clone(),
+            neighbours_of: f.neighbours_of.clone().map(|code| (code, f.neighbours_set.into())),
             year: f.year,
             started_from: f.started_from.map(|d| d.0),
             started_to: f.started_to.map(|d| d.0),
@@ -203,4 +212,12 @@ pub struct OutcomeProfileFilter {
     pub ofsted_region: Option<String>,
     /// Only areas served by this ICB (code, e.g. `E54000023`), as named in their reports.
     pub icb: Option<String>,
+    /// Only the statistical neighbours of this area (GSS code, DfE code or Ofsted URN, in any case): the ten areas
+    /// DfE ranks most alike it in the set `neighboursSet`, not the area itself, so that the area's own outcome can be
+    /// set beside its neighbours' profile and interval. A code no area has, or an area with no neighbours in the set,
+    /// is bad input.
+    pub neighbours_of: Option<String>,
+    /// Which set of statistical neighbours `neighboursOf` means (default CURRENT).
+    #[graphql(default)]
+    pub neighbours_set: NeighbourSet,
 }

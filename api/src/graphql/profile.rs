@@ -1,5 +1,6 @@
 //! Outcome profiles: counts and shares of each outcome, with 95% Wilson intervals and a small-number flag, for
-//! England or grouped by year, ONS region, Ofsted region or ICB.
+//! England or grouped by year, ONS region, Ofsted region or ICB, of every area or of one area's statistical
+//! neighbours.
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -10,7 +11,7 @@ use send_model::entity::{inspection, local_area};
 use send_model::{domain, tally};
 
 use super::context::scope;
-use super::enums::{Framework, InspectionType, Outcome};
+use super::enums::{Framework, InspectionType, NeighbourSet, Outcome};
 use super::inputs::{OutcomeProfileFilter, ProfileGrouping};
 use super::scalars::Date;
 use crate::error::{ApiError, ApiResult};
@@ -40,7 +41,10 @@ pub fn wilson(k: i32, n: i32) -> Option<Interval> {
     let denominator = 1.0 + z2 / n;
     let centre = (p + z2 / (2.0 * n)) / denominator;
     let half = z * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt() / denominator;
-    Some(Interval { lower: (centre - half).max(0.0), upper: (centre + half).min(1.0) })
+    // At the ends the bounds are exact (0 of n, n of n): rounding would leave the interval a hair off its share.
+    let lower = if k == 0.0 { 0.0 } else { (centre - half).max(0.0) };
+    let upper = if k == n { 1.0 } else { (centre + half).min(1.0) };
+    Some(Interval { lower, upper })
 }
 
 /// Counts of one outcome within an outcome profile.
@@ -75,6 +79,10 @@ pub struct OutcomeProfile {
     pub ofsted_region: Option<String>,
     /// The ICB profiled (areas it serves, as named in reports); null for all.
     pub icb: Option<String>,
+    /// The area whose statistical neighbours are profiled (its GSS code, however it was given); null for all areas.
+    pub neighbours_of: Option<String>,
+    /// The set of statistical neighbours profiled; null when `neighboursOf` is.
+    pub neighbours_set: Option<NeighbourSet>,
     /// Inspections with a published outcome: the denominator of every share.
     pub total: i32,
     /// Inspections whose outcome is not published, counted apart and not in the shares.
@@ -128,9 +136,9 @@ fn region_codes(filter: &OutcomeProfileFilter, reference: &ReadModel) -> ApiResu
     reference.regions_allowed(filter.region.as_deref(), filter.ofsted_region.as_deref())
 }
 
-/// The inspections the filter selects, with what grouping needs. Without an ICB or `asAt` (which need each
-/// inspection's area and date) they come from the tally kept at import time, in the read model: no statement, however
-/// many inspections there are.
+/// The inspections the filter selects, with what grouping needs. Without an ICB, `neighboursOf` or `asAt` (which need
+/// each inspection's area and date) they come from the tally kept at import time, in the read model: no statement,
+/// however many inspections there are.
 async fn rows(
     scope: &Scope,
     filter: &OutcomeProfileFilter,
@@ -141,7 +149,7 @@ async fn rows(
     let regions = region_codes(filter, reference)?;
     let per_area = group_by == Some(ProfileGrouping::Icb);
     let per_region = matches!(group_by, Some(ProfileGrouping::Region | ProfileGrouping::OfstedRegion));
-    if !per_area && filter.icb.is_none() && filter.as_at.is_none() {
+    if !per_area && filter.icb.is_none() && filter.neighbours_of.is_none() && filter.as_at.is_none() {
         let regions = match regions {
             Some(codes) => tally::Regions::These(codes),
             None if per_region => tally::Regions::EachRegion,
@@ -191,6 +199,10 @@ async fn rows(
     }
     if let Some(code) = &filter.icb {
         select = select.filter(inspection::Column::AreaId.is_in(reference.areas_served_by_icb(code)?));
+    }
+    if let Some(code) = &filter.neighbours_of {
+        let (_, neighbours) = reference.neighbours_of(code, filter.neighbours_set.into())?;
+        select = select.filter(inspection::Column::AreaId.is_in(neighbours.iter().copied()));
     }
     let found: Vec<(Option<domain::Outcome>, i32, bool, String, i32)> = select
         .select_only()
@@ -244,6 +256,8 @@ fn profile(filter: &OutcomeProfileFilter, rows: &[&Row]) -> OutcomeProfile {
         region: filter.region.clone(),
         ofsted_region: filter.ofsted_region.clone(),
         icb: filter.icb.clone(),
+        neighbours_of: filter.neighbours_of.clone(),
+        neighbours_set: filter.neighbours_of.is_some().then_some(filter.neighbours_set),
         total,
         unknown: count_of(None),
         start_unknown,
@@ -272,8 +286,8 @@ pub async fn outcome_profile(scope: &Scope, filter: &OutcomeProfileFilter) -> Ap
     Ok(profile(filter, &rows.iter().collect::<Vec<_>>()))
 }
 
-/// The filter with its region, Ofsted region and ICB as the data names them (a region given by name, or a code in
-/// another case, is profiled and echoed as its code), each checked.
+/// The filter with its region, Ofsted region, ICB and `neighboursOf` as the data names them (a region given by name,
+/// or a code in another case, is profiled and echoed as its code; an area by its GSS code), each checked.
 fn canonical(filter: &OutcomeProfileFilter, reference: &ReadModel) -> ApiResult<OutcomeProfileFilter> {
     let region = filter.region.as_deref().map(|r| reference.region_code(r)).transpose()?;
     let ofsted_region = match filter.ofsted_region.as_deref() {
@@ -284,7 +298,11 @@ fn canonical(filter: &OutcomeProfileFilter, reference: &ReadModel) -> ApiResult<
         None => None,
     };
     let icb = filter.icb.as_deref().map(|c| c.trim().to_ascii_uppercase());
-    Ok(OutcomeProfileFilter { region, ofsted_region, icb, ..filter.clone() })
+    let neighbours_of = match filter.neighbours_of.as_deref() {
+        Some(code) => Some(reference.neighbours_of(code, filter.neighbours_set.into())?.0.gss_code.clone()),
+        None => None,
+    };
+    Ok(OutcomeProfileFilter { region, ofsted_region, icb, neighbours_of, ..filter.clone() })
 }
 
 /// One profile per group.
@@ -424,5 +442,10 @@ mod tests {
         let all = wilson(5, 5).expect("interval");
         assert_eq!(all.upper, 1.0);
         assert!(wilson(0, 0).is_none());
+        // Rounding left 0 of 7 a lower bound of 5.6e-17, above its share of 0.
+        for n in 1..200 {
+            assert_eq!(wilson(0, n).map(|i| i.lower), Some(0.0), "0 of {n}");
+            assert_eq!(wilson(n, n).map(|i| i.upper), Some(1.0), "{n} of {n}");
+        }
     }
 }

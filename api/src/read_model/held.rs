@@ -5,10 +5,10 @@ use std::sync::{Arc, Mutex};
 
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{DatabaseTransaction, DbErr, EntityTrait, QuerySelect};
-use send_model::domain::AreaCode;
+use send_model::domain::{AreaCode, NeighbourSet};
 use send_model::entity::{
-    area_lineage, area_partner, icb, import_run, inspection, inspection_tally, local_area, priority_action, region,
-    theme_tally,
+    area_lineage, area_partner, area_population, icb, import_run, inspection, inspection_tally, local_area,
+    priority_action, region, statistical_neighbour, theme_tally,
 };
 
 /// One dataset version's reference data and tallies, in memory.
@@ -30,6 +30,10 @@ pub struct ReadModel {
     served: HashMap<String, Vec<i32>>,
     /// The lineage rows touching each area (as predecessor or successor), oldest first.
     lineage: HashMap<i32, Vec<area_lineage::Model>>,
+    /// Each area's statistical neighbours in each set, as area ids in rank order.
+    neighbours: HashMap<(i32, NeighbourSet), Vec<i32>>,
+    /// Each area's population aged 0 to 25, where known.
+    populations: HashMap<i32, i32>,
     /// The date the data runs to: the newest publication among its inspections or the newest snapshot imported (none
     /// before the first import).
     runs_to: Option<chrono::NaiveDate>,
@@ -104,6 +108,18 @@ impl ReadModel {
                 lineage.entry(l.successor_id).or_default().push(l);
             }
         }
+        let mut ranked: Vec<statistical_neighbour::Model> = statistical_neighbour::Entity::find().all(txn).await?;
+        ranked.sort_by_key(|n| (n.area_id, n.neighbour_set, n.rank));
+        let mut neighbours: HashMap<(i32, NeighbourSet), Vec<i32>> = HashMap::new();
+        for n in ranked {
+            neighbours.entry((n.area_id, n.neighbour_set)).or_default().push(n.neighbour_id);
+        }
+        let populations = area_population::Entity::find()
+            .all(txn)
+            .await?
+            .into_iter()
+            .map(|p| (p.area_id, p.population_0_25))
+            .collect();
         let snapshot: Option<chrono::NaiveDateTime> = import_run::Entity::find()
             .select_only()
             .column_as(Expr::col(import_run::Column::SnapshotAt).max(), "runs_to")
@@ -126,6 +142,8 @@ impl ReadModel {
             partners,
             served,
             lineage,
+            neighbours,
+            populations,
             inspection_tally,
             theme_tally: theme_tally::Entity::find().all(txn).await?,
         })
@@ -193,6 +211,17 @@ impl ReadModel {
     /// The ids of the areas an ICB serves.
     pub fn areas_served_by(&self, icb_code: &str) -> Vec<i32> {
         self.served.get(icb_code).cloned().unwrap_or_default()
+    }
+
+    /// The ids of an area's statistical neighbours in `set`, in rank order (most alike first); empty when the data
+    /// gives none.
+    pub fn neighbours(&self, area_id: i32, set: NeighbourSet) -> &[i32] {
+        self.neighbours.get(&(area_id, set)).map_or(&[], Vec::as_slice)
+    }
+
+    /// An area's population aged 0 to 25, where known.
+    pub fn population_0_25(&self, area_id: i32) -> Option<i32> {
+        self.populations.get(&area_id).copied()
     }
 
     /// An area's inspections with their actions, when a request of this version has read them.

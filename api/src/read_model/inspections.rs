@@ -30,6 +30,8 @@ pub struct InspectionCriteria {
     pub ofsted_region: Option<String>,
     /// Of areas served by this ICB (code).
     pub icb: Option<String>,
+    /// Of the statistical neighbours, in this set, of the area with this code (GSS, DfE or URN).
+    pub neighbours_of: Option<(String, domain::NeighbourSet)>,
     /// Started in this year.
     pub year: Option<i32>,
     /// Started on or after this day.
@@ -115,6 +117,7 @@ pub fn tallied_count(model: &ReadModel, criteria: &InspectionCriteria) -> ApiRes
         region,
         ofsted_region,
         icb: None,
+        neighbours_of: None,
         year,
         started_from: None,
         started_to: None,
@@ -177,6 +180,9 @@ pub fn filtered(
     }
     if let Some(code) = &filter.icb {
         select = select.filter(inspection::Column::AreaId.is_in(model.areas_served_by_icb(code)?));
+    }
+    if let Some((code, set)) = &filter.neighbours_of {
+        select = select.filter(inspection::Column::AreaId.is_in(model.neighbours_of(code, *set)?.1.iter().copied()));
     }
     // An inspection whose start is not known has no year and no start to compare: these filters leave it out.
     if filter.year.is_some() || filter.started_from.is_some() || filter.started_to.is_some() {

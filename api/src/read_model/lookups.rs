@@ -1,9 +1,10 @@
-//! Lookups by the codes a client gives (an area's code, a region, an Ofsted region, an ICB), checked: a malformed
+//! Lookups by the codes a client gives (an area's code, a region, an Ofsted region, an ICB, an area whose
+//! statistical neighbours are asked for), checked: a malformed
 //! or unknown code is the client's mistake, answered with a message naming the argument and what it may be. Every
 //! filter of GraphQL and of the HTTP exports and feed resolves codes here, so each is checked one way. Codes and
 //! names are taken in any case, as readers type them (`e10000029`, `north west`).
 
-use send_model::domain::{AreaCode, GssCode, GssKind};
+use send_model::domain::{AreaCode, GssCode, GssKind, NeighbourSet};
 use send_model::entity::local_area;
 
 use super::held::ReadModel;
@@ -76,5 +77,26 @@ impl ReadModel {
             return Err(ApiError::bad_input(format!("`icb`: no ICB has the code {code:?}")));
         }
         Ok(self.areas_served_by(&code))
+    }
+
+    /// The area whose statistical neighbours `neighboursOf` asks for, by GSS code, DfE code or Ofsted URN in any case,
+    /// and the ids of its neighbours in `set`, in rank order. A malformed code, a code no area has, and an area with
+    /// no neighbours in that set (a former area, or data without the lookup) are bad input: a profile of nobody's
+    /// neighbours would answer a question that was not asked.
+    pub fn neighbours_of(&self, code: &str, set: NeighbourSet) -> ApiResult<(&local_area::Model, &[i32])> {
+        let parsed = AreaCode::parse(&code.trim().to_ascii_uppercase())
+            .map_err(|e| ApiError::bad_input(format!("`neighboursOf`: {e}")))?;
+        let area = self
+            .find_area(&parsed)
+            .ok_or_else(|| ApiError::bad_input(format!("`neighboursOf`: no local area has the code {code:?}")))?;
+        match self.neighbours(area.id, set) {
+            [] => Err(ApiError::bad_input(format!(
+                "`neighboursOf`: {} ({}) has no statistical neighbours in the {set} set{}",
+                area.name,
+                area.gss_code,
+                if area.valid_to.is_some() { " (it is a former area)" } else { "" }
+            ))),
+            ids => Ok((area, ids)),
+        }
     }
 }

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use crate::error::Problem;
 
-use crate::rows::{AreaRef, Rows};
+use crate::rows::{AreaRef, NeighboursRow, Rows};
 
 /// Natural keys must be unique within a file: a second row with the same key is a problem naming the first.
 pub(super) fn check_duplicates(file: &str, rows: &Rows, problems: &mut Vec<Problem>) {
@@ -39,6 +39,10 @@ pub(super) fn check_duplicates(file: &str, rows: &Rows, problems: &mut Vec<Probl
                 (r.line, format!("{} {} {who}", r.year, r.theme), "la_code_gss")
             })
             .collect(),
+        Rows::StatisticalNeighbours(v) => {
+            let column = |r: &NeighboursRow| if r.gss.is_some() { "la_code_new" } else { "la_code" };
+            v.iter().map(|r| (r.line, super::neighbours::code_text(&r.area).to_owned(), column(r))).collect()
+        }
     };
     let mut seen: HashMap<String, u64> = HashMap::new();
     for (line, key, column) in keys {

@@ -32,6 +32,7 @@ mod curated;
 mod d2i;
 mod detect;
 mod duplicates;
+mod neighbours;
 mod ofsted;
 mod report;
 mod table;
@@ -217,6 +218,21 @@ impl Layout {
                 ],
                 optional_columns: &[],
                 reader: Reader::Table(|t| t.read(|c, _| curated::visit_row(c))),
+            },
+            // Data to Insight's lookup, not ours: a row may end before its last cells.
+            Layout::StatisticalNeighbours => Spec {
+                name: "d2i-provider-data-lookup",
+                kind: SourceKind::Summary,
+                columns: &[
+                    "la_code",
+                    "la_code_new",
+                    "stat_neighbours",
+                    "stat_neighbours_la_code",
+                    "stat_neighbours_previous",
+                    neighbours::POPULATION,
+                ],
+                optional_columns: &["ltla23_ons"],
+                reader: Reader::Table(|t| t.read(|c, _| neighbours::neighbours_row(c))),
             },
         }
     }

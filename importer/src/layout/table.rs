@@ -114,19 +114,79 @@ pub(crate) fn is_html(bytes: &[u8]) -> bool {
     start.starts_with("<!doctype html") || start.starts_with("<html")
 }
 
+/// Line numbers of records, from their byte offsets. The csv crate's own `Position::line` is wrong after a CRLF
+/// terminator (rust-csv issue 395: Data to Insight's files end their lines so) and after blank lines, and its byte
+/// offset may point at the line break before a record: counting the line breaks before the record's first byte gives
+/// the line a reader of the file sees.
+struct Lines<'a> {
+    bytes: &'a [u8],
+    /// The offset counted up to, and the line it is on.
+    at: usize,
+    line: u64,
+}
+
+impl<'a> Lines<'a> {
+    fn new(text: &'a str) -> Self {
+        Self { bytes: text.as_bytes(), at: 0, line: 1 }
+    }
+
+    /// The line of the record the csv crate places at byte `offset` (offsets only grow).
+    fn of(&mut self, offset: u64) -> u64 {
+        let mut start = usize::try_from(offset).unwrap_or(usize::MAX).clamp(self.at, self.bytes.len());
+        while matches!(self.bytes.get(start), Some(b'\r' | b'\n')) {
+            start += 1;
+        }
+        self.line += self.bytes[self.at..start].iter().filter(|&&b| b == b'\n').count() as u64;
+        self.at = start;
+        self.line
+    }
+}
+
 pub(super) fn csv_table(name: &str, text: &str, at: &impl Fn(u64, &str, String) -> Problem) -> Result<Table, Problem> {
     let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
+    let mut lines = Lines::new(text);
     let mut raw = Vec::new();
     for record in reader.records() {
         let record = record.map_err(|e| {
             at(
-                e.position().map_or(0, |p| p.line()),
+                e.position().map_or(0, |p| lines.of(p.byte())),
                 "row",
                 format!("expected a CSV record, found unreadable text ({e})"),
             )
         })?;
-        let line = record.position().map_or(0, |p| p.line());
+        let line = record.position().map_or(0, |p| lines.of(p.byte()));
         raw.push((line, record));
     }
     Ok(into_table(name.to_owned(), raw))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::csv_table;
+    use crate::error::Problem;
+
+    fn lines(text: &str) -> Vec<(u64, Vec<String>)> {
+        let at =
+            |line, column: &str, message| Problem { file: String::new(), line, column: column.to_owned(), message };
+        let table = csv_table("t.csv", text, &at).expect("a table");
+        let header = (table.header_line, table.header);
+        std::iter::once(header)
+            .chain(table.rows.into_iter().map(|(line, r)| (line, r.iter().map(str::to_owned).collect())))
+            .collect()
+    }
+
+    #[test]
+    fn records_are_numbered_by_the_lines_a_reader_sees() {
+        let expected = |t: &str| {
+            vec![
+                (1, vec!["a".to_owned(), "b".to_owned()]),
+                (2, vec!["1".to_owned(), format!("x{t}y")]),
+                (5, vec!["3".to_owned(), "4".to_owned()]),
+                (6, vec!["5".to_owned(), "6".to_owned()]),
+            ]
+        };
+        // Line feeds, CRLF (Data to Insight's files), blank lines and a quoted cell over two lines.
+        assert_eq!(lines("a,b\n1,\"x\ny\"\n\n3,4\n5,6\n"), expected("\n"));
+        assert_eq!(lines("a,b\r\n1,\"x\r\ny\"\r\n\r\n3,4\r\n5,6"), expected("\r\n"));
+    }
 }

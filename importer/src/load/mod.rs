@@ -2,12 +2,14 @@
 //!
 //! Each file owns some columns and writes only those: `local_areas.csv` owns an area's DfE code, name, region and
 //! (when it names any) its ICBs; `area_lineage.csv` owns `valid_from`/`valid_to` and the predecessor areas;
-//! `ofsted_report_links.csv` owns an area's Ofsted URN and an inspection's report URL. So importing the files in any
+//! `ofsted_report_links.csv` owns an area's Ofsted URN and an inspection's report URL; Data to Insight's lookup of
+//! local authorities owns statistical neighbours and populations (tables of their own). So importing the files in any
 //! combination, any number of times, converges on the same rows and re-importing changes nothing.
 //!
 //! This module records each file as an import run and hands its rows to the writer of their kind: `reference`
 //! (regions, ICBs, areas, lineage, aliases), `inspections` (merged under the rule of `precedence`, their facts
-//! compared as text by `facts`), `report_links` and `visits`; `compare` counts what each did.
+//! compared as text by `facts`), `report_links`, `visits` and `neighbours` (statistical neighbours and populations);
+//! `compare` counts what each did.
 
 use chrono::Utc;
 use sea_orm::{
@@ -23,6 +25,7 @@ use crate::rows::{ParsedFile, Rows};
 mod compare;
 mod facts;
 mod inspections;
+mod neighbours;
 mod precedence;
 mod reference;
 mod report_links;
@@ -31,6 +34,7 @@ mod visits;
 use compare::FileCounts;
 pub use inspections::BULK_TABLES;
 use inspections::write_inspections;
+use neighbours::write_neighbours;
 use reference::{write_aliases, write_areas, write_icbs, write_lineage, write_regions};
 use report_links::write_report_links;
 use visits::write_visits;
@@ -125,6 +129,7 @@ pub async fn write_file(
         },
         Rows::ReportLinks(rows) => write_report_links(txn, rows, run_id, &mut counts).await?,
         Rows::ThematicVisits(rows) => write_visits(txn, rows, run_id, &mut counts).await?,
+        Rows::StatisticalNeighbours(rows) => write_neighbours(txn, rows, run_id, &mut counts).await?,
     }
     progress.finish_and_clear();
     let report = FileSummary {

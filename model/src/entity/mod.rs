@@ -3,6 +3,7 @@
 pub mod area_alias;
 pub mod area_lineage;
 pub mod area_partner;
+pub mod area_population;
 pub mod icb;
 pub mod import_run;
 pub mod improvement_area;
@@ -13,5 +14,6 @@ pub mod inspection_tally;
 pub mod local_area;
 pub mod priority_action;
 pub mod region;
+pub mod statistical_neighbour;
 pub mod thematic_visit;
 pub mod theme_tally;

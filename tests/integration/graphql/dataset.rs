@@ -12,8 +12,9 @@ async fn the_dataset_names_its_licence_sources_and_last_import() {
         let d = &data["dataset"];
         assert_eq!(d["licence"], "Open Government Licence v3.0");
         assert!(d["attribution"].as_str().expect("a").starts_with("Contains public sector information licensed under the Open Government Licence v3.0"));
-        assert_eq!(d["lastImport"]["source"], "bundled:data/thematic_visits.csv");
-        assert_eq!(d["lastImport"]["rowsRead"], csv_rows("thematic_visits.csv").len());
+        // The file loaded last: Data to Insight's lookup of statistical neighbours.
+        assert_eq!(d["lastImport"]["source"], "bundled:data/d2i_provider_data_lookup.csv");
+        assert_eq!(d["lastImport"]["rowsRead"], csv_rows("d2i_provider_data_lookup.csv").len());
         assert_eq!(d["sources"].as_array().map(Vec::len), Some(send_importer::bundled().len()));
         assert!(d["sources"].as_array().expect("s").iter().all(|s| s["sha256"].as_str().is_some_and(|h| h.len() == 64)));
         assert_eq!(d["importRuns"].as_array().map(Vec::len), Some(3));

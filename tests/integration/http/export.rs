@@ -310,3 +310,39 @@ async fn the_inspections_export_gives_the_counting_year_and_takes_the_new_filter
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_exports_take_neighbours_of_an_area_as_graphql_does() {
+    each_backend_with_data(|t| async move {
+        let app = router(&t);
+        let data = gql_data(
+            &t.db,
+            r#"{ inspections(first: 200, filter: {neighboursOf: "E06000019", neighboursSet: PREVIOUS}) { edges { node { key } } }
+                 outcomeProfile(filter: {framework: FRAMEWORK_2023, neighboursOf: "E10000029"}) { total } }"#,
+        )
+        .await;
+        let keys: Vec<&str> = data["inspections"]["edges"]
+            .as_array()
+            .expect("edges")
+            .iter()
+            .map(|e| e["node"]["key"].as_str().expect("key"))
+            .collect();
+        assert!(!keys.is_empty());
+        let a = call(&app, get("/export/inspections.csv?neighboursOf=e06000019&neighboursSet=PREVIOUS", &[])).await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+        let (columns, rows) = parse_csv(&a.body);
+        let key = columns.iter().position(|c| c == "key").expect("key column");
+        assert_eq!(rows.iter().map(|r| &r[key]).collect::<Vec<_>>(), keys);
+
+        let a = call(&app, get("/export/outcome-profile.csv?framework=FRAMEWORK_2023&neighboursOf=935", &[])).await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+        let (columns, rows) = parse_csv(&a.body);
+        let total = columns.iter().position(|c| c == "total").expect("total column");
+        assert!(rows.iter().all(|r| r[total].parse::<i64>().ok() == data["outcomeProfile"]["total"].as_i64()));
+
+        let a = call(&app, get("/export/inspections.csv?neighboursOf=E06009999", &[])).await;
+        assert_eq!((a.status, a.code().as_str()), (StatusCode::BAD_REQUEST, "BAD_USER_INPUT"), "{}", a.text());
+        t
+    })
+    .await;
+}

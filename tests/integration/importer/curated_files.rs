@@ -94,7 +94,7 @@ async fn files_load_in_dependency_order_whatever_order_they_are_given_in() {
         let report = import(&t.db, read_paths(&paths).expect("read"), ImportOptions::default()).await.expect("import");
         let order: Vec<&str> = report.files.iter().map(|f| f.format.as_str()).collect();
         assert_eq!(order.first(), Some(&"curated-csv/regions"));
-        assert_eq!(order.last(), Some(&"curated-csv/thematic_visits"));
+        assert_eq!(order.last(), Some(&"d2i-provider-data-lookup"));
         assert_eq!(count(&t.db, inspection::Entity).await, bundled_inspections().len() as u64);
         t
     })

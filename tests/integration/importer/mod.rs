@@ -1,11 +1,12 @@
 //! The importer (`send-import`): the curated files of `data/` and their mistakes, Ofsted's published files from a path
-//! or a URL, the Data to Insight summary page and the weekly refresh, the bundled data as it now runs, and hostile
-//! files that must never get unbounded memory, time or disk.
+//! or a URL, the Data to Insight summary page and the weekly refresh, Data to Insight's lookup of statistical
+//! neighbours, the bundled data as it now runs, and hostile files that must never get unbounded memory, time or disk.
 
 mod bad_files;
 mod curated_files;
 mod current_data;
 mod hostile_files;
+mod neighbours;
 mod official_files;
 mod refresh;
 mod summary_page;
@@ -13,7 +14,7 @@ mod summary_page;
 use crate::support::{TempDir, data_file};
 
 /// The files of `data/`, in the order of `send_importer::bundled()`.
-const BUNDLED_FILES: [&str; 10] = [
+const BUNDLED_FILES: [&str; 11] = [
     "regions.csv",
     "icbs.csv",
     "local_areas.csv",
@@ -24,6 +25,7 @@ const BUNDLED_FILES: [&str; 10] = [
     "d2i_summary_2026-06-29.html",
     "ofsted_report_links.csv",
     "thematic_visits.csv",
+    "d2i_provider_data_lookup.csv",
 ];
 
 /// Writes `data/inspections.csv` into `dir` after `edit` (row 0 is the header), returning its path.

@@ -48,3 +48,33 @@ pub fn csv_rows(name: &str) -> Vec<HashMap<String, String>> {
         })
         .collect()
 }
+
+/// Data to Insight's lookup of local authorities, bundled: each area's statistical neighbours and population.
+pub const NEIGHBOURS_FILE: &str = "d2i_provider_data_lookup.csv";
+
+/// The GSS code of the area a DfE code names, read from the files: a current area's (`local_areas.csv`), else a
+/// former area's (`area_lineage.csv`).
+pub fn gss_of_dfe(dfe: &str) -> Option<String> {
+    let current =
+        csv_rows("local_areas.csv").into_iter().find(|r| r["la_code_dfe"] == dfe).map(|r| r["la_code_gss"].clone());
+    current.or_else(|| {
+        csv_rows("area_lineage.csv")
+            .into_iter()
+            .find(|r| r["predecessor_dfe"] == dfe)
+            .map(|r| r["predecessor_gss"].clone())
+    })
+}
+
+/// The GSS codes of an area's statistical neighbours as the lookup gives them, in rank order: the current set by its
+/// GSS codes (`stat_neighbours_la_code`), the previous set by its DfE codes (`stat_neighbours_previous`), each through
+/// [`gss_of_dfe`]. Empty when the lookup has no row with that GSS code (`la_code_new`).
+pub fn neighbours_in_lookup(gss: &str, previous: bool) -> Vec<String> {
+    let Some(row) = csv_rows(NEIGHBOURS_FILE).into_iter().find(|r| r["la_code_new"] == gss) else { return Vec::new() };
+    let column = if previous { "stat_neighbours_previous" } else { "stat_neighbours_la_code" };
+    let codes = row[column].split(',').map(str::trim).filter(|c| !c.is_empty());
+    if previous {
+        codes.map(|c| gss_of_dfe(c).unwrap_or_else(|| panic!("DfE code {c} of no area"))).collect()
+    } else {
+        codes.map(str::to_owned).collect()
+    }
+}

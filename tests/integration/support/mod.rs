@@ -14,11 +14,14 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection, EntityTrait, QueryOrder};
 use send_model::entity::{
-    area_alias, area_lineage, area_partner, icb, import_run, inspection, inspection_change, local_area,
-    priority_action, region, thematic_visit,
+    area_alias, area_lineage, area_partner, area_population, icb, import_run, inspection, inspection_change,
+    local_area, priority_action, region, statistical_neighbour, thematic_visit,
 };
 
-pub use data::{INSPECTIONS_HEADER, bundled_inspections, csv_rows, data_dir, data_file, fixture, placed_on};
+pub use data::{
+    INSPECTIONS_HEADER, NEIGHBOURS_FILE, bundled_inspections, csv_rows, data_dir, data_file, fixture, gss_of_dfe,
+    neighbours_in_lookup, placed_on,
+};
 pub use graphql::{error_code, gql, gql_data};
 
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
@@ -197,6 +200,8 @@ pub async fn snapshot(db: &DatabaseConnection) -> String {
     dump!(inspection_change, inspection_change::Column::Id);
     dump!(priority_action, priority_action::Column::Id);
     dump!(thematic_visit, thematic_visit::Column::Id);
+    dump!(statistical_neighbour, statistical_neighbour::Column::Id);
+    dump!(area_population, area_population::Column::Id);
     out
 }
 

@@ -1,4 +1,5 @@
-//! `Area`: a local area, its reference data, inspections, outcomes and schedule.
+//! `Area`: a local area, its reference data (statistical neighbours and population included), inspections, outcomes
+//! and schedule.
 
 use async_graphql::{Context, ID, Object};
 use send_model::domain::{self, Framework as DomainFramework};
@@ -7,7 +8,7 @@ use send_model::entity::inspection;
 use super::*;
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::context::{loaders, model, scope};
-use crate::graphql::enums::{Framework, InspectionType};
+use crate::graphql::enums::{Framework, InspectionType, NeighbourSet};
 use crate::graphql::loaders::AliasesOfArea;
 use crate::graphql::scalars::Date;
 use crate::read_model::keys::global_id;
@@ -74,6 +75,8 @@ impl Area {
             region: None,
             ofsted_region: None,
             icb: None,
+            neighbours_of: None,
+            neighbours_set: NeighbourSet::Current,
         };
         let region =
             outcome_profile(db, &OutcomeProfileFilter { region: Some(self.0.region_code.clone()), ..filter.clone() })
@@ -118,6 +121,34 @@ impl Area {
     /// The NHS ICBs in the area's partnership, as named in its inspection report (empty when not yet known).
     async fn partners(&self, ctx: &Context<'_>) -> ApiResult<Vec<HealthPartner>> {
         Ok(model(ctx).await?.partners(self.0.id).into_iter().map(HealthPartner).collect())
+    }
+
+    /// DfE's children's services statistical neighbours of the area: the ten areas most alike it on DfE's measures,
+    /// most alike first, as Data to Insight's lookup of local authorities gives them. Every current area has ten
+    /// current neighbours, each a current area; the previous set is given by DfE codes, so it may name an area since
+    /// abolished (Cumbria), and has nine for Cumberland and nine for Westmorland and Furness. Empty when the data
+    /// gives none (an abolished area's current set). Their outcome profile is `outcomeProfile(filter:
+    /// {neighboursOf: ...})`.
+    async fn statistical_neighbours(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Which set (default CURRENT).", default)] set: NeighbourSet,
+    ) -> ApiResult<Vec<StatisticalNeighbour>> {
+        Ok(model(ctx)
+            .await?
+            .neighbours(self.0.id, set.into())
+            .iter()
+            .zip(1..)
+            .map(|(&area_id, rank)| StatisticalNeighbour { rank, area_id })
+            .collect())
+    }
+
+    /// Residents aged 0 to 25, ONS's estimate as Data to Insight's lookup of local authorities gives it (the year is
+    /// not stated there). Null where the lookup gives no figure of the area's own: Cumberland, and Westmorland and
+    /// Furness, are each given Cumbria's whole figure, which is kept on Cumbria only.
+    #[graphql(name = "population0To25")]
+    async fn population_0_to_25(&self, ctx: &Context<'_>) -> ApiResult<Option<i32>> {
+        Ok(model(ctx).await?.population_0_25(self.0.id))
     }
 
     /// Areas this one replaced (all or part of), with the date of the reorganisation.
@@ -273,5 +304,19 @@ impl Area {
                 }
             })
             .collect())
+    }
+}
+
+/// One of an area's statistical neighbours: an area DfE ranks alike it, and where in the set.
+#[Object]
+impl StatisticalNeighbour {
+    /// The neighbour's place in the set: 1 is the area most alike, 10 the least.
+    async fn rank(&self) -> i32 {
+        self.rank
+    }
+
+    /// The neighbour.
+    async fn area(&self, ctx: &Context<'_>) -> ApiResult<Area> {
+        load_area(ctx, self.area_id).await
     }
 }

@@ -60,6 +60,12 @@ pub struct LineageLink {
     pub(crate) other_id: i32,
 }
 
+/// One of an area's statistical neighbours, with its rank in the set.
+pub struct StatisticalNeighbour {
+    pub(crate) rank: i32,
+    pub(crate) area_id: i32,
+}
+
 /// One entry of an area's timeline.
 pub struct TimelineEntry {
     pub(crate) inspection: entity::inspection::Model,
