@@ -4,11 +4,21 @@
 
 use serde_json::Value;
 
+use super::charts::{Bar, Segment, bars};
 use super::figure::{Cell, Drawing, Figure, Table};
-use super::national::outcome_words;
+use super::national::{outcome_class, outcome_words};
 
 /// The figures of an area's page, in page order; each names its area as `{code}`.
-pub const FIGURES: [Figure; 4] = [SUMMARY, TIMELINE, SCHEDULE, ACTIONS];
+pub const FIGURES: [Figure; 5] = [SUMMARY, TIMELINE, SCHEDULE, ACTIONS, NEIGHBOURS];
+
+/// How the area's statistical neighbours fared.
+const NEIGHBOURS: Figure = Figure {
+    id: "neighbours",
+    title: "How its statistical neighbours fared",
+    selection: "neighbours: area(code: \"{code}\") { name statisticalNeighbours { rank area { name code \
+                currentOutcome { outcome start { text } } } } }",
+    draw: draw_neighbours,
+};
 
 /// The area's facts and its current outcome in both views.
 const SUMMARY: Figure = Figure {
@@ -205,4 +215,62 @@ fn draw_actions(a: &Value) -> Drawing {
         format!("{name}'s latest report named {} areas for priority action.", actions.len())
     };
     Drawing { lead, chart: None, table: Table { columns: vec!["number", "theme", "what the report says"], rows } }
+}
+
+fn draw_neighbours(a: &Value) -> Drawing {
+    let neighbours = a["statisticalNeighbours"].as_array().cloned().unwrap_or_default();
+    let name = text(&a["name"]);
+    let outcome_of = |n: &Value| n["area"]["currentOutcome"]["outcome"].as_str().map(str::to_owned);
+    let rows: Vec<Vec<Cell>> = neighbours
+        .iter()
+        .map(|n| {
+            vec![
+                Cell::text(text(&n["rank"])),
+                area_link(&n["area"]),
+                Cell::text(outcome_of(n).map_or("not yet inspected under the 2023 framework", |o| outcome_words(&o))),
+                Cell::text(text(&n["area"]["currentOutcome"]["start"]["text"])),
+            ]
+        })
+        .collect();
+    if neighbours.is_empty() {
+        let lead = format!("No statistical neighbours are recorded for {name}.");
+        return Drawing {
+            lead,
+            chart: None,
+            table: Table { columns: vec!["rank", "area", "current outcome", "inspection started"], rows },
+        };
+    }
+    let outcomes = ["TYPICALLY_POSITIVE", "INCONSISTENT", "WIDESPREAD_SYSTEMIC_FAILINGS"];
+    let count = |o: Option<&str>| neighbours.iter().filter(|n| outcome_of(n).as_deref() == o).count();
+    let mut parts: Vec<String> = outcomes.iter().map(|o| format!("{} {}", count(Some(o)), outcome_words(o))).collect();
+    parts.push(format!("{} not yet inspected under the 2023 framework", count(None)));
+    let lead = format!(
+        "Of {name}'s {} statistical neighbours (DfE's children's services set): {}.",
+        neighbours.len(),
+        parts.join(", ")
+    );
+    let mut segments: Vec<Segment> = outcomes
+        .iter()
+        .map(|o| Segment {
+            class: outcome_class(o),
+            value: count(Some(o)) as f64,
+            label: format!("{} {}", count(Some(o)), outcome_words(o)),
+        })
+        .collect();
+    segments.push(Segment {
+        class: "not-inspected",
+        value: count(None) as f64,
+        label: format!("{} not yet inspected", count(None)),
+    });
+    let chart = bars(
+        "neighbours-chart",
+        "Current outcomes of the area's statistical neighbours",
+        &lead,
+        &[Bar { label: "neighbours".into(), segments, note: format!("{} in all", neighbours.len()) }],
+    );
+    Drawing {
+        lead,
+        chart: Some(chart),
+        table: Table { columns: vec!["rank", "area", "current outcome", "inspection started"], rows },
+    }
 }

@@ -284,6 +284,28 @@ async fn an_area_page_shows_its_timeline_outcomes_schedule_and_actions_as_the_ap
             assert!(text.contains(due["due"].as_str().expect("due")), "{due}");
         }
 
+        // How its statistical neighbours fared, counted as the API counts them.
+        let n = gql_data(
+            &t.db,
+            "{ area(code: \"E06000061\") { statisticalNeighbours { area { currentOutcome { outcome } } } } }",
+        )
+        .await;
+        let neighbours = n["area"]["statisticalNeighbours"].as_array().expect("neighbours");
+        assert_eq!(neighbours.len(), 10);
+        let count = |o: Option<&str>| {
+            neighbours.iter().filter(|x| x["area"]["currentOutcome"]["outcome"].as_str() == o).count()
+        };
+        let said = format!(
+            "Of North Northamptonshire's 10 statistical neighbours (DfE's children's services set): {} typically \
+             positive, {} inconsistent, {} widespread or systemic failings, {} not yet inspected under the 2023 \
+             framework.",
+            count(Some("TYPICALLY_POSITIVE")),
+            count(Some("INCONSISTENT")),
+            count(Some("WIDESPREAD_SYSTEMIC_FAILINGS")),
+            count(None)
+        );
+        assert!(text.contains(&said), "the page says {said:?}");
+
         // The timeline's table downloads as CSV with a row per entry; the embed may be framed.
         let csv = call(&app, get("/areas/E06000061/figures/timeline.csv", &[])).await;
         assert_eq!(csv.status, StatusCode::OK);
