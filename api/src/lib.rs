@@ -17,12 +17,20 @@ pub use graphql::{AppSchema, Limits, build_schema, build_schema_with, execute, s
 pub use http::{AppState, ConnectionLimits, HttpConfig, Safelist, app, serve};
 pub use read_model::{ReadModel, ReadModels, Scope};
 
+use futures_util::future::BoxFuture;
 use sea_orm::DatabaseConnection;
 use send_importer::{ImportOptions, ImportSummary, bundled, import, is_empty};
 
 /// Readies a database for serving: brings its schema up to date and, when it holds no data yet (and
 /// `import_bundled`), imports the bundled dataset. Returns the import's report when one ran.
-pub async fn prepare(db: &DatabaseConnection, import_bundled: bool) -> anyhow::Result<Option<ImportSummary>> {
+///
+/// Boxed, like [`open_for_serving`], [`serve`] and [`execute`] (ARCHITECTURE.md, "Build time"): compiled once, here,
+/// not again in each binary that awaits it.
+pub fn prepare(db: &DatabaseConnection, import_bundled: bool) -> BoxFuture<'_, anyhow::Result<Option<ImportSummary>>> {
+    Box::pin(prepare_unboxed(db, import_bundled))
+}
+
+async fn prepare_unboxed(db: &DatabaseConnection, import_bundled: bool) -> anyhow::Result<Option<ImportSummary>> {
     use anyhow::Context;
     send_model::migrate(db).await.context("cannot migrate the database")?;
     if import_bundled && is_empty(db).await.context("cannot read the database")? {
@@ -35,8 +43,16 @@ pub async fn prepare(db: &DatabaseConnection, import_bundled: bool) -> anyhow::R
 
 /// Opens the database `send-api` serves: prepares the primary (`config`: migrate, import the bundled data when empty
 /// and `import_bundled`), then, when `read_url` names a read replica, serves from that instead (with the same pool
-/// options), closing the primary pool.
-pub async fn open_for_serving(
+/// options), closing the primary pool. Boxed, as [`prepare`].
+pub fn open_for_serving<'a>(
+    config: &'a send_model::DbConfig,
+    read_url: Option<&'a str>,
+    import_bundled: bool,
+) -> BoxFuture<'a, anyhow::Result<DatabaseConnection>> {
+    Box::pin(open_for_serving_unboxed(config, read_url, import_bundled))
+}
+
+async fn open_for_serving_unboxed(
     config: &send_model::DbConfig,
     read_url: Option<&str>,
     import_bundled: bool,

@@ -116,7 +116,7 @@ pub async fn run(target: &Target, connections: usize, duration: Duration) -> Sam
         let target = target.clone();
         tasks.push(tokio::spawn(async move {
             // One client per connection, so each task keeps exactly one keep-alive connection.
-            let client = reqwest::Client::builder()
+            let client = send_importer::fetch::http_client()
                 .pool_max_idle_per_host(1)
                 .timeout(Duration::from_secs(30))
                 .build()

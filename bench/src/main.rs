@@ -129,7 +129,7 @@ async fn hostile(scale: usize, send_api: Option<&Path>, out: &Path, only: &[Stri
         .stderr(Stdio::inherit())
         .spawn()
         .with_context(|| format!("cannot start {}", binary.display()))?;
-    let client = reqwest::Client::new();
+    let client = send_importer::fetch::http_client().build()?;
     let mut up = false;
     for _ in 0..600 {
         if client.get(format!("http://{addr}/ready")).send().await.is_ok_and(|r| r.status().is_success()) {

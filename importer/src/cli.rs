@@ -185,7 +185,13 @@ pub fn extract(files: &[String]) -> anyhow::Result<Extracted> {
 
 /// Runs `send-import` with parsed arguments and returns what it prints on success (text, or JSON with
 /// `--format json`; JSON Lines with `--extract`). An error lists every problem; `main` prints it and exits non-zero.
-pub async fn run(args: ImportArgs) -> anyhow::Result<String> {
+///
+/// Boxed (ARCHITECTURE.md, "Build time"): compiled here, so the binary compiles next to nothing of its own.
+pub fn run(args: ImportArgs) -> futures_util::future::BoxFuture<'static, anyhow::Result<String>> {
+    Box::pin(run_unboxed(args))
+}
+
+async fn run_unboxed(args: ImportArgs) -> anyhow::Result<String> {
     use anyhow::Context;
     if args.extract {
         let extracted = extract(&args.sources)?;

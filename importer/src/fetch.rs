@@ -82,13 +82,25 @@ enum Attempt {
     Fail(String),
 }
 
+/// A builder of HTTP clients that can speak TLS. reqwest is built without a crypto provider of its own (its default
+/// one is aws-lc-rs, a second C library to compile beside the ring that sqlx's TLS uses), so this installs ring as
+/// the process's default first: a reqwest client built before any provider is installed panics.
+pub fn http_client() -> reqwest::ClientBuilder {
+    static INSTALL: std::sync::Once = std::sync::Once::new();
+    INSTALL.call_once(|| {
+        // An error only means a provider is installed already, which is all a client needs.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
+    reqwest::Client::builder()
+}
+
 /// Downloads `url`, retrying server and connection errors.
 /// The file is named by its URL without secrets ([`crate::names::redact_url`]): that name is what problems, log
 /// lines and the import run show.
 pub async fn fetch(url: &str, validators: &Validators, options: &FetchOptions) -> Result<Fetched, FetchError> {
     let name = crate::names::redact_url(url);
     let fail = |reason: String| FetchError { url: name.clone(), reason };
-    let client = reqwest::Client::builder()
+    let client = http_client()
         .connect_timeout(options.connect_timeout)
         .timeout(options.timeout)
         .user_agent(concat!("send-import/", env!("CARGO_PKG_VERSION")))

@@ -23,6 +23,7 @@ pub mod rows;
 pub mod source;
 mod workbook;
 
+use futures_util::future::BoxFuture;
 use sea_orm::{DatabaseConnection, TransactionTrait};
 
 pub use error::{ImportError, Problem};
@@ -32,18 +33,30 @@ pub use source::{SourceFile, bundled, read_paths, read_paths_within};
 
 /// Imports `sources` into `db` in one transaction: every problem in any source is reported and nothing is written,
 /// or every source is loaded and recorded as an import run.
-pub async fn import(
+pub fn import(
     db: &DatabaseConnection,
     sources: Vec<SourceFile>,
     options: ImportOptions,
-) -> Result<ImportSummary, ImportError> {
-    import_with(db, sources, options, ReportOptions::default()).await
+) -> BoxFuture<'_, Result<ImportSummary, ImportError>> {
+    import_with(db, sources, options, ReportOptions::default())
 }
 
 /// [`import`], with what to record for report PDFs. Each source is read by its layout's reader ([`layout::read`]:
 /// a report PDF or the summary page told by its content, anything else as a table) into typed rows, which all go
 /// through the same checks, precedence rule and transaction.
-pub async fn import_with(
+///
+/// Boxed (ARCHITECTURE.md, "Build time"): the import is compiled once, here, not again in `send-import`, `send-api`
+/// (which imports the bundled data) and `send-bench`.
+pub fn import_with(
+    db: &DatabaseConnection,
+    sources: Vec<SourceFile>,
+    options: ImportOptions,
+    reports: ReportOptions,
+) -> BoxFuture<'_, Result<ImportSummary, ImportError>> {
+    Box::pin(import_unboxed(db, sources, options, reports))
+}
+
+async fn import_unboxed(
     db: &DatabaseConnection,
     sources: Vec<SourceFile>,
     options: ImportOptions,

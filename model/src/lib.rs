@@ -13,6 +13,7 @@ pub mod tally;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use futures_util::future::BoxFuture;
 use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbBackend, DbErr};
 use send_migrations::{Migrator, MigratorTrait};
@@ -46,7 +47,10 @@ pub fn default_sqlite_url(dir: &Path) -> std::io::Result<String> {
 
 /// Opens a pool on `config.url`. SQLite files are created when missing and use WAL, so that readers never wait for
 /// an import's transaction and never see half of it.
-pub async fn connect(config: &DbConfig) -> Result<DatabaseConnection, DbErr> {
+///
+/// Boxed, like the other entry points the binaries await (ARCHITECTURE.md, "Build time"): the connection code of both
+/// drivers is compiled once, here, rather than again in every binary.
+pub fn connect(config: &DbConfig) -> BoxFuture<'static, Result<DatabaseConnection, DbErr>> {
     let mut options = ConnectOptions::new(config.url.clone());
     options
         .max_connections(config.max_connections)
@@ -73,12 +77,12 @@ pub async fn connect(config: &DbConfig) -> Result<DatabaseConnection, DbErr> {
     if let Some(timeout) = config.statement_timeout {
         options.statement_timeout(timeout);
     }
-    Database::connect(options).await
+    Box::pin(Database::connect(options))
 }
 
-/// Brings the schema up to date (idempotent).
-pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
-    Migrator::up(db, None).await
+/// Brings the schema up to date (idempotent). Boxed, as [`connect`].
+pub fn migrate(db: &DatabaseConnection) -> BoxFuture<'_, Result<(), DbErr>> {
+    Box::pin(Migrator::up(db, None))
 }
 
 /// How many migrations the database still lacks (0 when its schema is up to date). Fails when the database cannot

@@ -80,7 +80,18 @@ pub fn sdl() -> String {
 
 /// Runs one request in its own [`Scope`] (so that an import committing meanwhile is seen entirely or not at all),
 /// with fresh per-request loaders and the schema's limits, and gives every error a stable `extensions.code`.
-pub async fn execute(schema: &AppSchema, db: &DatabaseConnection, request: Request) -> Response {
+///
+/// Boxed (ARCHITECTURE.md, "Build time"): the execution is compiled once, here, not again in each binary and test
+/// that awaits it.
+pub fn execute<'a>(
+    schema: &'a AppSchema,
+    db: &'a DatabaseConnection,
+    request: Request,
+) -> futures_util::future::BoxFuture<'a, Response> {
+    Box::pin(execute_unboxed(schema, db, request))
+}
+
+async fn execute_unboxed(schema: &AppSchema, db: &DatabaseConnection, request: Request) -> Response {
     match schema.data::<Arc<ReadModels>>() {
         Some(models) => match run(schema, Scope::lazy(db.clone(), models.clone()), request).await {
             Ok(response) => response,

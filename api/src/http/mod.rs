@@ -21,6 +21,7 @@ use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use futures_util::future::BoxFuture;
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tracing::Instrument;
@@ -71,14 +72,25 @@ pub fn app(state: AppState) -> Router {
 
 /// Serves `app` on `listener` until `shutdown` resolves, within the configuration's connection limits, then stops
 /// accepting connections and lets in-flight requests finish before returning.
-pub async fn serve(
+///
+/// Boxed (ARCHITECTURE.md, "Build time"): `shutdown` is boxed before it reaches the server, so the server, its
+/// connections and the router's stack are compiled once, here, whatever future the caller passes.
+pub fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
+) -> BoxFuture<'static, std::io::Result<()>> {
+    serve_boxed(listener, state, Box::pin(shutdown))
+}
+
+fn serve_boxed(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: BoxFuture<'static, ()>,
+) -> BoxFuture<'static, std::io::Result<()>> {
     let limits = state.config.connections.clone();
     let metrics = state.metrics.clone();
-    server::serve(listener, app(state), limits, metrics, shutdown).await
+    Box::pin(server::serve(listener, app(state), limits, metrics, shutdown))
 }
 
 fn cors(origins: &[String]) -> CorsLayer {
