@@ -16,6 +16,23 @@ fn parse_csv(body: &[u8]) -> (Vec<String>, Vec<csv::StringRecord>) {
     (headers, rows)
 }
 
+/// The inspections' keys of an `inspections` connection's answer, in its order.
+fn keys_of(connection: &Value) -> Vec<String> {
+    connection["edges"]
+        .as_array()
+        .expect("edges")
+        .iter()
+        .map(|e| e["node"]["key"].as_str().expect("key").to_owned())
+        .collect()
+}
+
+/// The `key` column of an exported inspections CSV, in its order.
+fn exported_keys(body: &[u8]) -> Vec<String> {
+    let (columns, rows) = parse_csv(body);
+    let key = columns.iter().position(|c| c == "key").expect("key column");
+    rows.iter().map(|r| r[key].to_owned()).collect()
+}
+
 async fn a_etag(app: &Router, uri: &str) -> String {
     let a = call(app, get(uri, &[])).await;
     assert_eq!(a.status, StatusCode::OK);
@@ -285,19 +302,11 @@ async fn the_inspections_export_gives_the_counting_year_and_takes_the_new_filter
             "{ inspections(first: 200, filter: {publishedYear: 2024, region: \"E12000002\"}) { totalCount edges { node { key } } } }",
         )
         .await;
-        let keys: Vec<&str> = data["inspections"]["edges"]
-            .as_array()
-            .expect("edges")
-            .iter()
-            .map(|e| e["node"]["key"].as_str().expect("key"))
-            .collect();
+        let keys = keys_of(&data["inspections"]);
         assert!(!keys.is_empty());
         let a = call(&app, get("/export/inspections.csv?publishedYear=2024&region=north%20west", &[])).await;
         assert_eq!(a.status, StatusCode::OK, "{}", a.text());
-        let (columns, rows) = parse_csv(&a.body);
-        let key = columns.iter().position(|c| c == "key").expect("key column");
-        let exported: Vec<&str> = rows.iter().map(|r| &r[key]).collect();
-        assert_eq!(exported, keys);
+        assert_eq!(exported_keys(&a.body), keys);
 
         // The feed takes an area's code in any case too.
         let upper = call(&app, get("/feeds/inspections.atom?area=E10000029", &[])).await;
@@ -321,18 +330,11 @@ async fn the_exports_take_neighbours_of_an_area_as_graphql_does() {
                  outcomeProfile(filter: {framework: FRAMEWORK_2023, neighboursOf: "E10000029"}) { total } }"#,
         )
         .await;
-        let keys: Vec<&str> = data["inspections"]["edges"]
-            .as_array()
-            .expect("edges")
-            .iter()
-            .map(|e| e["node"]["key"].as_str().expect("key"))
-            .collect();
+        let keys = keys_of(&data["inspections"]);
         assert!(!keys.is_empty());
         let a = call(&app, get("/export/inspections.csv?neighboursOf=e06000019&neighboursSet=PREVIOUS", &[])).await;
         assert_eq!(a.status, StatusCode::OK, "{}", a.text());
-        let (columns, rows) = parse_csv(&a.body);
-        let key = columns.iter().position(|c| c == "key").expect("key column");
-        assert_eq!(rows.iter().map(|r| &r[key]).collect::<Vec<_>>(), keys);
+        assert_eq!(exported_keys(&a.body), keys);
 
         let a = call(&app, get("/export/outcome-profile.csv?framework=FRAMEWORK_2023&neighboursOf=935", &[])).await;
         assert_eq!(a.status, StatusCode::OK, "{}", a.text());
