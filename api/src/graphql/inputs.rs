@@ -5,6 +5,7 @@ use async_graphql::{Enum, InputObject};
 use super::enums::{Framework, InspectionType, NeighbourSet, OrderDirection, Outcome, VisitTheme};
 use super::scalars::Date;
 use crate::read_model::inspections::{InspectionCriteria, InspectionSort, SortField};
+use crate::read_model::profiles::ProfileCriteria;
 
 /// Filters on inspections. Every field narrows the result; omitted fields do not filter.
 #[derive(InputObject, Debug, Clone, Default)]
@@ -179,6 +180,7 @@ pub struct TimelinessFilter {
 
 /// What to group outcome profiles by.
 #[derive(Enum, Clone, Copy, PartialEq, Eq, Debug)]
+#[graphql(remote = "crate::read_model::profiles::Grouping")]
 pub enum ProfileGrouping {
     /// The calendar year the inspections started (Ofsted's counting rule), each year with inspections.
     Year,
@@ -220,4 +222,20 @@ pub struct OutcomeProfileFilter {
     /// Which set of statistical neighbours `neighboursOf` means (default CURRENT).
     #[graphql(default)]
     pub neighbours_set: NeighbourSet,
+}
+
+impl From<&OutcomeProfileFilter> for ProfileCriteria {
+    fn from(f: &OutcomeProfileFilter) -> Self {
+        Self {
+            framework: f.framework.into(),
+            inspection_type: f.inspection_type.into(),
+            year: f.year,
+            as_at: f.as_at.map(|d| d.0),
+            region: f.region.clone(),
+            ofsted_region: f.ofsted_region.clone(),
+            icb: f.icb.clone(),
+            neighbours_of: f.neighbours_of.clone(),
+            neighbours_set: f.neighbours_set.into(),
+        }
+    }
 }

@@ -27,10 +27,10 @@ use crate::graphql::enums;
 use crate::graphql::inputs::{
     InspectionFilter, InspectionOrder, InspectionOrderField, OutcomeProfileFilter, ProfileGrouping,
 };
-use crate::graphql::profile::{self, OutcomeProfile};
 use crate::read_model::Scope;
 use crate::read_model::inspections::{self, InspectionCriteria, InspectionSort};
 use crate::read_model::keys::{global_id, inspection_key};
+use crate::read_model::profiles::{self, Profile, ProfileCriteria};
 
 /// Rows per streamed chunk.
 const CHUNK_ROWS: usize = 200;
@@ -433,9 +433,10 @@ pub async fn outcome_profile(State(state): State<AppState>, headers: HeaderMap, 
         Ok(opened) => opened,
         Err(response) => return response,
     };
+    let criteria = ProfileCriteria::from(&filter);
     let groups = match group {
-        None => profile::outcome_profile(&snapshot, &filter).await.map(|p| vec![(String::new(), String::new(), p)]),
-        Some(g) => profile::outcome_profiles(&snapshot, &filter, g)
+        None => profiles::profile(&snapshot, &criteria).await.map(|p| vec![(String::new(), String::new(), p)]),
+        Some(g) => profiles::profiles(&snapshot, &criteria, g.into())
             .await
             .map(|gs| gs.into_iter().map(|g| (g.key, g.label, g.profile)).collect()),
     };
@@ -460,24 +461,25 @@ pub async fn outcome_profile(State(state): State<AppState>, headers: HeaderMap, 
     })
 }
 
-fn profile_rows<'a>(key: &'a str, label: &'a str, p: &'a OutcomeProfile) -> Vec<Vec<Cow<'a, str>>> {
+fn profile_rows<'a>(key: &'a str, label: &'a str, p: &'a Profile) -> Vec<Vec<Cow<'a, str>>> {
     let float = |f: Option<f64>| Cow::Owned(f.map(|f| f.to_string()).unwrap_or_default());
+    let criteria = &p.criteria;
     p.outcomes
         .iter()
         .map(|o| {
             vec![
                 Cow::Borrowed(key),
                 Cow::Borrowed(label),
-                Cow::Owned(enum_name(&p.framework)),
-                Cow::Owned(enum_name(&p.inspection_type)),
-                Cow::Owned(p.year.map(|y| y.to_string()).unwrap_or_default()),
-                Cow::Owned(p.as_at.map(|d| send_model::domain::IsoDay(d.0).to_string()).unwrap_or_default()),
-                Cow::Owned(enum_name(&o.outcome)),
-                Cow::Borrowed(o.description),
+                Cow::Owned(enum_name(&enums::Framework::from(criteria.framework))),
+                Cow::Owned(enum_name(&enums::InspectionType::from(criteria.inspection_type))),
+                Cow::Owned(criteria.year.map(|y| y.to_string()).unwrap_or_default()),
+                Cow::Owned(criteria.as_at.map(|d| send_model::domain::IsoDay(d).to_string()).unwrap_or_default()),
+                Cow::Owned(enum_name(&enums::Outcome::from(o.outcome))),
+                Cow::Borrowed(o.outcome.description()),
                 Cow::Owned(o.count.to_string()),
                 float(o.share),
-                float(o.interval.as_ref().map(|i| i.lower)),
-                float(o.interval.as_ref().map(|i| i.upper)),
+                float(o.interval.map(|i| i.lower)),
+                float(o.interval.map(|i| i.upper)),
                 Cow::Owned(p.total.to_string()),
                 Cow::Owned(p.unknown.to_string()),
                 Cow::Borrowed(if p.small_number { "true" } else { "false" }),

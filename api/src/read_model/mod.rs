@@ -21,6 +21,7 @@ pub mod keys;
 mod lookups;
 mod models;
 pub mod order;
+pub mod profiles;
 mod scope;
 pub mod search;
 mod version;

@@ -64,27 +64,19 @@ impl Area {
         #[graphql(desc = "Only inspections that started in this year (default: all years).")] year: Option<i32>,
         #[graphql(desc = "Only inspections carried out by this date (default: all).")] as_at: Option<Date>,
     ) -> ApiResult<Comparison> {
-        use crate::graphql::inputs::OutcomeProfileFilter;
-        use crate::graphql::profile::outcome_profile;
+        use crate::read_model::profiles::{ProfileCriteria, profile};
         let db = scope(ctx)?;
-        let filter = OutcomeProfileFilter {
-            framework: Framework::F2023,
-            inspection_type: InspectionType::Full,
+        let england = ProfileCriteria {
             year,
-            as_at,
-            region: None,
-            ofsted_region: None,
-            icb: None,
-            neighbours_of: None,
-            neighbours_set: NeighbourSet::Current,
+            as_at: as_at.map(|d| d.0),
+            ..ProfileCriteria::of(domain::Framework::F2023, domain::InspectionType::Full)
         };
         let region =
-            outcome_profile(db, &OutcomeProfileFilter { region: Some(self.0.region_code.clone()), ..filter.clone() })
-                .await?;
-        let england = outcome_profile(db, &filter).await?;
+            profile(db, &ProfileCriteria { region: Some(self.0.region_code.clone()), ..england.clone() }).await?;
+        let england = profile(db, &england).await?;
         let of_area = area_inspections(ctx, self.0.id).await?;
         let current = latest_2023_full(&of_area.inspections).cloned().map(Inspection);
-        Ok(Comparison { current_outcome: current, region, england })
+        Ok(Comparison { current_outcome: current, region: OutcomeProfile(region), england: OutcomeProfile(england) })
     }
 
     /// Other names other publishers use (e.g. Ofsted's "Bristol"), sorted.
