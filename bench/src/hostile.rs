@@ -166,15 +166,32 @@ fn post_body(body: &str) -> Vec<u8> {
     .into_bytes()
 }
 
+/// A soak's run so far: the server under test and the outcomes measured.
+struct Soak<'a> {
+    addr: SocketAddr,
+    pid: u32,
+    /// The abuses asked for; empty for all.
+    only: &'a [String],
+    outcomes: Vec<Outcome>,
+}
+
+impl Soak<'_> {
+    /// Runs `abuse` (unless `key` is not among those asked for), measuring the server meanwhile as `name`.
+    async fn run(&mut self, key: &str, name: &str, abuse: impl std::future::Future<Output = String>) {
+        if self.only.is_empty() || self.only.iter().any(|o| o == key) {
+            self.outcomes.push(measured(name, self.addr, self.pid, abuse).await);
+        }
+    }
+}
+
 /// The abuses of issue 14's items 2 to 4, each at `scale` times the size that took the server down, against the
 /// server at `addr` (process `pid`). `max_fds` bounds how many sockets this process holds at once.
 ///
 /// `only` names the abuses to run (`gets`, `apq`, `documents`, `connections`, `exports`); empty runs them all.
 pub async fn soak(addr: SocketAddr, pid: u32, scale: usize, max_fds: usize, only: &[String]) -> Vec<Outcome> {
-    let runs = |name: &str| only.is_empty() || only.iter().any(|o| o == name);
-    let mut outcomes = Vec::new();
     let (rss, _) = memory(pid);
-    outcomes.push(Outcome {
+    let mut soak = Soak { addr, pid, only, outcomes: Vec::new() };
+    soak.outcomes.push(Outcome {
         name: "started".to_owned(),
         sent: "nothing".to_owned(),
         seconds: 0.0,
@@ -186,94 +203,74 @@ pub async fn soak(addr: SocketAddr, pid: u32, scale: usize, max_fds: usize, only
     });
     // Item 2: GETs padded with a 60 KB comment, each a new cache key.
     let count = 6_000 * scale;
-    if runs("gets") {
-        outcomes.push(
-            measured("GET answers (padded keys)", addr, pid, async move {
-                let padding = "a".repeat(60 * 1024);
-                let answered =
-                    flood(addr, count, 32, |i| get_query(&format!("{{ dataset {{ licence }} }} #{padding}{i}"))).await;
-                format!("{count} GETs of 60 KB, {answered} answered")
-            })
-            .await,
-        );
-    }
+    soak.run("gets", "GET answers (padded keys)", async move {
+        let padding = "a".repeat(60 * 1024);
+        let answered =
+            flood(addr, count, 32, |i| get_query(&format!("{{ dataset {{ licence }} }} #{padding}{i}"))).await;
+        format!("{count} GETs of 60 KB, {answered} answered")
+    })
+    .await;
     // Item 2: persisted-query registrations of 60 KB each.
-    if runs("apq") {
-        outcomes.push(
-            measured("persisted-query registrations", addr, pid, async move {
-                let padding = "b".repeat(60 * 1024);
-                let answered = flood(addr, count, 32, |i| {
-                    let query = format!("{{ dataset {{ licence }} }} #{padding}{i}");
-                    let hash: String = Sha256::digest(query.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
-                    post_body(
-                        &json!({"query": query, "extensions": {"persistedQuery": {"version": 1, "sha256Hash": hash}}})
-                            .to_string(),
-                    )
-                })
-                .await;
-                format!("{count} registrations of 60 KB, {answered} answered")
-            })
-            .await,
-        );
-    }
+    soak.run("apq", "persisted-query registrations", async move {
+        let padding = "b".repeat(60 * 1024);
+        let answered = flood(addr, count, 32, |i| {
+            let query = format!("{{ dataset {{ licence }} }} #{padding}{i}");
+            let hash: String = Sha256::digest(query.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+            post_body(
+                &json!({"query": query, "extensions": {"persistedQuery": {"version": 1, "sha256Hash": hash}}})
+                    .to_string(),
+            )
+        })
+        .await;
+        format!("{count} registrations of 60 KB, {answered} answered")
+    })
+    .await;
     // Item 2: distinct documents of many fields, whose parsed trees are many times their text.
     let documents = 600 * scale;
-    if runs("documents") {
-        outcomes.push(
-            measured("parsed documents (many fields)", addr, pid, async move {
-                let fields = "licence ".repeat(7_000);
-                let answered = flood(addr, documents, 16, |i| {
-                    post_body(&json!({"query": format!("{{ dataset {{ {fields} }} }} #{i}")}).to_string())
-                })
-                .await;
-                format!("{documents} documents of 56 KB, {answered} answered")
-            })
-            .await,
-        );
-    }
+    soak.run("documents", "parsed documents (many fields)", async move {
+        let fields = "licence ".repeat(7_000);
+        let answered = flood(addr, documents, 16, |i| {
+            post_body(&json!({"query": format!("{{ dataset {{ {fields} }} }} #{i}")}).to_string())
+        })
+        .await;
+        format!("{documents} documents of 56 KB, {answered} answered")
+    })
+    .await;
     // Item 3: idle and half-sent connections, in waves as large as this process's descriptors allow.
     let total = 3_000 * scale;
     let wave = total.min(max_fds.saturating_sub(500).max(100));
-    if runs("connections") {
-        outcomes.push(
-            measured("idle and half-sent connections", addr, pid, async move {
-                let mut opened = 0;
-                while opened < total {
-                    let mut held = Vec::new();
-                    for i in 0..wave.min(total - opened) {
-                        let Ok(mut stream) = TcpStream::connect(addr).await else { continue };
-                        if i % 2 == 1 {
-                            stream.write_all(b"POST /graphql HTTP/1.1\r\nHost: bench\r\nContent-").await.ok();
-                        }
-                        held.push(stream);
-                    }
-                    opened += held.len().max(1);
-                    tokio::time::sleep(Duration::from_secs(3)).await;
+    soak.run("connections", "idle and half-sent connections", async move {
+        let mut opened = 0;
+        while opened < total {
+            let mut held = Vec::new();
+            for i in 0..wave.min(total - opened) {
+                let Ok(mut stream) = TcpStream::connect(addr).await else { continue };
+                if i % 2 == 1 {
+                    stream.write_all(b"POST /graphql HTTP/1.1\r\nHost: bench\r\nContent-").await.ok();
                 }
-                format!("{opened} connections opened, in waves of up to {wave} held 3 s each")
-            })
-            .await,
-        );
-    }
+                held.push(stream);
+            }
+            opened += held.len().max(1);
+            tokio::time::sleep(Duration::from_secs(3)).await;
+        }
+        format!("{opened} connections opened, in waves of up to {wave} held 3 s each")
+    })
+    .await;
     // Item 4: CSV exports to clients that never read.
     let exports = 16 * scale;
-    if runs("exports") {
-        outcomes.push(
-            measured("exports never read", addr, pid, async move {
-                let mut held = Vec::new();
-                for _ in 0..exports {
-                    let Ok(socket) = TcpSocket::new_v4() else { continue };
-                    socket.set_recv_buffer_size(1024).ok();
-                    let Ok(mut stream) = socket.connect(addr).await else { continue };
-                    stream.write_all(b"GET /export/inspections.csv HTTP/1.1\r\nHost: bench\r\n\r\n").await.ok();
-                    held.push(stream);
-                }
-                let ready = exchange(addr, b"GET /ready HTTP/1.1\r\nHost: bench\r\nConnection: close\r\n\r\n").await;
-                tokio::time::sleep(Duration::from_secs(5)).await;
-                format!("{} exports held unread for 5 s; /ready answered {:?}", held.len(), ready.map(|(s, _)| s))
-            })
-            .await,
-        );
-    }
-    outcomes
+    soak.run("exports", "exports never read", async move {
+        let mut held = Vec::new();
+        for _ in 0..exports {
+            let Ok(socket) = TcpSocket::new_v4() else { continue };
+            socket.set_recv_buffer_size(1024).ok();
+            let Ok(mut stream) = socket.connect(addr).await else { continue };
+            stream.write_all(b"GET /export/inspections.csv HTTP/1.1\r\nHost: bench\r\n\r\n").await.ok();
+            held.push(stream);
+        }
+        let ready = exchange(addr, b"GET /ready HTTP/1.1\r\nHost: bench\r\nConnection: close\r\n\r\n").await;
+        tokio::time::sleep(Duration::from_secs(5)).await;
+        format!("{} exports held unread for 5 s; /ready answered {:?}", held.len(), ready.map(|(s, _)| s))
+    })
+    .await;
+    soak.outcomes
 }
