@@ -75,10 +75,7 @@ impl Loader<InspectionId> for Db {
     type Error = Arc<DbErr>;
 
     async fn load(&self, keys: &[InspectionId]) -> LoadResult<InspectionId, Self::Value> {
-        let rows = inspection::Entity::find()
-            .filter(inspection::Column::Id.is_in(ids(keys, |k| k.0)))
-            .all(self.0.db().await?)
-            .await?;
+        let rows = self.rows::<inspection::Entity>(inspection::Column::Id, ids(keys, |k| k.0), None).await?;
         Ok(rows.into_iter().map(|m| (InspectionId(m.id), m)).collect())
     }
 }
@@ -88,16 +85,9 @@ impl Loader<AliasesOfArea> for Db {
     type Error = Arc<DbErr>;
 
     async fn load(&self, keys: &[AliasesOfArea]) -> LoadResult<AliasesOfArea, Self::Value> {
-        let rows = area_alias::Entity::find()
-            .filter(area_alias::Column::AreaId.is_in(ids(keys, |k| k.0)))
-            .order_by_asc(area_alias::Column::Alias)
-            .all(self.0.db().await?)
-            .await?;
-        let mut map: HashMap<AliasesOfArea, Vec<area_alias::Model>> = keys.iter().map(|k| (*k, Vec::new())).collect();
-        for m in rows {
-            map.entry(AliasesOfArea(m.area_id)).or_default().push(m);
-        }
-        Ok(map)
+        let column = area_alias::Column::AreaId;
+        let rows = self.rows::<area_alias::Entity>(column, ids(keys, |k| k.0), Some(area_alias::Column::Alias)).await?;
+        Ok(grouped(keys, rows, |m| AliasesOfArea(m.area_id)))
     }
 }
 
@@ -106,17 +96,9 @@ impl Loader<ImprovementsOfInspection> for Db {
     type Error = Arc<DbErr>;
 
     async fn load(&self, keys: &[ImprovementsOfInspection]) -> LoadResult<ImprovementsOfInspection, Self::Value> {
-        let rows = improvement_area::Entity::find()
-            .filter(improvement_area::Column::InspectionId.is_in(ids(keys, |k| k.0)))
-            .order_by_asc(improvement_area::Column::Ordinal)
-            .all(self.0.db().await?)
-            .await?;
-        let mut map: HashMap<ImprovementsOfInspection, Vec<improvement_area::Model>> =
-            keys.iter().map(|k| (*k, Vec::new())).collect();
-        for m in rows {
-            map.entry(ImprovementsOfInspection(m.inspection_id)).or_default().push(m);
-        }
-        Ok(map)
+        let (column, order) = (improvement_area::Column::InspectionId, improvement_area::Column::Ordinal);
+        let rows = self.rows::<improvement_area::Entity>(column, ids(keys, |k| k.0), Some(order)).await?;
+        Ok(grouped(keys, rows, |m| ImprovementsOfInspection(m.inspection_id)))
     }
 }
 
@@ -125,12 +107,38 @@ impl Loader<ImportRunId> for Db {
     type Error = Arc<DbErr>;
 
     async fn load(&self, keys: &[ImportRunId]) -> LoadResult<ImportRunId, Self::Value> {
-        let rows = import_run::Entity::find()
-            .filter(import_run::Column::Id.is_in(ids(keys, |k| k.0)))
-            .all(self.0.db().await?)
-            .await?;
+        let rows = self.rows::<import_run::Entity>(import_run::Column::Id, ids(keys, |k| k.0), None).await?;
         Ok(rows.into_iter().map(|m| (ImportRunId(m.id), m)).collect())
     }
+}
+
+impl Db {
+    /// The rows of `E` whose `column` is one of `ids`, in the order of `order` when given: one statement per batch.
+    async fn rows<E: EntityTrait>(
+        &self,
+        column: E::Column,
+        ids: Vec<i32>,
+        order: Option<E::Column>,
+    ) -> Result<Vec<E::Model>, Arc<DbErr>> {
+        let mut select = E::find().filter(column.is_in(ids));
+        if let Some(order) = order {
+            select = select.order_by_asc(order);
+        }
+        Ok(select.all(self.0.db().await?).await?)
+    }
+}
+
+/// `rows` under the key each belongs to, in their order; every key present, with no rows when it has none.
+fn grouped<K: Copy + Eq + std::hash::Hash, M>(
+    keys: &[K],
+    rows: Vec<M>,
+    key_of: impl Fn(&M) -> K,
+) -> HashMap<K, Vec<M>> {
+    let mut map: HashMap<K, Vec<M>> = keys.iter().map(|k| (*k, Vec::new())).collect();
+    for m in rows {
+        map.entry(key_of(&m)).or_default().push(m);
+    }
+    map
 }
 
 /// The loader of one request.

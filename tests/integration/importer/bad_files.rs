@@ -3,7 +3,7 @@
 
 use send_importer::{ImportError, ImportOptions, import, read_paths};
 
-use super::{BUNDLED_FILES, END, FRAMEWORK, GSS, OUTCOME, PUBLISHED, START, TYPE, edited_inspections};
+use super::{BUNDLED_FILES, column, edited_inspections};
 use crate::support::{TempDir, data_file, each_backend, each_backend_with_data, snapshot};
 
 /// Imports a bad file into a database holding the bundled data, and returns the problems (as `file:line: column:
@@ -40,52 +40,58 @@ async fn bad_files_are_rejected_with_file_line_and_column_and_the_database_is_un
                 "missing column",
                 Box::new(|rows| {
                     for r in rows.iter_mut() {
-                        r.remove(OUTCOME);
+                        r.remove(column("outcome"));
                     }
                 }),
                 1,
                 "outcome",
                 "expected a column named \"outcome\"",
             ),
-            ("unknown outcome", Box::new(|rows| rows[1][OUTCOME] = "good".into()), 2, "outcome", "found \"good\""),
+            (
+                "unknown outcome",
+                Box::new(|rows| rows[1][column("outcome")] = "good".into()),
+                2,
+                "outcome",
+                "found \"good\"",
+            ),
             (
                 "bad date",
-                Box::new(|rows| rows[1][START] = "2017-02-30".into()),
+                Box::new(|rows| rows[1][column("inspection_start")] = "2017-02-30".into()),
                 2,
                 "inspection_start",
                 "expected an ISO date",
             ),
             (
                 "date in another format",
-                Box::new(|rows| rows[1][PUBLISHED] = "29/06/2017".into()),
+                Box::new(|rows| rows[1][column("published")] = "29/06/2017".into()),
                 2,
                 "published",
                 "found \"29/06/2017\"",
             ),
             (
                 "end before start",
-                Box::new(|rows| rows[2][END] = "2024-07-01".into()),
+                Box::new(|rows| rows[2][column("inspection_end")] = "2024-07-01".into()),
                 3,
                 "inspection_end",
                 "on or after inspection_start",
             ),
             (
                 "published before start",
-                Box::new(|rows| rows[1][PUBLISHED] = "2017-01-01".into()),
+                Box::new(|rows| rows[1][column("published")] = "2017-01-01".into()),
                 2,
                 "published",
                 "on or after inspection_start",
             ),
             (
                 "unknown area code",
-                Box::new(|rows| rows[1][GSS] = "E10000099".into()),
+                Box::new(|rows| rows[1][column("la_code_gss")] = "E10000099".into()),
                 2,
                 "la_code_gss",
                 "found E10000099",
             ),
             (
                 "malformed area code",
-                Box::new(|rows| rows[1][GSS] = "Suffolk".into()),
+                Box::new(|rows| rows[1][column("la_code_gss")] = "Suffolk".into()),
                 2,
                 "la_code_gss",
                 "expected a local authority GSS code",
@@ -102,7 +108,7 @@ async fn bad_files_are_rejected_with_file_line_and_column_and_the_database_is_un
             ),
             (
                 "outcome of the other framework",
-                Box::new(|rows| rows[1][OUTCOME] = "positive".into()),
+                Box::new(|rows| rows[1][column("outcome")] = "positive".into()),
                 2,
                 "outcome",
                 "a 2023-framework full outcome",
@@ -110,8 +116,8 @@ async fn bad_files_are_rejected_with_file_line_and_column_and_the_database_is_un
             (
                 "type of the other framework",
                 Box::new(|rows| {
-                    rows[1][TYPE] = "monitoring".into();
-                    rows[1][OUTCOME] = String::new();
+                    rows[1][column("inspection_type")] = "monitoring".into();
+                    rows[1][column("outcome")] = String::new();
                 }),
                 2,
                 "inspection_type",
@@ -119,7 +125,7 @@ async fn bad_files_are_rejected_with_file_line_and_column_and_the_database_is_un
             ),
             (
                 "unknown framework",
-                Box::new(|rows| rows[1][FRAMEWORK] = "2019".into()),
+                Box::new(|rows| rows[1][column("framework")] = "2019".into()),
                 2,
                 "framework",
                 "expected a framework (2016, 2023)",
@@ -141,7 +147,7 @@ async fn bad_files_are_rejected_with_file_line_and_column_and_the_database_is_un
             (
                 "unknown theme",
                 Box::new(|rows| {
-                    let row = rows.iter_mut().find(|r| r[OUTCOME] == "systemic").expect("systemic row");
+                    let row = rows.iter_mut().find(|r| r[column("outcome")] == "systemic").expect("systemic row");
                     row[10] = "governance".into();
                 }),
                 0,
@@ -173,9 +179,9 @@ async fn every_problem_in_a_file_is_listed_not_just_the_first() {
     each_backend_with_data(|t| async move {
         let dir = TempDir::new();
         let path = edited_inspections(&dir, |rows| {
-            rows[1][OUTCOME] = "good".into();
-            rows[5][START] = "yesterday".into();
-            rows[9][GSS] = "E10000099".into();
+            rows[1][column("outcome")] = "good".into();
+            rows[5][column("inspection_start")] = "yesterday".into();
+            rows[9][column("la_code_gss")] = "E10000099".into();
         });
         let problems = problems_of(&t.db, path).await;
         assert_problem(&problems, 2, "outcome", "good");
@@ -190,7 +196,7 @@ async fn every_problem_in_a_file_is_listed_not_just_the_first() {
 async fn one_bad_file_among_good_ones_writes_nothing_at_all() {
     each_backend(|t| async move {
         let dir = TempDir::new();
-        let bad = edited_inspections(&dir, |rows| rows[1][OUTCOME] = "good".into());
+        let bad = edited_inspections(&dir, |rows| rows[1][column("outcome")] = "good".into());
         let mut paths: Vec<_> =
             BUNDLED_FILES.iter().filter(|n| **n != "inspections.csv").map(|n| data_file(n)).collect();
         paths.push(bad);

@@ -7,7 +7,7 @@ use send_model::entity::{
     area_alias, area_partner, import_run, inspection, local_area, priority_action, thematic_visit,
 };
 
-use super::{BUNDLED_FILES, OUTCOME, edited_inspections};
+use super::{BUNDLED_FILES, column, edited_inspections};
 use crate::support::import::cli_args;
 use crate::support::{
     TempDir, bundled_inspections, csv_rows, data_dir, data_file, each_backend, each_backend_with_data, snapshot,
@@ -180,7 +180,7 @@ async fn the_command_line_imports_reports_and_fails_with_every_problem() {
         assert!(json["files"].as_array().expect("files").iter().all(|f| f["inserted"] == 0 && f["updated"] == 0));
 
         let dir = TempDir::new();
-        let bad = edited_inspections(&dir, |rows| rows[1][OUTCOME] = "good".into());
+        let bad = edited_inspections(&dir, |rows| rows[1][column("outcome")] = "good".into());
         let before = snapshot(&t.db).await;
         let err = send_importer::cli::run(cli_args(&["--database-url", &t.url, &bad.display().to_string()]))
             .await

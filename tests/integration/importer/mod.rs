@@ -44,11 +44,12 @@ fn edited_inspections(dir: &TempDir, edit: impl FnOnce(&mut Vec<Vec<String>>)) -
     path
 }
 
-// Columns of inspections.csv, by index.
-const GSS: usize = 1;
-const FRAMEWORK: usize = 4;
-const TYPE: usize = 5;
-const START: usize = 6;
-const END: usize = 7;
-const PUBLISHED: usize = 8;
-const OUTCOME: usize = 9;
+/// The index of the column `name` in `data/inspections.csv`, read from its header: the tests edit cells by name, so
+/// they follow the file's own order.
+fn column(name: &str) -> usize {
+    static HEADER: std::sync::LazyLock<Vec<String>> = std::sync::LazyLock::new(|| {
+        let mut reader = csv::Reader::from_path(data_file("inspections.csv")).expect("open");
+        reader.headers().expect("header").iter().map(str::to_owned).collect()
+    });
+    HEADER.iter().position(|h| h == name).unwrap_or_else(|| panic!("inspections.csv has no column {name:?}"))
+}
