@@ -4,9 +4,10 @@
 //   e.g. node pages.mjs http://127.0.0.1:8080 ../../target/browser/pages
 //
 // It drives Debian's Chromium (/usr/bin/chromium, or $CHROMIUM) through playwright-core, with the same guard as
-// graphiql.mjs (every host but loopback unresolvable, any request not bound for loopback aborted and reported), and
-// for each page (`/`; North Northamptonshire, which has a predecessor and systemic failings; another area with
-// systemic failings and its areas for priority action read; another with predecessors; three embeds) checks that:
+// graphiql.mjs, harness.mjs's (every host but loopback unresolvable, any request not bound for loopback aborted and
+// reported), and for each page (`/`; North Northamptonshire, which has a predecessor and systemic failings; another
+// area with systemic failings and its areas for priority action read; another with predecessors; three embeds)
+// checks that:
 //   - it answers 200 as text/html under a Content-Security-Policy, and loads with no console error, no uncaught
 //     exception, no CSP violation and every request to the server succeeding;
 //   - the numbers it shows (read from the DOM: lead sentences, legends, map links, table rows) equal the answers
@@ -23,17 +24,15 @@
 
 import { mkdir, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { join, resolve } from 'node:path';
-import { chromium } from 'playwright-core';
+import { join } from 'node:path';
+import { check, checkRequests, checksPassed, finish, setup, timings } from './harness.mjs';
+import { consoleErrors, cspViolations, pageErrors } from './harness.mjs';
+import { executablePath, launch, newContext, STEP_TIMEOUT_MS, watch } from './harness.mjs';
 
-const OVERALL_TIMEOUT_MS = 240_000;
-const STEP_TIMEOUT_MS = 30_000;
 const DESKTOP = { width: 1280, height: 900 };
 const PHONE = { width: 375, height: 812 };
 const MAX_TABS = 60;
 const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
-const executablePath = process.env.CHROMIUM || '/usr/bin/chromium';
 // North Northamptonshire: replaced Northamptonshire (2021), and its 2023-framework inspection found systemic
 // failings. The issue names it.
 const NORTH_NORTHAMPTONSHIRE = 'E06000061';
@@ -52,85 +51,15 @@ const OUTCOME_CLASS = {
   WIDESPREAD_SYSTEMIC_FAILINGS: 'outcome-systemic',
 };
 
-function usage(message) {
-  console.error(`pages.mjs: ${message}`);
-  console.error('usage: node pages.mjs <base-url> <screenshot-dir>');
-  process.exit(2);
-}
-
-const [baseArg, dirArg, ...extra] = process.argv.slice(2);
-if (!baseArg || !dirArg || extra.length > 0) usage('expected exactly two arguments');
-let base;
-try {
-  base = new URL(baseArg);
-} catch {
-  usage(`not a URL: ${baseArg}`);
-}
-if (!LOOPBACK_HOSTS.has(base.hostname)) usage(`the base URL must be on loopback, not ${base.hostname}`);
-const shotDir = resolve(dirArg);
+const { base, target: shotDir } = setup({ name: 'pages.mjs', target: '<screenshot-dir>', timeoutMs: 240_000 });
 const url = (path) => new URL(path, base).href;
-
-const failures = [];
-const consoleErrors = [];
-const pageErrors = [];
-const cspViolations = [];
-const blockedRequests = new Set();
-const failedRequests = [];
-const badResponses = [];
-const timings = [];
-
-const isLoopback = (u) => {
-  try {
-    const { protocol, hostname } = new URL(u);
-    // data: and blob: URLs never leave the browser; everything else must go to loopback.
-    return protocol === 'data:' || protocol === 'blob:' || LOOPBACK_HOSTS.has(hostname);
-  } catch {
-    return false;
-  }
-};
-
-let browser;
-const overallTimer = setTimeout(async () => {
-  console.error(`FAIL: the test did not finish within ${OVERALL_TIMEOUT_MS / 1000} s`);
-  report();
-  await browser?.close().catch(() => {});
-  process.exit(1);
-}, OVERALL_TIMEOUT_MS);
-
 const startedAt = Date.now();
-let passed = 0;
-
-function check(ok, what, detail = '') {
-  if (ok) {
-    passed += 1;
-    console.log(`ok   ${what}`);
-  } else {
-    console.log(`FAIL ${what}${detail ? `: ${detail}` : ''}`);
-    failures.push(what);
-  }
-  return ok;
-}
 
 // Checks that `shown` equals `expected` (compared as JSON), printing both when they differ.
 function same(shown, expected, what) {
   const a = JSON.stringify(shown);
   const b = JSON.stringify(expected);
   return check(a === b, what, `the page shows ${a.slice(0, 600)}, the API answers ${b.slice(0, 600)}`);
-}
-
-function report() {
-  const list = (title, items) => {
-    if (items.length === 0) return;
-    console.log(`${title} (${items.length}):`);
-    for (const item of items) console.log(`  - ${item}`);
-  };
-  list('console errors', consoleErrors);
-  list('uncaught page errors', pageErrors);
-  list('CSP violations', cspViolations);
-  list('blocked non-loopback requests', [...blockedRequests]);
-  list('failed requests', failedRequests);
-  list('HTTP error responses', badResponses);
-  list('timings', timings);
 }
 
 // --- The GraphQL API, asked from node ----------------------------------------------------------------------
@@ -494,56 +423,6 @@ async function choosePages() {
 
 // --- The browser -----------------------------------------------------------------------------------------------
 
-// A context with the loopback-only guard; `bypassCSP` only for the axe run (see below).
-async function newContext({ bypassCSP }) {
-  const context = await browser.newContext({ viewport: DESKTOP, bypassCSP });
-  // Abort and record anything not bound for loopback (a CDN script, a web font, telemetry...).
-  await context.route('**/*', (route) => {
-    const u = route.request().url();
-    if (isLoopback(u)) return route.continue();
-    blockedRequests.add(u);
-    return route.abort('blockedbyclient');
-  });
-  return context;
-}
-
-// Records what a page logs, throws or violates, each tagged with `label()` (the page being tested).
-async function watch(context, label) {
-  // The init script and the binding come through the DevTools protocol, not the page, so the CSP does not apply
-  // to them; the pages themselves run no script.
-  await context.exposeBinding('__reportCspViolation', (_source, v) => {
-    cspViolations.push(
-      `${label()}: ${v.effectiveDirective} blocked ${v.blockedURI || '(inline)'}` +
-        `${v.sample ? ` sample: ${JSON.stringify(v.sample)}` : ''}`,
-    );
-  });
-  await context.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (e) => {
-      window.__reportCspViolation({
-        effectiveDirective: e.effectiveDirective,
-        blockedURI: e.blockedURI,
-        sample: e.sample,
-      });
-    });
-  });
-  const page = await context.newPage();
-  page.setDefaultTimeout(STEP_TIMEOUT_MS);
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') consoleErrors.push(`${label()}: ${msg.text()}`);
-  });
-  page.on('pageerror', (err) => pageErrors.push(`${label()}: ${String(err?.message || err)}`));
-  page.on('request', (req) => {
-    if (!isLoopback(req.url())) blockedRequests.add(req.url());
-  });
-  page.on('requestfailed', (req) => {
-    if (isLoopback(req.url())) failedRequests.push(`${label()}: ${req.url()}: ${req.failure()?.errorText}`);
-  });
-  page.on('response', (res) => {
-    if (res.status() >= 400) badResponses.push(`${label()}: ${res.status()} ${res.request().method()} ${res.url()}`);
-  });
-  return page;
-}
-
 async function axeCheck(page, where, axeSource) {
   // The pages' CSP allows no script, so axe-core can only be injected into a context that bypasses it; the pages
   // are checked under their CSP in the other context.
@@ -574,29 +453,16 @@ async function axeCheck(page, where, axeSource) {
 async function run() {
   const require = createRequire(import.meta.url);
   const axeSource = await readFile(require.resolve('axe-core/axe.min.js'), 'utf8');
-  browser = await chromium.launch({
-    executablePath,
-    headless: true,
-    timeout: STEP_TIMEOUT_MS,
-    args: [
-      // Every host name but loopback fails to resolve (run.sh also runs this in a network namespace).
-      '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1 , EXCLUDE localhost',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-domain-reliability',
-      '--no-pings',
-      '--disable-dev-shm-usage',
-    ],
-  });
+  const browser = await launch();
   console.log(`Testing the readers' pages of ${base.href} in ${executablePath} (${browser.version()})`);
   await mkdir(shotDir, { recursive: true });
 
   let current = '(setup)';
   const label = () => current;
-  // The pages as a reader gets them: under their CSP.
-  const page = await watch(await newContext({ bypassCSP: false }), label);
+  // The pages as a reader gets them: under their CSP (they run no script of their own).
+  const page = await watch(await newContext({ viewport: DESKTOP, bypassCSP: false }), { label });
   // The same pages for axe-core only.
-  const axePage = await (await newContext({ bypassCSP: true })).newPage();
+  const axePage = await (await newContext({ viewport: DESKTOP, bypassCSP: true })).newPage();
   axePage.setDefaultTimeout(STEP_TIMEOUT_MS);
 
   for (const p of await choosePages()) {
@@ -696,29 +562,9 @@ async function run() {
   }
 
   check(pageErrors.length === 0, 'no uncaught page errors', `${pageErrors.length} (listed below)`);
-  check(blockedRequests.size === 0, 'no request to any host but loopback', `${blockedRequests.size} (listed below)`);
-  check(
-    failedRequests.length === 0 && badResponses.length === 0,
-    'every request to the server succeeded',
-    `${failedRequests.length + badResponses.length} (listed below)`,
-  );
+  checkRequests();
 }
 
-let crashed = false;
-try {
-  await run();
-} catch (err) {
-  crashed = true;
-  console.log(`FAIL ${err?.stack || err}`);
-  failures.push('the test ran to the end');
-}
-report();
-clearTimeout(overallTimer);
-await browser?.close().catch(() => {});
-if (failures.length > 0) {
-  console.error(`pages.mjs: ${failures.length} check(s) failed${crashed ? ' (the test stopped early)' : ''}:`);
-  for (const f of failures) console.error(`  - ${f}`);
-  process.exit(1);
-}
+await finish(run, { stack: true });
 const took = ((Date.now() - startedAt) / 1000).toFixed(1);
-console.log(`pages.mjs: all ${passed} checks passed in ${took} s; screenshots in ${shotDir}`);
+console.log(`pages.mjs: all ${checksPassed()} checks passed in ${took} s; screenshots in ${shotDir}`);
