@@ -10,7 +10,7 @@ use super::connection::connection;
 use super::context::{db, loaders, model};
 use super::inputs::{AreaFilter, AreaOrder, AreaOrderField};
 use super::objects::{Area, Inspection};
-use super::pagination::{Total, connection_complexity, paginate, sort_order};
+use super::pagination::{Total, connection_field, paginate, sort_order};
 use crate::error::ApiResult;
 use crate::read_model::keys::{PUBLISHED_KEY_PREFIX, parse_global_id};
 use crate::read_model::order::{KeyKind, SortKey};
@@ -74,21 +74,14 @@ impl AreaQuery {
             _ => Ok(None),
         }
     }
+}
 
+connection_field! {
     /// Local areas, a page at a time (Relay cursor connection). By default the 153 current areas, ordered by name.
-    #[graphql(complexity = "connection_complexity(child_complexity, first)")]
-    async fn areas(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(
-            desc = "Page size: from 0 to the server's page-size limit (`limits.pageSize` of a request's `extensions.cost`); 20 when omitted."
-        )]
-        first: Option<i32>,
-        #[graphql(desc = "Return items after this cursor (a `cursor` or `pageInfo.endCursor` from a previous page).")]
-        after: Option<String>,
-        #[graphql(desc = "Which areas.")] filter: Option<AreaFilter>,
-        #[graphql(desc = "Order (default NAME ascending).")] order_by: Option<AreaOrder>,
-    ) -> ApiResult<AreaConnection> {
+    AreasField.areas(ctx, page;
+        filter: Option<AreaFilter> = "Which areas.",
+        order_by: Option<AreaOrder> = "Order (default NAME ascending).",
+    ) -> AreaConnection {
         let model = model(ctx).await?;
         let filter = filter.unwrap_or_default();
         let mut select = local_area::Entity::find();
@@ -121,8 +114,7 @@ impl AreaQuery {
             SortKey::new(Expr::col((local_area::Entity, column)), direction, KeyKind::Text),
             SortKey::new(Expr::col((local_area::Entity, local_area::Column::Id)), Order::Asc, KeyKind::Int),
         ];
-        let (offset, rows, has_next, total) =
-            paginate(ctx, db(ctx).await?, select, &keys, Total::Count, first, after).await?;
+        let (offset, rows, has_next, total) = paginate(ctx, db(ctx).await?, select, &keys, Total::Count, page).await?;
         prefetch_inspections(ctx, &rows.iter().map(|(a, _)| a.id).collect::<Vec<_>>()).await?;
         Ok(AreaConnection::new(offset, rows.into_iter().map(|(a, key)| (Area(a), key)).collect(), has_next, total))
     }

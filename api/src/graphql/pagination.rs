@@ -35,6 +35,60 @@ pub fn connection_complexity(child_complexity: usize, first: Option<i32>) -> usi
     page.max(1).saturating_mul(child_complexity).saturating_add(1)
 }
 
+/// The page a connection field is asked for: its `first` and `after` arguments.
+pub struct PageArgs {
+    /// How many items (`first`; the default page size when none).
+    pub first: Option<i32>,
+    /// After which cursor (`after`; from the start when none).
+    pub after: Option<String>,
+}
+
+/// Declares a root field that answers a Relay connection, as a query object of its own that `query.rs` merges into
+/// `Query`: the field takes `first` and `after`, described here once for every connection, and its own arguments,
+/// each with its description; it costs `first` times its selection ([`connection_complexity`]). Its body sees the
+/// request's context and the [`PageArgs`] under the names given before its arguments.
+///
+/// ```ignore
+/// connection_field! {
+///     /// The field's description.
+///     ThingsField.things(ctx, page; filter: Option<ThingFilter> = "Which things.") -> ThingConnection {
+///         let (offset, rows, has_next, total) = paginate(ctx, db(ctx).await?, select, &keys, Total::Count, page).await?;
+///     }
+/// }
+/// ```
+macro_rules! connection_field {
+    (
+        $(#[$doc:meta])*
+        $object:ident . $field:ident ( $ctx:ident, $page:ident; $( $arg:ident : $arg_ty:ty = $desc:literal ),* $(,)? )
+            -> $ret:ty $body:block
+    ) => {
+        /// The query object of one connection field, merged into `Query`.
+        #[derive(Default)]
+        pub struct $object;
+
+        #[async_graphql::Object]
+        impl $object {
+            $(#[$doc])*
+            #[graphql(complexity = "crate::graphql::pagination::connection_complexity(child_complexity, first)")]
+            async fn $field(
+                &self,
+                $ctx: &async_graphql::Context<'_>,
+                #[graphql(
+                    desc = "Page size: from 0 to the server's page-size limit (`limits.pageSize` of a request's `extensions.cost`); 20 when omitted."
+                )]
+                first: Option<i32>,
+                #[graphql(desc = "Return items after this cursor (a `cursor` or `pageInfo.endCursor` from a previous page).")]
+                after: Option<String>,
+                $( #[graphql(desc = $desc)] $arg: $arg_ty, )*
+            ) -> $crate::error::ApiResult<$ret> {
+                let $page = $crate::graphql::pagination::PageArgs { first, after };
+                $body
+            }
+        }
+    };
+}
+pub(crate) use connection_field;
+
 /// The rows strictly after the row whose sort key is `values`: for keys (a, b, id), `a > va OR (a = va AND (b > vb
 /// OR (b = vb AND id > vid)))`, with `<` for descending parts. A null value (a missing date, which the order puts in
 /// a group of its own) equals only nulls and has nothing strictly after it within its part.
@@ -108,8 +162,7 @@ pub(crate) async fn paginate<E>(
     select: Select<E>,
     keys: &[SortKey],
     total: Total,
-    first: Option<i32>,
-    after: Option<String>,
+    PageArgs { first, after }: PageArgs,
 ) -> ApiResult<Page<E::Model>>
 where
     E: EntityTrait,
