@@ -152,10 +152,7 @@ async fn open(
 ) -> Result<(Scope, String, OwnedSemaphorePermit), Response> {
     // Taken before the snapshot and held while it is: exports never hold more than their share of the pool.
     let permit = state.exports.clone().try_acquire_owned().map_err(|_| busy(state.config.max_exports))?;
-    let snapshot = Scope::begin(state.db.clone(), state.models.clone())
-        .await
-        .map_err(|e| Refusal::unavailable(&e).into_response())?;
-    let version = snapshot.version().await.map_err(|e| Refusal::unavailable(&e).into_response())?;
+    let (snapshot, version) = state.versioned_snapshot().await.map_err(IntoResponse::into_response)?;
     let canonical = serde_urlencoded::to_string(params).unwrap_or_default();
     let etag = caching::etag(version.as_deref(), &[endpoint, &canonical]);
     if caching::not_modified(headers, &etag) {

@@ -16,7 +16,6 @@ use crate::error::{Refusal, code};
 use crate::graphql::dataset::{ATTRIBUTION, LICENCE_URL};
 use crate::graphql::run;
 use crate::pages::html::escape;
-use crate::read_model::Scope;
 
 /// Entries in a feed: the newest inspections.
 pub const FEED_ENTRIES: i32 = 50;
@@ -46,13 +45,9 @@ pub async fn inspections(State(state): State<AppState>, RawQuery(query): RawQuer
         };
         filter.insert((*field).to_owned(), Value::String(value.clone()));
     }
-    let snapshot = match Scope::begin(state.db.clone(), state.models.clone()).await {
-        Ok(s) => s,
-        Err(e) => return Refusal::unavailable(&e).into_response(),
-    };
-    let version = match snapshot.version().await {
-        Ok(v) => v,
-        Err(e) => return Refusal::unavailable(&e).into_response(),
+    let (snapshot, version) = match state.versioned_snapshot().await {
+        Ok(opened) => opened,
+        Err(refusal) => return refusal.into_response(),
     };
     let canonical = serde_urlencoded::to_string(&params).unwrap_or_default();
     let etag = caching::etag(version.as_deref(), &["feeds/inspections", &canonical]);

@@ -295,8 +295,7 @@ async fn answer(
         return Ok(graphql_response(media, &response));
     }
     // The tag of this answer comes from its own snapshot's version, which may be newer than the watched one.
-    let snapshot = Scope::begin(state.db.clone(), state.models.clone()).await.map_err(|e| Refusal::unavailable(&e))?;
-    let version = snapshot.version().await.map_err(|e| Refusal::unavailable(&e))?;
+    let (snapshot, version) = state.versioned_snapshot().await?;
     let tag = tag_of(version.as_deref());
     if caching::not_modified(headers, &tag) {
         snapshot.finish().await;

@@ -17,7 +17,6 @@ use super::state::AppState;
 use crate::error::{Refusal, code};
 use crate::graphql::run;
 use crate::pages;
-use crate::read_model::Scope;
 
 /// The policy of every page: nothing runs, styles come from this site only, and no other site may frame it.
 pub const PAGE_POLICY: &str = "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; \
@@ -317,14 +316,10 @@ async fn answer(
     if let Some(hit) = state.responses.get(&key).filter(|hit| hit.version == version) {
         return respond(&hit, true, policy);
     }
-    let scope = match Scope::begin(state.db.clone(), state.models.clone()).await {
-        Ok(s) => s,
-        Err(e) => return Refusal::unavailable(&e).into_response(),
-    };
     // The version the answer is of: the snapshot's, which may be newer than the one checked above.
-    let version = match scope.version().await {
-        Ok(v) => v,
-        Err(e) => return Refusal::unavailable(&e).into_response(),
+    let (scope, version) = match state.versioned_snapshot().await {
+        Ok(opened) => opened,
+        Err(refusal) => return refusal.into_response(),
     };
     let response = match run(&state.schema, scope, request).await {
         Ok(r) => r,

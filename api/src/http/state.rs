@@ -9,7 +9,9 @@ use super::apq::{self, Safelist};
 use super::caching;
 use super::metrics::Metrics;
 use super::server::ConnectionLimits;
+use crate::error::Refusal;
 use crate::graphql::{AppSchema, Limits, build_schema_with};
+use crate::read_model::Scope;
 
 /// How the HTTP face behaves. Every field has a `send-api` option; [`HttpConfig::default`] is what it serves with
 /// none given.
@@ -106,5 +108,14 @@ impl AppState {
             config: Arc::new(config),
             metrics: Arc::new(Metrics::default()),
         }
+    }
+
+    /// A read snapshot begun now and the dataset version it sees, for an answer tagged with that version (which may
+    /// be newer than the one last checked); a database that cannot be reached is a `503`.
+    pub async fn versioned_snapshot(&self) -> Result<(Scope, Option<String>), Refusal> {
+        let snapshot =
+            Scope::begin(self.db.clone(), self.models.clone()).await.map_err(|e| Refusal::unavailable(&e))?;
+        let version = snapshot.version().await.map_err(|e| Refusal::unavailable(&e))?;
+        Ok((snapshot, version))
     }
 }

@@ -7,6 +7,7 @@ use serde_json::Value;
 use super::charts::{Bar, Segment, bars};
 use super::figure::{Cell, Drawing, Figure, Table};
 use super::national::{outcome_class, outcome_words};
+use super::values::text;
 
 /// The figures of an area's page, in page order; each names its area as `{code}`.
 pub const FIGURES: [Figure; 5] = [SUMMARY, TIMELINE, SCHEDULE, ACTIONS, NEIGHBOURS];
@@ -58,14 +59,6 @@ const ACTIONS: Figure = Figure {
                 reportUrl priorityActions { ordinal themeLabel text } } }",
     draw: draw_actions,
 };
-
-fn text(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        Value::Null => String::new(),
-        other => other.to_string(),
-    }
-}
 
 fn area_link(a: &Value) -> Cell {
     Cell::link(text(&a["name"]), format!("/areas/{}", text(&a["code"])))

@@ -168,20 +168,20 @@ impl Place {
 
     /// The page of the region `code` (its GSS code).
     pub fn region(code: &str) -> Self {
-        Self {
-            page: format!("/regions/{code}"),
-            tables: format!("/regions/{code}/figures"),
-            embeds: format!("/embed/regions/{code}"),
-            code: Some(code.to_owned()),
-        }
+        Self::of("regions", code)
     }
 
     /// The page of the area `code` (its GSS code).
     pub fn area(code: &str) -> Self {
+        Self::of("areas", code)
+    }
+
+    /// The page of the area or region `code` whose pages are under `/{kind}/`.
+    fn of(kind: &str, code: &str) -> Self {
         Self {
-            page: format!("/areas/{code}"),
-            tables: format!("/areas/{code}/figures"),
-            embeds: format!("/embed/areas/{code}"),
+            page: format!("/{kind}/{code}"),
+            tables: format!("/{kind}/{code}/figures"),
+            embeds: format!("/embed/{kind}/{code}"),
             code: Some(code.to_owned()),
         }
     }

@@ -11,6 +11,7 @@ pub mod map;
 pub mod national;
 pub mod region;
 pub mod themes;
+mod values;
 
 use serde_json::Value;
 

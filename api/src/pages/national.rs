@@ -7,6 +7,7 @@ use super::charts::{Bar, Segment, bars, legend};
 use super::figure::{Cell, Drawing, Figure, Table};
 use super::html::escape;
 use super::map::{self, Caption, MapArea, MapView};
+use super::values::{int, percent, text};
 
 /// The figures of `/`, in page order.
 pub const FIGURES: [Figure; 5] = [MAP, COVERAGE, OUTCOMES_BY_YEAR, THEMES, LATEST];
@@ -87,23 +88,6 @@ pub fn outcome_words(outcome: &str) -> &'static str {
         "WSOA_NOT_REQUIRED" => "no written statement of action",
         _ => "other",
     }
-}
-
-fn text(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        Value::Null => String::new(),
-        other => other.to_string(),
-    }
-}
-
-fn int(v: &Value) -> i64 {
-    v.as_i64().unwrap_or(0)
-}
-
-/// A share as a whole percentage.
-fn percent(v: &Value) -> String {
-    v.as_f64().map(|f| format!("{:.0}%", f * 100.0)).unwrap_or_default()
 }
 
 pub(super) fn draw_map_geographic(areas: &Value) -> Drawing {

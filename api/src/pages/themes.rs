@@ -6,20 +6,13 @@ use serde_json::Value;
 use super::figure::{self, Cell, Drawing, Place, Table};
 use super::html::{self, escape};
 use super::national;
+use super::values::text;
 
 /// The page's query: the themes, and the areas for priority action whose text holds every word of `$search`.
 pub const QUERY: &str = "query Themes($search: String, $searching: Boolean!) { themes: priorityActionThemes { theme \
      label priorityActions inspections systemicInspections systemicInspectionsNotYetRead shareOfSystemicInspections } \
      actions: priorityActions(search: $search, first: 100) @include(if: $searching) { totalCount edges { node { \
      ordinal themeLabel text inspection { key start { text } area { name code } } } } } }";
-
-fn text(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        Value::Null => String::new(),
-        other => other.to_string(),
-    }
-}
 
 /// The page, from the answer to [`QUERY`] for `search` (the words searched, if any).
 pub fn page(data: &Value, version: Option<&str>, search: Option<&str>) -> String {

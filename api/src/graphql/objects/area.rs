@@ -22,6 +22,26 @@ pub(crate) fn latest_2023_full(inspections: &[inspection::Model]) -> Option<&ins
         .find(|i| i.framework == DomainFramework::F2023 && i.inspection_type == domain::InspectionType::Full)
 }
 
+impl Area {
+    /// The reorganisations this area took part in on one side: `sides` gives a lineage row's (this side, other side)
+    /// area ids; each row where this area is on this side links to the area on the other.
+    async fn lineage_links(
+        &self,
+        ctx: &Context<'_>,
+        sides: fn(&entity::area_lineage::Model) -> (i32, i32),
+    ) -> ApiResult<Vec<LineageLink>> {
+        Ok(model(ctx)
+            .await?
+            .lineage(self.0.id)
+            .iter()
+            .filter_map(|l| {
+                let (this, other) = sides(l);
+                (this == self.0.id).then(|| LineageLink { other_id: other, row: l.clone() })
+            })
+            .collect())
+    }
+}
+
 /// A local area: the footprint of one local authority. Areas abolished by a reorganisation (e.g. Northamptonshire,
 /// 2021) are kept, with `current: false`, because older inspections belong to them.
 #[Object]
@@ -145,24 +165,12 @@ impl Area {
 
     /// Areas this one replaced (all or part of), with the date of the reorganisation.
     async fn predecessors(&self, ctx: &Context<'_>) -> ApiResult<Vec<LineageLink>> {
-        Ok(model(ctx)
-            .await?
-            .lineage(self.0.id)
-            .iter()
-            .filter(|l| l.successor_id == self.0.id)
-            .map(|l| LineageLink { other_id: l.predecessor_id, row: l.clone() })
-            .collect())
+        self.lineage_links(ctx, |l| (l.successor_id, l.predecessor_id)).await
     }
 
     /// Areas that replaced this one, with the date of the reorganisation.
     async fn successors(&self, ctx: &Context<'_>) -> ApiResult<Vec<LineageLink>> {
-        Ok(model(ctx)
-            .await?
-            .lineage(self.0.id)
-            .iter()
-            .filter(|l| l.predecessor_id == self.0.id)
-            .map(|l| LineageLink { other_id: l.successor_id, row: l.clone() })
-            .collect())
+        self.lineage_links(ctx, |l| (l.predecessor_id, l.successor_id)).await
     }
 
     /// The area's own inspections (under this code; a predecessor's are on the predecessor), oldest first.
