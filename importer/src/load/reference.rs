@@ -14,17 +14,15 @@ use send_model::entity::{area_alias, area_lineage, area_partner, icb, inspection
 use crate::catalog::normalise_name;
 use crate::rows::{AliasRow, AreaRow, IcbRow, LineageRow, RegionRow};
 
-use super::compare::{Decision, Facts, FileCounts, changed, save, some, to_write};
+use super::compare::{Decision, Facts, FileWrite, changed, save, some, to_write};
 
 pub(super) async fn area_ids(txn: &DatabaseTransaction) -> Result<HashMap<String, i32>, DbErr> {
     Ok(local_area::Entity::find().all(txn).await?.into_iter().map(|a| (a.gss_code, a.id)).collect())
 }
 
 pub(super) async fn write_regions(
-    txn: &DatabaseTransaction,
+    FileWrite { txn, run, counts }: FileWrite<'_>,
     rows: &[RegionRow],
-    run: i32,
-    counts: &mut FileCounts,
 ) -> Result<(), DbErr> {
     let existing: HashMap<String, region::Model> =
         region::Entity::find().all(txn).await?.into_iter().map(|m| (m.code.clone(), m)).collect();
@@ -49,12 +47,7 @@ pub(super) async fn write_regions(
     Ok(())
 }
 
-pub(super) async fn write_icbs(
-    txn: &DatabaseTransaction,
-    rows: &[IcbRow],
-    run: i32,
-    counts: &mut FileCounts,
-) -> Result<(), DbErr> {
+pub(super) async fn write_icbs(FileWrite { txn, run, counts }: FileWrite<'_>, rows: &[IcbRow]) -> Result<(), DbErr> {
     let existing: HashMap<String, icb::Model> =
         icb::Entity::find().all(txn).await?.into_iter().map(|m| (m.code.clone(), m)).collect();
     for r in rows {
@@ -84,12 +77,7 @@ pub(super) async fn partners_by_area(txn: &DatabaseTransaction) -> Result<HashMa
     Ok(map)
 }
 
-pub(super) async fn write_areas(
-    txn: &DatabaseTransaction,
-    rows: &[AreaRow],
-    run: i32,
-    counts: &mut FileCounts,
-) -> Result<(), DbErr> {
+pub(super) async fn write_areas(FileWrite { txn, run, counts }: FileWrite<'_>, rows: &[AreaRow]) -> Result<(), DbErr> {
     let existing: HashMap<String, local_area::Model> =
         local_area::Entity::find().all(txn).await?.into_iter().map(|m| (m.gss_code.clone(), m)).collect();
     let regions: HashMap<String, String> =
@@ -118,11 +106,7 @@ pub(super) async fn write_areas(
             ]
         });
         let action = counts.compare(format!("area {}", r.gss), old_facts, &new);
-        let partners_changed = match &action {
-            Decision::Insert => true,
-            Decision::Update(fields) => changed(fields, "icb_codes"),
-            Decision::Unchanged => false,
-        };
+        let partners_changed = action.writes("icb_codes");
         let area_id = match to_write(&action, old, || local_area::ActiveModel {
             gss_code: Set(r.gss.to_string()),
             ofsted_urn: Set(None),
@@ -168,10 +152,8 @@ pub(super) async fn write_areas(
 }
 
 pub(super) async fn write_lineage(
-    txn: &DatabaseTransaction,
+    FileWrite { txn, run, counts }: FileWrite<'_>,
     rows: &[LineageRow],
-    run: i32,
-    counts: &mut FileCounts,
 ) -> Result<(), DbErr> {
     let areas: HashMap<String, local_area::Model> =
         local_area::Entity::find().all(txn).await?.into_iter().map(|m| (m.gss_code.clone(), m)).collect();
@@ -259,10 +241,8 @@ pub(super) async fn write_lineage(
 }
 
 pub(super) async fn write_aliases(
-    txn: &DatabaseTransaction,
+    FileWrite { txn, run, counts }: FileWrite<'_>,
     rows: &[AliasRow],
-    run: i32,
-    counts: &mut FileCounts,
 ) -> Result<(), DbErr> {
     let ids = area_ids(txn).await?;
     let gss_by_id: HashMap<i32, &String> = ids.iter().map(|(g, i)| (*i, g)).collect();
