@@ -2,10 +2,14 @@
 //! changed), unchanged.
 
 use std::collections::HashMap;
+use std::hash::Hash;
 
 use chrono::NaiveDate;
 use sea_orm::sea_query::IntoCondition;
-use sea_orm::{ActiveModelTrait, DatabaseTransaction, DbErr, EntityTrait, IntoActiveModel, QueryFilter};
+use sea_orm::{
+    ActiveModelTrait, DatabaseTransaction, DbErr, EntityTrait, FromQueryResult, IntoActiveModel, ModelTrait,
+    QueryFilter,
+};
 use send_model::domain::{DatePrecision, PartialDate};
 
 use crate::import_summary::{Change, FieldChange};
@@ -106,6 +110,16 @@ where
         Decision::Update(_) => old.map(|m| (m.clone().into_active_model(), false)),
         Decision::Unchanged => None,
     }
+}
+
+/// Every stored record of `M`'s table, by the natural key `key` gives it: what a file's rows are compared with.
+pub(super) async fn stored_by<M, K>(txn: &DatabaseTransaction, key: impl Fn(&M) -> K) -> Result<HashMap<K, M>, DbErr>
+where
+    M: ModelTrait + FromQueryResult + Send + Sync,
+    M::Entity: EntityTrait<Model = M>,
+    K: Eq + Hash,
+{
+    Ok(M::Entity::find().all(txn).await?.into_iter().map(|m| (key(&m), m)).collect())
 }
 
 /// Inserts or updates `am` (tables with natural primary keys cannot tell from the key which one is meant).

@@ -10,7 +10,7 @@ use send_model::entity::{area_population, statistical_neighbour};
 
 use crate::rows::NeighboursRow;
 
-use super::compare::{Decision, Facts, FileWrite, replace_rows, save};
+use super::compare::{Decision, Facts, FileWrite, replace_rows, save, stored_by};
 use super::reference::area_ids;
 
 /// A set as compared: its areas' GSS codes in rank order, joined by `;` (none when the set is empty).
@@ -30,8 +30,7 @@ pub(super) async fn write_neighbours(
         sets.entry((n.area_id, n.neighbour_set)).or_default().push(n);
     }
     sets.values_mut().for_each(|set| set.sort_by_key(|n| n.rank));
-    let populations: HashMap<i32, area_population::Model> =
-        area_population::Entity::find().all(txn).await?.into_iter().map(|p| (p.area_id, p)).collect();
+    let populations = stored_by(txn, |p: &area_population::Model| p.area_id).await?;
     for r in rows {
         // Every row's area was resolved by the check, or the import stopped there.
         let Some((gss, &area_id)) = r.gss.as_ref().and_then(|g| ids.get(g.as_str()).map(|id| (g, id))) else {

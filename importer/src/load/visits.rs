@@ -1,13 +1,11 @@
 //! Writes of `thematic_visits.csv`.
 
-use std::collections::HashMap;
-
-use sea_orm::{ActiveValue::Set, DbErr, EntityTrait};
+use sea_orm::{ActiveValue::Set, DbErr};
 use send_model::entity::thematic_visit;
 
 use crate::rows::VisitRow;
 
-use super::compare::{Facts, FileWrite, date_text, save, some, to_write};
+use super::compare::{Facts, FileWrite, date_text, save, some, stored_by, to_write};
 use super::reference::area_ids;
 
 pub(super) async fn write_visits(
@@ -15,12 +13,8 @@ pub(super) async fn write_visits(
     rows: &[VisitRow],
 ) -> Result<(), DbErr> {
     let ids = area_ids(txn).await?;
-    let existing: HashMap<(i32, String, String), thematic_visit::Model> = thematic_visit::Entity::find()
-        .all(txn)
-        .await?
-        .into_iter()
-        .map(|m| ((m.year, m.theme.code().to_owned(), m.visit_key.clone()), m))
-        .collect();
+    let existing =
+        stored_by(txn, |m: &thematic_visit::Model| (m.year, m.theme.code().to_owned(), m.visit_key.clone())).await?;
     for r in rows {
         let visit_key = r.gss.as_ref().map_or_else(|| r.label.clone().unwrap_or_default(), ToString::to_string);
         let area_id = r.gss.as_ref().and_then(|g| ids.get(g.as_str()).copied());
