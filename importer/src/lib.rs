@@ -17,6 +17,7 @@ pub mod limits;
 mod load;
 pub mod names;
 mod options;
+mod outcome_phrases;
 pub mod pdf;
 pub mod refresh;
 pub mod rows;

@@ -28,6 +28,7 @@ use send_model::domain::{DfeCode, GssCode, GssKind, OfstedUrn, Outcome};
 
 use crate::error::Problem;
 use crate::limits::{MAX_SUMMARY_BYTES, MAX_SUMMARY_CELLS, MAX_SUMMARY_ROWS};
+use crate::outcome_phrases::{FULL_INSPECTION, first_stated};
 
 /// A snapshot of the summary page, read.
 #[derive(Debug, Clone, PartialEq)]
@@ -460,14 +461,10 @@ pub fn stated_outcome(sentence: &str) -> Option<Outcome> {
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ");
-    let phrases = [
-        ("typically lead to positive experiences and outcomes", Outcome::TypicallyPositive),
+    // The summary's sentences also use the singular verb.
+    let singular = [
         ("typically leads to positive experiences and outcomes", Outcome::TypicallyPositive),
-        ("lead to inconsistent experiences and outcomes", Outcome::Inconsistent),
         ("leads to inconsistent experiences and outcomes", Outcome::Inconsistent),
-        ("widespread and or systemic failings", Outcome::WidespreadSystemicFailings),
-        ("widespread and systemic failings", Outcome::WidespreadSystemicFailings),
-        ("widespread or systemic failings", Outcome::WidespreadSystemicFailings),
     ];
-    phrases.iter().filter_map(|(p, o)| text.find(p).map(|at| (at, *o))).min_by_key(|(at, _)| *at).map(|(_, o)| o)
+    first_stated(&text, FULL_INSPECTION.iter().chain(&singular))
 }

@@ -2,9 +2,14 @@
 //! changed), unchanged.
 
 use std::collections::HashMap;
+use std::hash::Hash;
 
 use chrono::NaiveDate;
-use sea_orm::{ActiveModelTrait, DatabaseTransaction, DbErr, EntityTrait, IntoActiveModel};
+use sea_orm::sea_query::IntoCondition;
+use sea_orm::{
+    ActiveModelTrait, DatabaseTransaction, DbErr, EntityTrait, FromQueryResult, IntoActiveModel, ModelTrait,
+    QueryFilter,
+};
 use send_model::domain::{DatePrecision, PartialDate};
 
 use crate::import_summary::{Change, FieldChange};
@@ -25,6 +30,25 @@ pub(super) enum Decision {
     Insert,
     Update(Vec<FieldChange>),
     Unchanged,
+}
+
+impl Decision {
+    /// Whether `field` is to be written: every field of a new record, the changed fields of an updated one.
+    pub(super) fn writes(&self, field: &str) -> bool {
+        match self {
+            Decision::Insert => true,
+            Decision::Update(fields) => changed(fields, field),
+            Decision::Unchanged => false,
+        }
+    }
+}
+
+/// What every writer of a file's rows is given: the transaction, the import run each row it writes names, and the
+/// counts of what it did.
+pub(super) struct FileWrite<'a> {
+    pub(super) txn: &'a DatabaseTransaction,
+    pub(super) run: i32,
+    pub(super) counts: &'a mut FileCounts,
 }
 
 /// Counts and changes of one file.
@@ -88,6 +112,16 @@ where
     }
 }
 
+/// Every stored record of `M`'s table, by the natural key `key` gives it: what a file's rows are compared with.
+pub(super) async fn stored_by<M, K>(txn: &DatabaseTransaction, key: impl Fn(&M) -> K) -> Result<HashMap<K, M>, DbErr>
+where
+    M: ModelTrait + FromQueryResult + Send + Sync,
+    M::Entity: EntityTrait<Model = M>,
+    K: Eq + Hash,
+{
+    Ok(M::Entity::find().all(txn).await?.into_iter().map(|m| (key(&m), m)).collect())
+}
+
 /// Inserts or updates `am` (tables with natural primary keys cannot tell from the key which one is meant).
 pub(super) async fn save<A>(
     txn: &DatabaseTransaction,
@@ -99,6 +133,24 @@ where
     <A::Entity as EntityTrait>::Model: IntoActiveModel<A>,
 {
     if is_new { am.insert(txn).await } else { am.update(txn).await }
+}
+
+/// Replaces the rows of `A`'s table that `filter` selects with `rows`: a list a file gives whole (an inspection's
+/// priority actions, an area's neighbours in rank order) is rewritten rather than matched row by row. SeaORM refuses
+/// an insert of no rows, so an empty list only deletes.
+pub(super) async fn replace_rows<A>(
+    txn: &DatabaseTransaction,
+    filter: impl IntoCondition,
+    rows: Vec<A>,
+) -> Result<(), DbErr>
+where
+    A: ActiveModelTrait + Send,
+{
+    A::Entity::delete_many().filter(filter).exec(txn).await?;
+    if !rows.is_empty() {
+        A::Entity::insert_many(rows).exec(txn).await?;
+    }
+    Ok(())
 }
 
 pub(super) fn changed(fields: &[FieldChange], name: &str) -> bool {

@@ -19,7 +19,7 @@ use crate::import_summary::FieldChange;
 use crate::options::ImportOptions;
 use crate::rows::{InspectionRow, ParsedFile, ReportDetails, Rows};
 
-use super::compare::FileCounts;
+use super::compare::{FileWrite, replace_rows};
 use super::facts::{StoredDetails, apply, evidence_text, given_facts, inspection_record, stored_fact, themes_text};
 use super::precedence::{Said, decide};
 use super::reference::partners_by_area;
@@ -67,10 +67,8 @@ impl Sighting {
 }
 
 pub(super) async fn write_inspections(
-    txn: &DatabaseTransaction,
+    FileWrite { txn, run, counts }: FileWrite<'_>,
     file: &ParsedFile,
-    run: i32,
-    counts: &mut FileCounts,
     warnings: &mut Vec<String>,
     progress: &indicatif::ProgressBar,
     options: &ImportOptions,
@@ -392,15 +390,8 @@ pub(super) async fn write_improvements(
     report: &ReportDetails,
     run: i32,
 ) -> Result<(), DbErr> {
-    improvement_area::Entity::delete_many()
-        .filter(improvement_area::Column::InspectionId.eq(inspection_id))
-        .exec(txn)
-        .await?;
     let rows = improvement_rows(inspection_id, report, run);
-    if !rows.is_empty() {
-        improvement_area::Entity::insert_many(rows).exec(txn).await?;
-    }
-    Ok(())
+    replace_rows(txn, improvement_area::Column::InspectionId.eq(inspection_id), rows).await
 }
 
 /// Replaces an inspection's priority actions with `themes`, in order (with the report's texts and evidence when
@@ -412,15 +403,8 @@ pub(super) async fn write_actions(
     report: Option<&ReportDetails>,
     run: i32,
 ) -> Result<(), DbErr> {
-    priority_action::Entity::delete_many()
-        .filter(priority_action::Column::InspectionId.eq(inspection_id))
-        .exec(txn)
-        .await?;
     let rows = action_rows(inspection_id, themes, report, run);
-    if !rows.is_empty() {
-        priority_action::Entity::insert_many(rows).exec(txn).await?;
-    }
-    Ok(())
+    replace_rows(txn, priority_action::Column::InspectionId.eq(inspection_id), rows).await
 }
 
 /// Records which kind of source set each (inspection, field), replacing what was recorded before.

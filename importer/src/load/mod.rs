@@ -31,7 +31,7 @@ mod reference;
 mod report_links;
 mod visits;
 
-use compare::FileCounts;
+use compare::{FileCounts, FileWrite};
 pub use inspections::BULK_TABLES;
 use inspections::write_inspections;
 use neighbours::write_neighbours;
@@ -107,12 +107,13 @@ pub async fn write_file(
     let mut counts = FileCounts::default();
     let mut warnings = file.warnings.clone();
     let progress = row_progress(file);
+    let w = FileWrite { txn, run: run_id, counts: &mut counts };
     match &file.rows {
-        Rows::Regions(rows) => write_regions(txn, rows, run_id, &mut counts).await?,
-        Rows::Icbs(rows) => write_icbs(txn, rows, run_id, &mut counts).await?,
-        Rows::LocalAreas(rows) => write_areas(txn, rows, run_id, &mut counts).await?,
-        Rows::Lineage(rows) => write_lineage(txn, rows, run_id, &mut counts).await?,
-        Rows::Aliases(rows) => write_aliases(txn, rows, run_id, &mut counts).await?,
+        Rows::Regions(rows) => write_regions(w, rows).await?,
+        Rows::Icbs(rows) => write_icbs(w, rows).await?,
+        Rows::LocalAreas(rows) => write_areas(w, rows).await?,
+        Rows::Lineage(rows) => write_lineage(w, rows).await?,
+        Rows::Aliases(rows) => write_aliases(w, rows).await?,
         Rows::Inspections(_) => match newer_snapshot(txn, file, run_id).await? {
             // A snapshot older than one already imported is stale as a whole: its values never replace a newer
             // snapshot's, and what it alone says was true of a week since superseded.
@@ -123,13 +124,13 @@ pub async fn write_file(
                     crate::names::shown(&file.source.name),
                     file.snapshot_at.map(|t| t.to_string()).unwrap_or_default()
                 ));
-                counts.unchanged += i32::try_from(file.rows_read).unwrap_or(i32::MAX);
+                w.counts.unchanged += i32::try_from(file.rows_read).unwrap_or(i32::MAX);
             }
-            None => write_inspections(txn, file, run_id, &mut counts, &mut warnings, &progress, options).await?,
+            None => write_inspections(w, file, &mut warnings, &progress, options).await?,
         },
-        Rows::ReportLinks(rows) => write_report_links(txn, rows, run_id, &mut counts).await?,
-        Rows::ThematicVisits(rows) => write_visits(txn, rows, run_id, &mut counts).await?,
-        Rows::StatisticalNeighbours(rows) => write_neighbours(txn, rows, run_id, &mut counts).await?,
+        Rows::ReportLinks(rows) => write_report_links(w, rows).await?,
+        Rows::ThematicVisits(rows) => write_visits(w, rows).await?,
+        Rows::StatisticalNeighbours(rows) => write_neighbours(w, rows).await?,
     }
     progress.finish_and_clear();
     let report = FileSummary {

@@ -4,13 +4,13 @@
 
 use std::collections::HashMap;
 
-use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, IntoActiveModel, QueryFilter};
+use sea_orm::{ActiveValue::Set, ColumnTrait, Condition, DbErr, EntityTrait, IntoActiveModel};
 use send_model::domain::{GssCode, NeighbourSet};
 use send_model::entity::{area_population, statistical_neighbour};
 
 use crate::rows::NeighboursRow;
 
-use super::compare::{Decision, Facts, FileCounts, changed, save};
+use super::compare::{Decision, Facts, FileWrite, replace_rows, save, stored_by};
 use super::reference::area_ids;
 
 /// A set as compared: its areas' GSS codes in rank order, joined by `;` (none when the set is empty).
@@ -20,10 +20,8 @@ fn listed<'a>(codes: impl Iterator<Item = &'a str>) -> Option<String> {
 }
 
 pub(super) async fn write_neighbours(
-    txn: &DatabaseTransaction,
+    FileWrite { txn, run, counts }: FileWrite<'_>,
     rows: &[NeighboursRow],
-    run: i32,
-    counts: &mut FileCounts,
 ) -> Result<(), DbErr> {
     let ids = area_ids(txn).await?;
     let gss_by_id: HashMap<i32, &str> = ids.iter().map(|(g, i)| (*i, g.as_str())).collect();
@@ -32,8 +30,7 @@ pub(super) async fn write_neighbours(
         sets.entry((n.area_id, n.neighbour_set)).or_default().push(n);
     }
     sets.values_mut().for_each(|set| set.sort_by_key(|n| n.rank));
-    let populations: HashMap<i32, area_population::Model> =
-        area_population::Entity::find().all(txn).await?.into_iter().map(|p| (p.area_id, p)).collect();
+    let populations = stored_by(txn, |p: &area_population::Model| p.area_id).await?;
     for r in rows {
         // Every row's area was resolved by the check, or the import stopped there.
         let Some((gss, &area_id)) = r.gss.as_ref().and_then(|g| ids.get(g.as_str()).map(|id| (g, id))) else {
@@ -64,21 +61,9 @@ pub(super) async fn write_neighbours(
         } else {
             counts.compare(record, None, &new)
         };
-        let rewrite = |field: &str| match &decision {
-            Decision::Insert => true,
-            Decision::Update(fields) => changed(fields, field),
-            Decision::Unchanged => false,
-        };
         for (set, areas) in given {
-            if !rewrite(set.code()) {
+            if !decision.writes(set.code()) {
                 continue;
-            }
-            if sets.contains_key(&(area_id, set)) {
-                statistical_neighbour::Entity::delete_many()
-                    .filter(statistical_neighbour::Column::AreaId.eq(area_id))
-                    .filter(statistical_neighbour::Column::NeighbourSet.eq(set))
-                    .exec(txn)
-                    .await?;
             }
             let models: Vec<statistical_neighbour::ActiveModel> = areas
                 .iter()
@@ -94,11 +79,12 @@ pub(super) async fn write_neighbours(
                     })
                 })
                 .collect();
-            if !models.is_empty() {
-                statistical_neighbour::Entity::insert_many(models).exec(txn).await?;
-            }
+            let stored_set = Condition::all()
+                .add(statistical_neighbour::Column::AreaId.eq(area_id))
+                .add(statistical_neighbour::Column::NeighbourSet.eq(set));
+            replace_rows(txn, stored_set, models).await?;
         }
-        if rewrite("population_0_25") {
+        if decision.writes("population_0_25") {
             match (population, r.population) {
                 (Some(old), Some(n)) => {
                     let mut am = old.clone().into_active_model();

@@ -14,20 +14,17 @@ use send_model::entity::{area_alias, area_lineage, area_partner, icb, inspection
 use crate::catalog::normalise_name;
 use crate::rows::{AliasRow, AreaRow, IcbRow, LineageRow, RegionRow};
 
-use super::compare::{Decision, Facts, FileCounts, changed, save, some, to_write};
+use super::compare::{Decision, Facts, FileWrite, changed, save, some, stored_by, to_write};
 
 pub(super) async fn area_ids(txn: &DatabaseTransaction) -> Result<HashMap<String, i32>, DbErr> {
     Ok(local_area::Entity::find().all(txn).await?.into_iter().map(|a| (a.gss_code, a.id)).collect())
 }
 
 pub(super) async fn write_regions(
-    txn: &DatabaseTransaction,
+    FileWrite { txn, run, counts }: FileWrite<'_>,
     rows: &[RegionRow],
-    run: i32,
-    counts: &mut FileCounts,
 ) -> Result<(), DbErr> {
-    let existing: HashMap<String, region::Model> =
-        region::Entity::find().all(txn).await?.into_iter().map(|m| (m.code.clone(), m)).collect();
+    let existing = stored_by(txn, |m: &region::Model| m.code.clone()).await?;
     for r in rows {
         let facts = |name: &str, ofsted: &str| -> Facts { vec![("name", some(name)), ("ofsted_region", some(ofsted))] };
         let old = existing.get(r.code.as_str());
@@ -49,14 +46,8 @@ pub(super) async fn write_regions(
     Ok(())
 }
 
-pub(super) async fn write_icbs(
-    txn: &DatabaseTransaction,
-    rows: &[IcbRow],
-    run: i32,
-    counts: &mut FileCounts,
-) -> Result<(), DbErr> {
-    let existing: HashMap<String, icb::Model> =
-        icb::Entity::find().all(txn).await?.into_iter().map(|m| (m.code.clone(), m)).collect();
+pub(super) async fn write_icbs(FileWrite { txn, run, counts }: FileWrite<'_>, rows: &[IcbRow]) -> Result<(), DbErr> {
+    let existing = stored_by(txn, |m: &icb::Model| m.code.clone()).await?;
     for r in rows {
         let old = existing.get(r.code.as_str());
         let old_facts = old.map(|m| vec![("name", some(&m.name))]);
@@ -84,14 +75,8 @@ pub(super) async fn partners_by_area(txn: &DatabaseTransaction) -> Result<HashMa
     Ok(map)
 }
 
-pub(super) async fn write_areas(
-    txn: &DatabaseTransaction,
-    rows: &[AreaRow],
-    run: i32,
-    counts: &mut FileCounts,
-) -> Result<(), DbErr> {
-    let existing: HashMap<String, local_area::Model> =
-        local_area::Entity::find().all(txn).await?.into_iter().map(|m| (m.gss_code.clone(), m)).collect();
+pub(super) async fn write_areas(FileWrite { txn, run, counts }: FileWrite<'_>, rows: &[AreaRow]) -> Result<(), DbErr> {
+    let existing = stored_by(txn, |m: &local_area::Model| m.gss_code.clone()).await?;
     let regions: HashMap<String, String> =
         region::Entity::find().all(txn).await?.into_iter().map(|r| (r.name, r.code)).collect();
     let partners = partners_by_area(txn).await?;
@@ -118,11 +103,7 @@ pub(super) async fn write_areas(
             ]
         });
         let action = counts.compare(format!("area {}", r.gss), old_facts, &new);
-        let partners_changed = match &action {
-            Decision::Insert => true,
-            Decision::Update(fields) => changed(fields, "icb_codes"),
-            Decision::Unchanged => false,
-        };
+        let partners_changed = action.writes("icb_codes");
         let area_id = match to_write(&action, old, || local_area::ActiveModel {
             gss_code: Set(r.gss.to_string()),
             ofsted_urn: Set(None),
@@ -168,13 +149,10 @@ pub(super) async fn write_areas(
 }
 
 pub(super) async fn write_lineage(
-    txn: &DatabaseTransaction,
+    FileWrite { txn, run, counts }: FileWrite<'_>,
     rows: &[LineageRow],
-    run: i32,
-    counts: &mut FileCounts,
 ) -> Result<(), DbErr> {
-    let areas: HashMap<String, local_area::Model> =
-        local_area::Entity::find().all(txn).await?.into_iter().map(|m| (m.gss_code.clone(), m)).collect();
+    let areas = stored_by(txn, |m: &local_area::Model| m.gss_code.clone()).await?;
     // A predecessor ends the day before its first successor begins; a successor begins on its latest reorganisation.
     let mut valid_to: BTreeMap<&str, NaiveDate> = BTreeMap::new();
     let mut valid_from: BTreeMap<&str, NaiveDate> = BTreeMap::new();
@@ -231,12 +209,7 @@ pub(super) async fn write_lineage(
         }
     }
     let ids = area_ids(txn).await?;
-    let existing: HashMap<(i32, i32), area_lineage::Model> = area_lineage::Entity::find()
-        .all(txn)
-        .await?
-        .into_iter()
-        .map(|m| ((m.predecessor_id, m.successor_id), m))
-        .collect();
+    let existing = stored_by(txn, |m: &area_lineage::Model| (m.predecessor_id, m.successor_id)).await?;
     for r in rows {
         let (Some(&p), Some(&s)) = (ids.get(r.predecessor_gss.as_str()), ids.get(r.successor_gss.as_str())) else {
             continue;
@@ -259,15 +232,12 @@ pub(super) async fn write_lineage(
 }
 
 pub(super) async fn write_aliases(
-    txn: &DatabaseTransaction,
+    FileWrite { txn, run, counts }: FileWrite<'_>,
     rows: &[AliasRow],
-    run: i32,
-    counts: &mut FileCounts,
 ) -> Result<(), DbErr> {
     let ids = area_ids(txn).await?;
     let gss_by_id: HashMap<i32, &String> = ids.iter().map(|(g, i)| (*i, g)).collect();
-    let existing: HashMap<String, area_alias::Model> =
-        area_alias::Entity::find().all(txn).await?.into_iter().map(|m| (m.normalised.clone(), m)).collect();
+    let existing = stored_by(txn, |m: &area_alias::Model| m.normalised.clone()).await?;
     for r in rows {
         let Some(&area_id) = ids.get(r.gss.as_str()) else { continue };
         let key = normalise_name(&r.alias);

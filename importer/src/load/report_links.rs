@@ -3,23 +3,18 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, IntoActiveModel,
-    QueryFilter,
-};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, DbErr, EntityTrait, IntoActiveModel, QueryFilter};
 use send_model::domain::{Framework, InspectionType, PartialDate};
 use send_model::entity::{area_lineage, inspection, local_area};
 
 use crate::rows::ReportLinkRow;
 
-use super::compare::{Decision, Facts, FileCounts, some};
+use super::compare::{Decision, Facts, FileWrite, some};
 use super::facts::inspection_record;
 
 pub(super) async fn write_report_links(
-    txn: &DatabaseTransaction,
+    FileWrite { txn, run, counts }: FileWrite<'_>,
     rows: &[ReportLinkRow],
-    run: i32,
-    counts: &mut FileCounts,
 ) -> Result<(), DbErr> {
     let areas = local_area::Entity::find().all(txn).await?;
     let predecessors: std::collections::HashSet<i32> =

@@ -1,28 +1,20 @@
 //! Writes of `thematic_visits.csv`.
 
-use std::collections::HashMap;
-
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, DatabaseTransaction, DbErr, EntityTrait, IntoActiveModel};
+use sea_orm::{ActiveValue::Set, DbErr};
 use send_model::entity::thematic_visit;
 
 use crate::rows::VisitRow;
 
-use super::compare::{Decision, Facts, FileCounts, date_text, some};
+use super::compare::{Facts, FileWrite, date_text, save, some, stored_by, to_write};
 use super::reference::area_ids;
 
 pub(super) async fn write_visits(
-    txn: &DatabaseTransaction,
+    FileWrite { txn, run, counts }: FileWrite<'_>,
     rows: &[VisitRow],
-    run: i32,
-    counts: &mut FileCounts,
 ) -> Result<(), DbErr> {
     let ids = area_ids(txn).await?;
-    let existing: HashMap<(i32, String, String), thematic_visit::Model> = thematic_visit::Entity::find()
-        .all(txn)
-        .await?
-        .into_iter()
-        .map(|m| ((m.year, m.theme.code().to_owned(), m.visit_key.clone()), m))
-        .collect();
+    let existing =
+        stored_by(txn, |m: &thematic_visit::Model| (m.year, m.theme.code().to_owned(), m.visit_key.clone())).await?;
     for r in rows {
         let visit_key = r.gss.as_ref().map_or_else(|| r.label.clone().unwrap_or_default(), ToString::to_string);
         let area_id = r.gss.as_ref().and_then(|g| ids.get(g.as_str()).copied());
@@ -50,20 +42,15 @@ pub(super) async fn write_visits(
                 ("source", some(&m.source)),
             ]
         });
-        let mut am = match counts.compare(format!("thematic visit {} {} {visit_key}", r.year, r.theme), old_facts, &new)
-        {
-            Decision::Insert => thematic_visit::ActiveModel {
-                year: Set(r.year),
-                theme: Set(r.theme),
-                visit_key: Set(visit_key),
-                area_id: Set(area_id),
-                ..Default::default()
-            },
-            Decision::Update(_) => match old {
-                Some(m) => m.clone().into_active_model(),
-                None => continue,
-            },
-            Decision::Unchanged => continue,
+        let action = counts.compare(format!("thematic visit {} {} {visit_key}", r.year, r.theme), old_facts, &new);
+        let Some((mut am, is_new)) = to_write(&action, old, || thematic_visit::ActiveModel {
+            year: Set(r.year),
+            theme: Set(r.theme),
+            visit_key: Set(visit_key),
+            area_id: Set(area_id),
+            ..Default::default()
+        }) else {
+            continue;
         };
         am.label = Set(r.label.clone());
         am.pathways = Set(pathways.join(";"));
@@ -76,7 +63,7 @@ pub(super) async fn write_visits(
         am.report_url = Set(r.report_url.clone());
         am.source = Set(r.source.clone());
         am.import_run_id = Set(run);
-        am.save(txn).await?;
+        save(txn, am, is_new).await?;
     }
     Ok(())
 }

@@ -128,22 +128,15 @@ mod tests {
 
     #[test]
     fn ranges_within_a_month_across_months_and_years() {
-        assert_eq!(
-            parse_range("Inspection dates: 13 to 17 November 2023"),
-            Some(DateRange { start: d(2023, 11, 13), end: Some(d(2023, 11, 17)) })
-        );
-        assert_eq!(
-            parse_range("29 January to 2 February 2024"),
-            Some(DateRange { start: d(2024, 1, 29), end: Some(d(2024, 2, 2)) })
-        );
-        assert_eq!(
-            parse_range("27 November 2023 to 1 December 2023"),
-            Some(DateRange { start: d(2023, 11, 27), end: Some(d(2023, 12, 1)) })
-        );
-        assert_eq!(
-            parse_range("29 December to 2 January 2024"),
-            Some(DateRange { start: d(2023, 12, 29), end: Some(d(2024, 1, 2)) })
-        );
+        let ranges = [
+            ("Inspection dates: 13 to 17 November 2023", d(2023, 11, 13), d(2023, 11, 17)),
+            ("29 January to 2 February 2024", d(2024, 1, 29), d(2024, 2, 2)),
+            ("27 November 2023 to 1 December 2023", d(2023, 11, 27), d(2023, 12, 1)),
+            ("29 December to 2 January 2024", d(2023, 12, 29), d(2024, 1, 2)),
+        ];
+        for (text, start, end) in ranges {
+            assert_eq!(parse_range(text), Some(DateRange { start, end: Some(end) }), "{text}");
+        }
         assert_eq!(parse_range("13\u{2013}17 Nov 2023").map(|r| r.end), Some(Some(d(2023, 11, 17))));
     }
 

@@ -7,6 +7,7 @@ use chrono::NaiveDate;
 use send_model::domain::{InspectionType, Outcome};
 
 use crate::catalog::normalise_name;
+use crate::outcome_phrases::{FULL_INSPECTION, first_stated};
 
 use super::dates;
 use super::text::Page;
@@ -110,20 +111,16 @@ pub(super) fn footer_range(pages: &[Page]) -> Option<dates::DateRange> {
 pub(super) fn find_outcome(whole: &str, inspection_type: InspectionType) -> Option<Outcome> {
     let from = whole.find("inspection outcome").unwrap_or(0);
     let text = whole.get(from..).unwrap_or(whole);
-    let phrases: &[(&str, Outcome)] = match inspection_type {
-        InspectionType::Monitoring => &[
-            ("is not taking effective action", Outcome::NotEffectiveAction),
-            ("are not taking effective action", Outcome::NotEffectiveAction),
-            ("is taking effective action", Outcome::EffectiveAction),
-            ("are taking effective action", Outcome::EffectiveAction),
-        ],
-        _ => &[
-            ("typically lead to positive experiences and outcomes", Outcome::TypicallyPositive),
-            ("lead to inconsistent experiences and outcomes", Outcome::Inconsistent),
-            ("widespread and or systemic failings", Outcome::WidespreadSystemicFailings),
-            ("widespread and systemic failings", Outcome::WidespreadSystemicFailings),
-            ("widespread or systemic failings", Outcome::WidespreadSystemicFailings),
-        ],
-    };
-    phrases.iter().filter_map(|(p, o)| text.find(p).map(|at| (at, *o))).min_by_key(|(at, _)| *at).map(|(_, o)| o)
+    match inspection_type {
+        InspectionType::Monitoring => {
+            let phrases = [
+                ("is not taking effective action", Outcome::NotEffectiveAction),
+                ("are not taking effective action", Outcome::NotEffectiveAction),
+                ("is taking effective action", Outcome::EffectiveAction),
+                ("are taking effective action", Outcome::EffectiveAction),
+            ];
+            first_stated(text, &phrases)
+        }
+        _ => first_stated(text, &FULL_INSPECTION),
+    }
 }

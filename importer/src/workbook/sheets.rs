@@ -99,55 +99,75 @@ impl<'a> SheetCells<'a> {
     }
 }
 
-/// Every sheet of an XLSX, read cell by cell.
-pub(super) fn xlsx_sheets(source: &SourceFile, budget: &mut Budget) -> Result<Sheets, String> {
-    use calamine::Reader;
-    let mut workbook: calamine::Xlsx<_> = calamine::Xlsx::new(Cursor::new(source.bytes.as_slice()))
-        .map_err(|e| format!("expected an XLSX workbook, found a zip file calamine cannot read as one ({e})"))?;
+/// Opens a workbook of `kind` (`XLSX`, `ODS`) with calamine's reader `W`.
+fn open<'a, W>(source: &'a SourceFile, kind: &str) -> Result<W, String>
+where
+    W: calamine::Reader<Cursor<&'a [u8]>>,
+    W::Error: std::fmt::Display,
+{
+    W::new(Cursor::new(source.bytes.as_slice()))
+        .map_err(|e| format!("expected an {kind} workbook, found a zip file calamine cannot read as one ({e})"))
+}
+
+/// What a sheet calamine cannot read is reported as.
+fn unreadable(sheet: &str, e: impl std::fmt::Display) -> String {
+    format!("expected a readable sheet {:?}, found an error ({e})", shown(sheet))
+}
+
+/// Every sheet of `workbook`, in order, each sheet's cells held by `read` and then made rows, all within `budget`.
+fn each_sheet<W, RS>(
+    workbook: &mut W,
+    budget: &mut Budget,
+    mut read: impl FnMut(&mut W, &mut SheetCells<'_>, &mut Budget) -> Result<(), String>,
+) -> Result<Sheets, String>
+where
+    RS: std::io::Read + std::io::Seek,
+    W: calamine::Reader<RS>,
+{
     let mut sheets = Vec::new();
     for sheet in workbook.sheet_names().clone() {
-        let unreadable =
-            |e: calamine::XlsxError| format!("expected a readable sheet {:?}, found an error ({e})", shown(&sheet));
         let mut cells = SheetCells::new(&sheet);
-        match workbook.worksheet_cells_reader(&sheet) {
-            Ok(mut reader) => {
-                while let Some(cell) = reader.next_cell().map_err(unreadable)? {
-                    let value = calamine::Data::from(cell.get_value().clone());
-                    if value != calamine::Data::Empty {
-                        let (row, column) = cell.get_position();
-                        cells.push(budget, row, column, &value)?;
-                    }
-                }
-            }
-            // A chart sheet or a dialog sheet holds no cells (calamine's range was empty for it).
-            Err(calamine::XlsxError::NotAWorksheet(_)) => {}
-            Err(e) => return Err(unreadable(e)),
-        }
+        read(workbook, &mut cells, budget)?;
         let rows = cells.rows(budget)?;
         sheets.push((sheet, rows));
     }
     Ok(sheets)
 }
 
+/// Every sheet of an XLSX, read cell by cell.
+pub(super) fn xlsx_sheets(source: &SourceFile, budget: &mut Budget) -> Result<Sheets, String> {
+    let mut workbook: calamine::Xlsx<_> = open(source, "XLSX")?;
+    each_sheet(&mut workbook, budget, |workbook, cells, budget| {
+        match workbook.worksheet_cells_reader(cells.sheet) {
+            Ok(mut reader) => {
+                while let Some(cell) = reader.next_cell().map_err(|e| unreadable(cells.sheet, e))? {
+                    let value = calamine::Data::from(cell.get_value().clone());
+                    if value != calamine::Data::Empty {
+                        let (row, column) = cell.get_position();
+                        cells.push(budget, row, column, &value)?;
+                    }
+                }
+                Ok(())
+            }
+            // A chart sheet or a dialog sheet holds no cells (calamine's range was empty for it).
+            Err(calamine::XlsxError::NotAWorksheet(_)) => Ok(()),
+            Err(e) => Err(unreadable(cells.sheet, e)),
+        }
+    })
+}
+
 /// Every sheet of an ODS (whose cells [`ods_cells`](super::ods_count::ods_cells) has counted).
 pub(super) fn ods_sheets(source: &SourceFile, budget: &mut Budget) -> Result<Sheets, String> {
     use calamine::Reader;
-    let mut workbook: calamine::Ods<_> = calamine::Ods::new(Cursor::new(source.bytes.as_slice()))
-        .map_err(|e| format!("expected an ODS workbook, found a zip file calamine cannot read as one ({e})"))?;
-    let mut sheets = Vec::new();
-    for sheet in workbook.sheet_names().clone() {
-        let range = workbook
-            .worksheet_range(&sheet)
-            .map_err(|e| format!("expected a readable sheet {:?}, found an error ({e})", shown(&sheet)))?;
+    let mut workbook: calamine::Ods<_> = open(source, "ODS")?;
+    each_sheet(&mut workbook, budget, |workbook, cells, budget| {
+        let range = workbook.worksheet_range(cells.sheet).map_err(|e| unreadable(cells.sheet, e))?;
         let (top, left) = range.start().unwrap_or_default();
-        let mut cells = SheetCells::new(&sheet);
         for (row, column, value) in range.used_cells() {
             cells.push(budget, top + row as u32, left + column as u32, value)?;
         }
-        let rows = cells.rows(budget)?;
-        sheets.push((sheet, rows));
-    }
-    Ok(sheets)
+        Ok(())
+    })
 }
 
 /// A spreadsheet cell as text: dates as ISO `yyyy-mm-dd`, whole numbers without a decimal point.
