@@ -8,6 +8,7 @@ pub mod domain;
 pub mod entity;
 pub mod fact;
 pub mod schedule;
+pub mod similarity;
 pub mod tally;
 
 use std::path::{Path, PathBuf};

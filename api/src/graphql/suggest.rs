@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 
 use async_graphql::parser::types::{ServiceDocument, TypeKind, TypeSystemDefinition};
+use send_model::similarity::edit_distance;
 
 /// The enums' values and the input objects' fields of a schema, by type name.
 #[derive(Debug, Default)]
@@ -69,31 +70,15 @@ fn closest<'a>(given: &str, valid: &'a [String]) -> Option<&'a str> {
     let bound = (given.chars().count() / 3).max(2);
     valid
         .iter()
-        .map(|v| (distance(&folded, &v.to_lowercase()), v))
+        .map(|v| (edit_distance(&folded, &v.to_lowercase()), v))
         .filter(|(d, _)| *d <= bound)
         .min_by_key(|(d, _)| *d)
         .map(|(_, v)| v.as_str())
 }
 
-/// Levenshtein distance, by characters.
-fn distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let above = row[j + 1];
-            row[j + 1] = (diagonal + usize::from(ca != *cb)).min(row[j] + 1).min(above + 1);
-            diagonal = above;
-        }
-    }
-    row[b.len()]
-}
-
 #[cfg(test)]
 mod tests {
-    use super::{Vocabulary, closest, distance};
+    use super::{Vocabulary, closest, edit_distance};
 
     #[test]
     fn enums_and_input_fields_are_explained_with_the_closest_name() {
@@ -115,7 +100,7 @@ mod tests {
             Some(&*format!("{field_error}: expected fields year, framework. Did you mean \"year\"?"))
         );
         assert_eq!(vocabulary.explain("Unknown field \"x\" on type \"Query\""), None);
-        assert_eq!(distance("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
         assert_eq!(closest("typically_positive", &["TYPICALLY_POSITIVE".to_owned()]), Some("TYPICALLY_POSITIVE"));
         assert_eq!(closest("zzz", &["year".to_owned()]), None);
     }

@@ -1,5 +1,4 @@
-//! Names as people write them: folded for comparison, stripped of designators (Borough, City of, ...), and how far
-//! apart two are (for "did you mean").
+//! Names as people write them: folded for comparison and stripped of designators (Borough, City of, ...).
 
 /// Words that say what kind of council an area is rather than which: publishers add or drop them ("Bedford
 /// Borough", "Bristol, City of", "County Durham", "Herefordshire Council", "Royal Borough of Greenwich").
@@ -19,20 +18,4 @@ pub fn name_stem(name: &str) -> String {
     // "London Borough of Barnet": `london` is a designator only in that phrase ("City of London" keeps it).
     let name = name.replace("london borough", "borough");
     name.split(' ').filter(|w| !DESIGNATORS.contains(w)).collect::<Vec<_>>().join(" ")
-}
-
-/// Levenshtein distance between two strings, by characters: how close an unknown name is to a known one.
-pub fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut previous = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let current = row[j + 1];
-            row[j + 1] = if ca == *cb { previous } else { 1 + previous.min(row[j]).min(current) };
-            previous = current;
-        }
-    }
-    row[b.len()]
 }
