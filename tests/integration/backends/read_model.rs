@@ -10,6 +10,7 @@ use axum::http::StatusCode;
 use serde_json::{Value, json};
 
 use crate::support::http::{Answer, GRAPHQL_RESPONSE, call, post_json};
+use crate::support::import::{import_paths, inspections_file};
 use crate::support::{TestDb, each_backend_with_data, gql_data};
 
 #[tokio::test]
@@ -103,10 +104,8 @@ async fn an_area_that_changes_region_takes_its_inspections_and_counts_along() {
 #[tokio::test]
 async fn an_answer_never_mixes_the_read_model_of_one_import_with_rows_of_the_next() {
     each_backend_with_data(|t| async move {
-        // A server's schema: its read model (regions, areas, tallies) is re-checked only every ten minutes, so after
-        // the import below the model it holds is of the previous dataset version.
-        let models = std::sync::Arc::new(send_api::ReadModels::new(std::time::Duration::from_secs(600)));
-        let schema = send_api::build_schema_with(t.db.clone(), &send_api::Limits::default(), models);
+        // After the import below, the read model (regions, areas, tallies) this schema holds is of the previous version.
+        let schema = schema_whose_read_model_lags(&t.db);
         let kinds = [("FRAMEWORK_2016", "FULL"), ("FRAMEWORK_2016", "REVISIT"), ("FRAMEWORK_2023", "FULL")];
         // One request per kind: the profile's total comes from the read model's tally, `totalCount` (with a filter
         // the tallies do not cover) from counting rows in the request's snapshot.
@@ -119,9 +118,7 @@ async fn an_answer_never_mixes_the_read_model_of_one_import_with_rows_of_the_nex
         let ask = |query: String| {
             let (schema, db) = (schema.clone(), t.db.clone());
             async move {
-                let response = send_api::execute(&schema, &db, async_graphql::Request::new(query)).await;
-                assert!(response.errors.is_empty(), "{:?}", response.errors);
-                let data = serde_json::to_value(&response.data).expect("json");
+                let data = data_through(&schema, &db, &query).await;
                 let tallied = data["p"]["total"].as_u64().expect("total") + data["p"]["unknown"].as_u64().expect("unknown");
                 (tallied, data["c"]["totalCount"].as_u64().expect("count"))
             }
@@ -148,10 +145,9 @@ async fn an_answer_never_mixes_the_read_model_of_one_import_with_rows_of_the_nex
 #[tokio::test]
 async fn an_areas_inspections_held_in_the_read_model_are_those_of_the_answers_version() {
     each_backend_with_data(|t| async move {
-        // A server's schema whose read model is re-checked only every ten minutes: after the import below, the model
-        // it holds (with Barking and Dagenham's inspections, read by the first request) is of the previous version.
-        let models = std::sync::Arc::new(send_api::ReadModels::new(std::time::Duration::from_secs(600)));
-        let schema = send_api::build_schema_with(t.db.clone(), &send_api::Limits::default(), models);
+        // After the import below, the read model this schema holds (with Barking and Dagenham's inspections, read by
+        // the first request) is of the previous version.
+        let schema = schema_whose_read_model_lags(&t.db);
         // The area's inspections (from the read model once read) beside a count of its rows in the request's
         // snapshot (always from the database).
         let query = "{ area(code: \"E09000002\") { inspections { key } timeline { inspection { key } } } \
@@ -159,9 +155,7 @@ async fn an_areas_inspections_held_in_the_read_model_are_those_of_the_answers_ve
         let ask = || {
             let (schema, db) = (schema.clone(), t.db.clone());
             async move {
-                let response = send_api::execute(&schema, &db, async_graphql::Request::new(query)).await;
-                assert!(response.errors.is_empty(), "{:?}", response.errors);
-                let data = serde_json::to_value(&response.data).expect("json");
+                let data = data_through(&schema, &db, query).await;
                 let held = data["area"]["inspections"].as_array().map_or(0, Vec::len);
                 let timeline = data["area"]["timeline"].as_array().map_or(0, Vec::len);
                 (held, timeline, data["c"]["totalCount"].as_u64().expect("count") as usize)
@@ -179,20 +173,29 @@ async fn an_areas_inspections_held_in_the_read_model_are_those_of_the_answers_ve
     .await;
 }
 
+/// A server's schema whose read model is re-checked only every ten minutes: after an import, the model it holds is
+/// of the previous dataset version while the rows a request reads are of the new one.
+fn schema_whose_read_model_lags(db: &sea_orm::DatabaseConnection) -> send_api::AppSchema {
+    let models = std::sync::Arc::new(send_api::ReadModels::new(Duration::from_secs(600)));
+    send_api::build_schema_with(db.clone(), &send_api::Limits::default(), models)
+}
+
+/// The data of `schema`'s answer to `query`, which must have no errors.
+async fn data_through(schema: &send_api::AppSchema, db: &sea_orm::DatabaseConnection, query: &str) -> Value {
+    let response = send_api::execute(schema, db, async_graphql::Request::new(query)).await;
+    assert!(response.errors.is_empty(), "{query}: {:?}", response.errors);
+    serde_json::to_value(&response.data).expect("json")
+}
+
 /// Imports a curated file with one more 2023-framework full inspection, of Barking and Dagenham.
 async fn import_one_more_barking_inspection(db: &sea_orm::DatabaseConnection) {
     let dir = crate::support::TempDir::new();
-    let header = std::fs::read_to_string(crate::support::data_file("inspections.csv")).expect("read");
-    let header = header.lines().next().expect("header");
-    let file = dir.join("inspections.csv");
-    std::fs::write(
-        &file,
-        format!("{header}\nBarking and Dagenham,E09000002,301,London,2023,full,2026-06-01,2026-06-05,2026-07-20,positive,,https://example.org/report.pdf\n"),
-    )
-    .expect("write");
-    let report = send_importer::import(db, send_importer::read_paths(&[file]).expect("read"), Default::default())
-        .await
-        .expect("import");
+    let file = inspections_file(
+        &dir,
+        "inspections.csv",
+        "Barking and Dagenham,E09000002,301,London,2023,full,2026-06-01,2026-06-05,2026-07-20,positive,,https://example.org/report.pdf\n",
+    );
+    let report = import_paths(db, &[file]).await.expect("import");
     assert_eq!(report.inserted(), 1, "{report:?}");
 }
 

@@ -8,7 +8,7 @@ use axum::http::{StatusCode, header};
 use serde_json::json;
 
 use crate::support::http::{
-    GRAPHQL_RESPONSE, PROFILE, call, encode, get, get_query, post, post_json, router, router_with, sha256_hex,
+    GRAPHQL_RESPONSE, PROFILE, call, encode, get, get_ok, get_query, post, post_json, router, router_with, sha256_hex,
 };
 use crate::support::{TestDb, each_backend, each_backend_with_data, gql_data};
 
@@ -186,8 +186,7 @@ async fn automatic_persisted_queries_register_then_hit_and_safelist_mode_refuses
         let extensions = json!({"persistedQuery": {"version": 1, "sha256Hash": hash}}).to_string();
         let hash_only = format!("/graphql?extensions={}", encode(&extensions));
 
-        let miss = call(&app, get(&hash_only, &[])).await;
-        assert_eq!(miss.status, StatusCode::OK);
+        let miss = get_ok(&app, &hash_only).await;
         assert_eq!(miss.json()["errors"][0]["message"], "PersistedQueryNotFound", "what Apollo clients look for");
         assert_eq!(miss.code(), "PERSISTED_QUERY_NOT_FOUND");
         assert_eq!(miss.header(header::CACHE_CONTROL), "no-store", "a miss must not be cached");
@@ -204,8 +203,7 @@ async fn automatic_persisted_queries_register_then_hit_and_safelist_mode_refuses
         let expected = gql_data(&t.db, PROFILE).await;
         assert_eq!(a.json()["data"], expected);
 
-        let hit = call(&app, get(&hash_only, &[])).await;
-        assert_eq!(hit.status, StatusCode::OK, "{}", hit.text());
+        let hit = get_ok(&app, &hash_only).await;
         assert_eq!(hit.json()["data"], expected);
         assert!(hit.header(header::ETAG).starts_with("W/"), "a hit is cacheable");
         assert!(hash_only.len() < 200, "the GET URL stays short: {}", hash_only.len());

@@ -4,9 +4,10 @@
 
 use axum::Router;
 use axum::http::{StatusCode, header};
+use sea_orm::DatabaseConnection;
 use serde_json::Value;
 
-use crate::support::http::{PROFILE, call, get, router};
+use crate::support::http::{PROFILE, call, get, get_ok, router};
 use crate::support::{each_backend_with_data, error_code, gql, gql_data};
 
 fn parse_csv(body: &[u8]) -> (Vec<String>, Vec<csv::StringRecord>) {
@@ -34,17 +35,24 @@ fn exported_keys(body: &[u8]) -> Vec<String> {
 }
 
 async fn a_etag(app: &Router, uri: &str) -> String {
-    let a = call(app, get(uri, &[])).await;
-    assert_eq!(a.status, StatusCode::OK);
-    a.header(header::ETAG).to_owned()
+    get_ok(app, uri).await.header(header::ETAG).to_owned()
+}
+
+/// Asserts that the inspections export at `uri` lists the inspections of GraphQL's `query` (some, not none), the same
+/// ones in the same order, and returns the query's data.
+async fn assert_export_lists_as_graphql(app: &Router, db: &DatabaseConnection, query: &str, uri: &str) -> Value {
+    let data = gql_data(db, query).await;
+    let keys = keys_of(&data["inspections"]);
+    assert!(!keys.is_empty(), "{query}: no inspections to compare");
+    assert_eq!(exported_keys(&get_ok(app, uri).await.body), keys, "{uri} lists what {query} answers");
+    data
 }
 
 #[tokio::test]
 async fn csv_exports_take_the_graphql_filters_and_parse_back() {
     each_backend_with_data(|t| async move {
         let app = router(&t);
-        let a = call(&app, get("/export/inspections.csv?framework=FRAMEWORK_2023&inspectionType=FULL", &[])).await;
-        assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+        let a = get_ok(&app, "/export/inspections.csv?framework=FRAMEWORK_2023&inspectionType=FULL").await;
         assert!(a.header(header::CONTENT_TYPE).starts_with("text/csv"));
         assert!(a.header(header::LINK).contains("rel=\"license\""), "{:?}", a.headers);
         assert!(a.header(header::LINK).contains("open-government-licence"));
@@ -106,8 +114,7 @@ async fn csv_exports_take_the_graphql_filters_and_parse_back() {
         assert_eq!(again.status, StatusCode::NOT_MODIFIED);
 
         // The outcome profile, ungrouped and grouped, agrees with GraphQL.
-        let a = call(&app, get("/export/outcome-profile.csv?framework=FRAMEWORK_2023&year=2023", &[])).await;
-        assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+        let a = get_ok(&app, "/export/outcome-profile.csv?framework=FRAMEWORK_2023&year=2023").await;
         let (columns, rows) = parse_csv(&a.body);
         let col = |name: &str| columns.iter().position(|c| c == name).expect("column");
         let profile = gql_data(&t.db, PROFILE).await;
@@ -194,11 +201,8 @@ async fn keyset_pages_follow_every_order_and_match_the_csv_export() {
                 let distinct: std::collections::HashSet<&String> = keys.iter().collect();
                 assert_eq!(distinct.len(), keys.len(), "{field} {direction}: no inspection twice");
                 // The export lists the same order in one go.
-                let a = call(&app, get(&format!("/export/inspections.csv?orderBy={field}&direction={direction}"), &[])).await;
-                let (columns, rows) = parse_csv(&a.body);
-                let key = columns.iter().position(|c| c == "key").expect("key column");
-                let exported: Vec<String> = rows.iter().map(|r| r[key].to_owned()).collect();
-                assert_eq!(keys, exported, "{field} {direction}: pages in the export's order");
+                let a = get_ok(&app, &format!("/export/inspections.csv?orderBy={field}&direction={direction}")).await;
+                assert_eq!(keys, exported_keys(&a.body), "{field} {direction}: pages in the export's order");
             }
         }
         // A cursor of another order is refused, not misread.
@@ -245,8 +249,7 @@ async fn exported_csv_neutralises_imported_formula_like_values() {
         assert!(report.updated() >= 4, "the names changed: {report:?}");
 
         let app = router(&t);
-        let a = call(&app, get("/export/inspections.csv?orderBy=AREA_NAME", &[])).await;
-        assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+        let a = get_ok(&app, "/export/inspections.csv?orderBy=AREA_NAME").await;
         assert_eq!(a.header(header::CONTENT_DISPOSITION), "attachment; filename=\"inspections.csv\"");
         let (columns, rows) = parse_csv(&a.body);
         let code = columns.iter().position(|c| c == "area_code").expect("area_code");
@@ -267,8 +270,7 @@ async fn exported_csv_neutralises_imported_formula_like_values() {
         let data = gql_data(&t.db, r#"{ area(code: "E10000007") { name } }"#).await;
         assert_eq!(data["area"]["name"], "+Derbyshire");
 
-        let a = call(&app, get("/export/outcome-profile.csv?framework=FRAMEWORK_2023&groupBy=ICB", &[])).await;
-        assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+        let a = get_ok(&app, "/export/outcome-profile.csv?framework=FRAMEWORK_2023&groupBy=ICB").await;
         assert_eq!(a.header(header::CONTENT_DISPOSITION), "attachment; filename=\"outcome-profile.csv\"");
         t
     })
@@ -279,8 +281,7 @@ async fn exported_csv_neutralises_imported_formula_like_values() {
 async fn the_inspections_export_gives_the_counting_year_and_takes_the_new_filters_in_any_case() {
     each_backend_with_data(|t| async move {
         let app = router(&t);
-        let a = call(&app, get("/export/inspections.csv", &[])).await;
-        assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+        let a = get_ok(&app, "/export/inspections.csv").await;
         let (columns, rows) = parse_csv(&a.body);
         assert_eq!(columns.last().map(String::as_str), Some("year"), "a column added last keeps the others' places");
         let col = |name: &str| columns.iter().position(|c| c == name).expect("column");
@@ -297,21 +298,17 @@ async fn the_inspections_export_gives_the_counting_year_and_takes_the_new_filter
         assert!(unknown_start > 0, "the bundled data holds inspections whose start no source gives");
 
         // The publication filters and any-case codes reach the export as parameters, as in GraphQL.
-        let data = gql_data(
+        assert_export_lists_as_graphql(
+            &app,
             &t.db,
             "{ inspections(first: 200, filter: {publishedYear: 2024, region: \"E12000002\"}) { totalCount edges { node { key } } } }",
+            "/export/inspections.csv?publishedYear=2024&region=north%20west",
         )
         .await;
-        let keys = keys_of(&data["inspections"]);
-        assert!(!keys.is_empty());
-        let a = call(&app, get("/export/inspections.csv?publishedYear=2024&region=north%20west", &[])).await;
-        assert_eq!(a.status, StatusCode::OK, "{}", a.text());
-        assert_eq!(exported_keys(&a.body), keys);
 
         // The feed takes an area's code in any case too.
         let upper = call(&app, get("/feeds/inspections.atom?area=E10000029", &[])).await;
-        let lower = call(&app, get("/feeds/inspections.atom?area=e10000029", &[])).await;
-        assert_eq!(lower.status, StatusCode::OK, "{}", lower.text());
+        let lower = get_ok(&app, "/feeds/inspections.atom?area=e10000029").await;
         let entries = |text: &str| text.matches("<entry>").count();
         assert!(entries(&upper.text()) > 0);
         assert_eq!(entries(&lower.text()), entries(&upper.text()));
@@ -324,20 +321,16 @@ async fn the_inspections_export_gives_the_counting_year_and_takes_the_new_filter
 async fn the_exports_take_neighbours_of_an_area_as_graphql_does() {
     each_backend_with_data(|t| async move {
         let app = router(&t);
-        let data = gql_data(
+        let data = assert_export_lists_as_graphql(
+            &app,
             &t.db,
             r#"{ inspections(first: 200, filter: {neighboursOf: "E06000019", neighboursSet: PREVIOUS}) { edges { node { key } } }
                  outcomeProfile(filter: {framework: FRAMEWORK_2023, neighboursOf: "E10000029"}) { total } }"#,
+            "/export/inspections.csv?neighboursOf=e06000019&neighboursSet=PREVIOUS",
         )
         .await;
-        let keys = keys_of(&data["inspections"]);
-        assert!(!keys.is_empty());
-        let a = call(&app, get("/export/inspections.csv?neighboursOf=e06000019&neighboursSet=PREVIOUS", &[])).await;
-        assert_eq!(a.status, StatusCode::OK, "{}", a.text());
-        assert_eq!(exported_keys(&a.body), keys);
 
-        let a = call(&app, get("/export/outcome-profile.csv?framework=FRAMEWORK_2023&neighboursOf=935", &[])).await;
-        assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+        let a = get_ok(&app, "/export/outcome-profile.csv?framework=FRAMEWORK_2023&neighboursOf=935").await;
         let (columns, rows) = parse_csv(&a.body);
         let total = columns.iter().position(|c| c == "total").expect("total column");
         assert!(rows.iter().all(|r| r[total].parse::<i64>().ok() == data["outcomeProfile"]["total"].as_i64()));

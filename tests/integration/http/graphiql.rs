@@ -5,7 +5,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 
 use crate::support::each_backend;
-use crate::support::http::{call, get, router, send};
+use crate::support::http::{call, get, get_ok, router, send};
 
 #[tokio::test]
 async fn get_graphql_without_a_query_opens_graphiql() {
@@ -43,8 +43,7 @@ async fn graphiql_is_served_by_the_api_itself_under_a_strict_policy() {
         assert_eq!(scripts, html.matches("<script src=").count(), "no inline script");
         assert!(assets.iter().any(|a| a.ends_with("graphiql.min.js")), "{assets:?}");
         for asset in assets.iter().filter(|a| !a.starts_with("data:")) {
-            let a = call(&app, get(asset, &[])).await;
-            assert_eq!(a.status, StatusCode::OK, "{asset}");
+            let a = get_ok(&app, asset).await;
             let expected = if asset.ends_with(".js") { "text/javascript" } else { "text/css" };
             assert!(a.header(header::CONTENT_TYPE).starts_with(expected), "{asset}: {:?}", a.headers);
             assert!(!a.body.is_empty());

@@ -7,7 +7,8 @@ use axum::http::{Request, StatusCode, header};
 use serde_json::{Value, json};
 
 use crate::support::http::{
-    Answer, GRAPHQL_RESPONSE, PROFILE, call, encode, get, get_query, post, post_body, post_json, router, send, total_of,
+    Answer, GRAPHQL_RESPONSE, PROFILE, call, encode, get, get_ok, get_query, post, post_body, post_json, router, send,
+    total_of,
 };
 use crate::support::{each_backend_with_data, error_code, gql_data};
 
@@ -174,8 +175,7 @@ async fn graphql_over_http_media_types_and_status_codes() {
             encode(document),
             encode(r#"{"code": "E10000029"}"#)
         );
-        let a = call(&app, get(&uri, &[])).await;
-        assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+        let a = get_ok(&app, &uri).await;
         assert_eq!(a.json()["data"]["area"]["name"], "Suffolk");
         t
     })

@@ -5,7 +5,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use serde_json::{Value, json};
 
-use crate::support::http::{GRAPHQL_RESPONSE, PROFILE, call, get, post, router, send};
+use crate::support::http::{GRAPHQL_RESPONSE, PROFILE, call, get, get_ok, post, router, send};
 use crate::support::{TestDb, each_backend, each_backend_with_data, gql_data};
 
 #[tokio::test]
@@ -25,8 +25,7 @@ async fn operations_endpoints_report_health_readiness_metrics_and_the_schema() {
         let app = router(&t);
         let a = call(&app, get("/health", &[])).await;
         assert_eq!((a.status, a.json()["status"].clone()), (StatusCode::OK, json!("ok")));
-        let a = call(&app, get("/ready", &[])).await;
-        assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+        get_ok(&app, "/ready").await;
 
         // Metrics: requests by operation and status, latency, import runs, the dataset version.
         for _ in 0..2 {

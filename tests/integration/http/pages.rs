@@ -2,11 +2,12 @@
 //! questions, their tables as CSV parsed back, embeds and their framing, caching (ETag, `304`, the response cache),
 //! the Content-Security-Policy, and a page that says what it could not find.
 
+use axum::Router;
 use axum::http::{StatusCode, header};
 
 use crate::support::each_backend_with_data;
 use crate::support::gql_data;
-use crate::support::http::{call, encode, get, router};
+use crate::support::http::{Answer, call, encode, get, get_ok, router};
 
 /// The text of an HTML page, tags removed and entities of the escaper undone, whitespace collapsed.
 fn visible_text(html: &str) -> String {
@@ -49,6 +50,15 @@ fn map_lead(areas: &serde_json::Value) -> String {
     )
 }
 
+/// Asserts that a GET of `path` is `404 Not Found` with a page saying `said`, and returns the answer.
+async fn not_found_page(app: &Router, path: &str, said: &str) -> Answer {
+    let missing = call(app, get(path, &[])).await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND, "{path}");
+    let text = visible_text(&missing.text());
+    assert!(text.contains(said), "{path}: {text}");
+    missing
+}
+
 fn csv_of(body: &[u8]) -> (Vec<String>, Vec<Vec<String>>) {
     let mut reader = csv::Reader::from_reader(body);
     let columns = reader.headers().expect("header").iter().map(str::to_owned).collect();
@@ -60,8 +70,7 @@ fn csv_of(body: &[u8]) -> (Vec<String>, Vec<Vec<String>>) {
 async fn the_national_page_shows_the_apis_numbers_with_their_tables_and_links() {
     each_backend_with_data(|t| async move {
         let app = router(&t);
-        let page = call(&app, get("/", &[])).await;
-        assert_eq!(page.status, StatusCode::OK, "{}", page.text());
+        let page = get_ok(&app, "/").await;
         assert!(page.header(header::CONTENT_TYPE).starts_with("text/html"));
         let policy = page.header(header::CONTENT_SECURITY_POLICY).to_owned();
         assert!(policy.contains("default-src 'none'") && policy.contains("frame-ancestors 'none'"), "{policy}");
@@ -120,8 +129,7 @@ async fn the_national_page_shows_the_apis_numbers_with_their_tables_and_links() 
             let code = n["node"]["code"].as_str().expect("code");
             assert!(map.contains(&format!("<a href=\"/areas/{code}\"")), "{code} links to its page");
         }
-        let hex = call(&app, get("/embed/map-hex", &[])).await;
-        assert_eq!(hex.status, StatusCode::OK);
+        let hex = get_ok(&app, "/embed/map-hex").await;
         assert!(visible_text(&hex.text()).contains(&said), "the cartogram counts the same");
 
         // Every figure links to its table, its query, a permalink and an embed, and each link answers.
@@ -129,13 +137,11 @@ async fn the_national_page_shows_the_apis_numbers_with_their_tables_and_links() 
             assert!(html.contains(&format!("id=\"{id}\"")), "{id}");
             for link in [format!("/figures/{id}.csv"), format!("/embed/{id}")] {
                 assert!(html.contains(&format!("href=\"{link}\"")), "{link}");
-                let a = call(&app, get(&link, &[])).await;
-                assert_eq!(a.status, StatusCode::OK, "{link}: {}", a.text());
+                get_ok(&app, &link).await;
             }
         }
         assert!(html.contains("href=\"/graphiql?query=%7B%20coverage%3A%20coverage"), "the figure's own query");
-        let explorer = call(&app, get("/graphiql?query=%7B%20coverage%20%7B%20areas%20%7D%20%7D", &[])).await;
-        assert_eq!(explorer.status, StatusCode::OK);
+        let explorer = get_ok(&app, "/graphiql?query=%7B%20coverage%20%7B%20areas%20%7D%20%7D").await;
         assert!(explorer.header(header::CONTENT_TYPE).starts_with("text/html"));
         let css = call(&app, get("/assets/site.css", &[])).await;
         assert_eq!((css.status, css.header(header::CONTENT_TYPE)), (StatusCode::OK, "text/css; charset=utf-8"));
@@ -148,8 +154,7 @@ async fn the_national_page_shows_the_apis_numbers_with_their_tables_and_links() 
 async fn a_figures_table_downloads_as_csv_that_parses_back_to_the_apis_answer() {
     each_backend_with_data(|t| async move {
         let app = router(&t);
-        let a = call(&app, get("/figures/outcomes-by-year.csv", &[])).await;
-        assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+        let a = get_ok(&app, "/figures/outcomes-by-year.csv").await;
         assert!(a.header(header::CONTENT_TYPE).starts_with("text/csv"));
         assert!(a.header(header::CONTENT_DISPOSITION).contains("outcomes-by-year.csv"));
         let (columns, rows) = csv_of(&a.body);
@@ -203,8 +208,7 @@ async fn pages_are_cached_like_graphql_gets_and_embeds_alone_may_be_framed() {
             "/themes",
             "/themes?search=plans",
         ] {
-            let first = call(&app, get(path, &[])).await;
-            assert_eq!(first.status, StatusCode::OK, "{path}");
+            let first = get_ok(&app, path).await;
             let etag = first.header(header::ETAG).to_owned();
             assert!(etag.starts_with("W/\""), "{path}: {etag}");
             assert!(first.header(header::CACHE_CONTROL).starts_with("public, max-age="));
@@ -233,10 +237,8 @@ async fn pages_are_cached_like_graphql_gets_and_embeds_alone_may_be_framed() {
         assert!(!here.text().contains("This link was made"), "no notice on the current version");
 
         // What is not there is a page saying what was looked for, with the same policy.
-        let missing = call(&app, get("/embed/rainfall", &[])).await;
-        assert_eq!(missing.status, StatusCode::NOT_FOUND);
+        let missing = not_found_page(&app, "/embed/rainfall", "There is no figure named \"rainfall\"").await;
         assert!(missing.header(header::CONTENT_TYPE).starts_with("text/html"));
-        assert!(visible_text(&missing.text()).contains("There is no figure named \"rainfall\""));
         assert!(missing.header(header::CONTENT_SECURITY_POLICY).contains("default-src 'none'"));
         let missing = call(&app, get("/figures/rainfall.csv", &[])).await;
         assert_eq!(missing.status, StatusCode::NOT_FOUND);
@@ -251,8 +253,7 @@ async fn an_area_page_shows_its_timeline_outcomes_schedule_and_actions_as_the_ap
         let app = router(&t);
         // North Northamptonshire: a successor (its predecessor's 2016 inspection on its timeline) with systemic
         // failings and areas for priority action.
-        let page = call(&app, get("/areas/E06000061", &[])).await;
-        assert_eq!(page.status, StatusCode::OK, "{}", page.text());
+        let page = get_ok(&app, "/areas/E06000061").await;
         assert!(page.header(header::CONTENT_SECURITY_POLICY).contains("default-src 'none'"));
         let html = page.text();
         let text = visible_text(&html);
@@ -307,19 +308,16 @@ async fn an_area_page_shows_its_timeline_outcomes_schedule_and_actions_as_the_ap
         assert!(text.contains(&said), "the page says {said:?}");
 
         // The timeline's table downloads as CSV with a row per entry; the embed may be framed.
-        let csv = call(&app, get("/areas/E06000061/figures/timeline.csv", &[])).await;
-        assert_eq!(csv.status, StatusCode::OK);
+        let csv = get_ok(&app, "/areas/E06000061/figures/timeline.csv").await;
         let (columns, rows) = csv_of(&csv.body);
         assert_eq!(columns[0], "started");
         assert_eq!(rows.len(), entries.len());
-        let embed = call(&app, get("/embed/areas/E06000061/timeline", &[])).await;
-        assert_eq!(embed.status, StatusCode::OK);
+        let embed = get_ok(&app, "/embed/areas/E06000061/timeline").await;
         assert!(embed.header(header::CONTENT_SECURITY_POLICY).contains("frame-ancestors *"));
 
         // Any code of the area, in any case, is the same page.
         for code in ["e06000061", "940"] {
-            let other = call(&app, get(&format!("/areas/{code}"), &[])).await;
-            assert_eq!(other.status, StatusCode::OK, "{code}");
+            let other = get_ok(&app, &format!("/areas/{code}")).await;
             assert!(other.text().contains("<h1>North Northamptonshire</h1>"), "{code}");
         }
 
@@ -330,10 +328,7 @@ async fn an_area_page_shows_its_timeline_outcomes_schedule_and_actions_as_the_ap
             ("/areas/E06000061/figures/rainfall.csv", "There is no figure table \"rainfall.csv\""),
             ("/embed/areas/E99999999/summary", "There is no figure \"summary\" of an area with the code \"E99999999\""),
         ] {
-            let missing = call(&app, get(path, &[])).await;
-            assert_eq!(missing.status, StatusCode::NOT_FOUND, "{path}");
-            let text = visible_text(&missing.text());
-            assert!(text.contains(said), "{path}: {text}");
+            not_found_page(&app, path, said).await;
         }
         t
     })
@@ -344,10 +339,8 @@ async fn an_area_page_shows_its_timeline_outcomes_schedule_and_actions_as_the_ap
 async fn a_region_page_narrows_the_national_figures_to_its_areas_by_code_or_name() {
     each_backend_with_data(|t| async move {
         let app = router(&t);
-        let by_code = call(&app, get("/regions/E12000002", &[])).await;
-        assert_eq!(by_code.status, StatusCode::OK, "{}", by_code.text());
-        let by_name = call(&app, get("/regions/north%20west", &[])).await;
-        assert_eq!(by_name.status, StatusCode::OK);
+        let by_code = get_ok(&app, "/regions/E12000002").await;
+        let by_name = get_ok(&app, "/regions/north%20west").await;
         let text = visible_text(&by_code.text());
         assert!(by_code.text().contains("<h1>North West</h1>"));
         assert_eq!(visible_text(&by_name.text()), text, "the same page by name");
@@ -360,8 +353,7 @@ async fn a_region_page_narrows_the_national_figures_to_its_areas_by_code_or_name
         let said = map_lead(&areas["areas"]);
         assert!(text.contains(&said), "the page says {said:?}");
 
-        let csv = call(&app, get("/regions/E12000002/figures/outcomes-by-year.csv", &[])).await;
-        assert_eq!(csv.status, StatusCode::OK);
+        let csv = get_ok(&app, "/regions/E12000002/figures/outcomes-by-year.csv").await;
         let (_, rows) = csv_of(&csv.body);
         let profile = gql_data(
             &t.db,
@@ -382,9 +374,7 @@ async fn a_region_page_narrows_the_national_figures_to_its_areas_by_code_or_name
         for code in ["E12000001", "E12000002", "E12000009"] {
             assert!(national.contains(&format!("href=\"/regions/{code}\"")), "{code}");
         }
-        let missing = call(&app, get("/regions/Narnia", &[])).await;
-        assert_eq!(missing.status, StatusCode::NOT_FOUND);
-        assert!(visible_text(&missing.text()).contains("There is no region with the code \"Narnia\""));
+        not_found_page(&app, "/regions/Narnia", "There is no region with the code \"Narnia\"").await;
         t
     })
     .await;
@@ -397,8 +387,7 @@ async fn the_themes_page_counts_the_themes_and_searches_the_reports_words() {
         let suffolk = crate::support::data_file("reports").join("80565_suffolk__area_send_full_inspection_-_30_january_2024.pdf");
         crate::support::import::import_paths(&t.db, &[suffolk]).await.expect("a real report imports");
         let app = router(&t);
-        let page = call(&app, get("/themes", &[])).await;
-        assert_eq!(page.status, StatusCode::OK, "{}", page.text());
+        let page = get_ok(&app, "/themes").await;
         let html = page.text();
         assert!(html.contains("<form method=\"get\" action=\"/themes\" role=\"search\">"), "a form that needs no script");
         let themes = gql_data(&t.db, "{ priorityActionThemes { label inspections } }").await;
@@ -417,8 +406,7 @@ async fn the_themes_page_counts_the_themes_and_searches_the_reports_words() {
         .await;
         let total = found["priorityActions"]["totalCount"].as_u64().expect("count");
         assert!(total > 0, "the report has actions about education, health and care plans");
-        let answer = call(&app, get(&format!("/themes?search={}", encode(words)), &[])).await;
-        assert_eq!(answer.status, StatusCode::OK);
+        let answer = get_ok(&app, &format!("/themes?search={}", encode(words))).await;
         let text = visible_text(&answer.text());
         assert!(text.contains(&format!("{total} areas for priority action contain every word of \u{201c}{words}\u{201d}")), "{text}");
         for e in found["priorityActions"]["edges"].as_array().expect("edges") {

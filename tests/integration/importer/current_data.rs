@@ -4,10 +4,11 @@
 
 use std::collections::HashMap;
 
-use send_importer::{ImportError, ImportOptions, import, read_paths};
+use send_importer::ImportError;
 
+use crate::support::import::{import_paths, inspections_file};
 use crate::support::{
-    INSPECTIONS_HEADER, TempDir, bundled_inspections, csv_rows, each_backend_with_data, gql_data, placed_on, snapshot,
+    TempDir, bundled_inspections, csv_rows, each_backend_with_data, full_2023_placed_by, gql_data, snapshot,
     without_runs,
 };
 
@@ -98,11 +99,6 @@ async fn an_inspection_without_a_start_date_is_held_at_its_publication_and_never
         }
         // A cumulative profile counts them from their publication; a filter by year or start leaves them out.
         let all = rows.iter().filter(|r| r["framework"] == "2023" && r["inspection_type"] == "full").count();
-        let before_first = |date: &str| {
-            rows.iter()
-                .filter(|r| r["framework"] == "2023" && r["inspection_type"] == "full" && placed_on(r) <= date)
-                .count()
-        };
         let first_unknown = unknown.iter().map(|r| r["published"].clone()).min().expect("date");
         let data = gql_data(
             &t.db,
@@ -115,7 +111,7 @@ async fn an_inspection_without_a_start_date_is_held_at_its_publication_and_never
         .await;
         assert_eq!(data["all"]["total"], all);
         assert_eq!(data["all"]["startUnknown"], 0);
-        assert_eq!(data["at"]["total"], before_first(&first_unknown));
+        assert_eq!(data["at"]["total"], full_2023_placed_by(&rows, &first_unknown));
         let known_2026 = rows
             .iter()
             .filter(|r| r["framework"] == "2023" && r["inspection_type"] == "full" && r["inspection_start"].starts_with("2026"))
@@ -195,7 +191,6 @@ async fn counts_without_a_date_are_taken_at_the_date_the_data_runs_to() {
 async fn a_systemic_row_is_taken_without_themes_and_filled_by_a_later_reading() {
     each_backend_with_data(|t| async move {
         let dir = TempDir::new();
-        let header = INSPECTIONS_HEADER;
         let slough = csv_rows("inspections_2025_2026.csv").into_iter().find(|r| r["area_name"] == "Slough").expect("Slough");
         let row = |themes: &str| {
             format!(
@@ -203,19 +198,17 @@ async fn a_systemic_row_is_taken_without_themes_and_filled_by_a_later_reading() 
                 slough["inspection_start"], slough["inspection_end"], slough["published"]
             )
         };
-        let coded = dir.join("coded.csv");
-        std::fs::write(&coded, format!("{header}\n{}", row("co-production; social care"))).expect("write");
-        import(&t.db, read_paths(&[coded]).expect("read"), ImportOptions::default()).await.expect("import");
+        let coded = inspections_file(&dir, "coded.csv", &row("co-production; social care"));
+        import_paths(&t.db, &[coded]).await.expect("import");
         let query = r#"{ area(code: "E06000039") { currentOutcome { priorityActionCount priorityActionsNotYetRead priorityActions { theme } } } }"#;
         let data = gql_data(&t.db, query).await;
         let current = &data["area"]["currentOutcome"];
         assert_eq!(current["priorityActionCount"], 2);
         assert_eq!(current["priorityActionsNotYetRead"], false);
         // A later file that has not read them says nothing of them: the reading stands.
-        let unread = dir.join("unread.csv");
-        std::fs::write(&unread, format!("{header}\n{}", row(""))).expect("write");
+        let unread = inspections_file(&dir, "unread.csv", &row(""));
         let before = snapshot(&t.db).await;
-        let report = import(&t.db, read_paths(&[unread]).expect("read"), ImportOptions::default()).await.expect("import");
+        let report = import_paths(&t.db, &[unread]).await.expect("import");
         assert_eq!(report.updated(), 0, "{report}");
         assert_eq!(without_runs(&snapshot(&t.db).await), without_runs(&before));
         t
@@ -227,27 +220,28 @@ async fn a_systemic_row_is_taken_without_themes_and_filled_by_a_later_reading() 
 async fn a_start_given_later_fills_the_held_inspection_and_no_row_without_any_date_is_taken() {
     each_backend_with_data(|t| async move {
         let dir = TempDir::new();
-        let header = INSPECTIONS_HEADER;
         let bucks = bundled_inspections().into_iter().find(|r| r["area_name"] == "Buckinghamshire" && r["inspection_start"].is_empty()).expect("row");
-        let dated = dir.join("dated.csv");
-        std::fs::write(
-            &dated,
-            format!("{header}\nBuckinghamshire,E06000060,825,South East,2023,full,2025-12-01,2025-12-05,{},inconsistent,,https://example.org/dated\n", bucks["published"]),
-        )
-        .expect("write");
+        let dated = inspections_file(
+            &dir,
+            "dated.csv",
+            &format!("Buckinghamshire,E06000060,825,South East,2023,full,2025-12-01,2025-12-05,{},inconsistent,,https://example.org/dated\n", bucks["published"]),
+        );
         let count = r#"{ inspections(filter: {areaCode: "E06000060", framework: FRAMEWORK_2023}) { totalCount edges { node { start { text } year } } } }"#;
         let before = gql_data(&t.db, count).await["inspections"]["totalCount"].clone();
-        let report = import(&t.db, read_paths(&[dated]).expect("read"), ImportOptions::default()).await.expect("import");
+        let report = import_paths(&t.db, &[dated]).await.expect("import");
         assert_eq!((report.inserted(), report.updated()), (0, 1), "{report}");
         let data = gql_data(&t.db, count).await;
         assert_eq!(data["inspections"]["totalCount"], before, "the same inspection, now placed");
         let nodes = data["inspections"]["edges"].as_array().expect("edges");
         assert!(nodes.iter().any(|e| e["node"]["start"]["text"] == "2025-12-01" && e["node"]["year"] == 2025), "{nodes:?}");
 
-        let undated = dir.join("undated.csv");
-        std::fs::write(&undated, format!("{header}\nThurrock,E06000034,883,East of England,2023,full,,,,inconsistent,,https://example.org/x\n")).expect("write");
+        let undated = inspections_file(
+            &dir,
+            "undated.csv",
+            "Thurrock,E06000034,883,East of England,2023,full,,,,inconsistent,,https://example.org/x\n",
+        );
         let before = snapshot(&t.db).await;
-        let result = import(&t.db, read_paths(&[undated]).expect("read"), ImportOptions::default()).await;
+        let result = import_paths(&t.db, &[undated]).await;
         assert_eq!(snapshot(&t.db).await, before);
         let Err(ImportError::Invalid(problems)) = result else { panic!("expected problems, got {result:?}") };
         let problems: Vec<String> = problems.iter().map(ToString::to_string).collect();

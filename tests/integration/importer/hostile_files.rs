@@ -84,22 +84,30 @@ async fn refused(db: &sea_orm::DatabaseConnection, name: &str, bytes: Vec<u8>) -
     }
 }
 
+/// On every backend, asserts that the file `name` of `bytes` is refused (as [`refused`] checks) with one problem,
+/// which contains `expected`.
+async fn assert_refused_with_one_problem(name: &str, bytes: Vec<u8>, expected: &str) {
+    each_backend(|t| {
+        let bytes = bytes.clone();
+        async move {
+            let problems = refused(&t.db, name, bytes).await;
+            assert!(
+                problems.len() == 1 && problems[0].contains(expected),
+                "{name}: expected one problem containing {expected:?}, got {problems:#?}"
+            );
+            t
+        }
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn an_xlsx_with_cells_in_a1_and_xfd1048576_is_read_as_the_two_cells_it_holds() {
     // calamine's range of it was 17 billion cells (23.6 GB before the process died).
     let data = r#"<row r="1"><c r="A1"><v>1</v></c></row><row r="1048576"><c r="XFD1048576"><v>2</v></c></row>"#;
     let bytes = xlsx(data, 0);
     assert!(bytes.len() < 2_000, "a small file: {} bytes", bytes.len());
-    each_backend(|t| {
-        let bytes = bytes.clone();
-        async move {
-            let problems = refused(&t.db, "sparse.xlsx", bytes).await;
-            assert_eq!(problems.len(), 1, "{problems:#?}");
-            assert!(problems[0].contains("expected the header row of a known layout"), "{problems:#?}");
-            t
-        }
-    })
-    .await;
+    assert_refused_with_one_problem("sparse.xlsx", bytes, "expected the header row of a known layout").await;
 }
 
 #[tokio::test]
@@ -116,20 +124,10 @@ async fn an_xlsx_whose_cell_references_lie_outside_the_grid_is_refused() {
         ),
     ];
     for (data, reference) in cases {
-        let bytes = xlsx(data, 0);
-        each_backend(|t| {
-            let bytes = bytes.clone();
-            async move {
-                let problems = refused(&t.db, "grid.xlsx", bytes).await;
-                let expected = format!(
-                    "expected cell references within A1:XFD1048576, found \"{reference}\" in member \"xl/worksheets/sheet1.xml\""
-                );
-                assert_eq!(problems.len(), 1, "{problems:#?}");
-                assert!(problems[0].contains(&expected), "{problems:#?}");
-                t
-            }
-        })
-        .await;
+        let expected = format!(
+            "expected cell references within A1:XFD1048576, found \"{reference}\" in member \"xl/worksheets/sheet1.xml\""
+        );
+        assert_refused_with_one_problem("grid.xlsx", xlsx(data, 0), &expected).await;
     }
 }
 
@@ -140,16 +138,10 @@ async fn an_xlsx_whose_rows_span_every_column_is_refused_past_the_cell_budget() 
         .map(|r| format!(r#"<row r="{r}"><c r="A{r}"><v>1</v></c><c r="XFD{r}"><v>2</v></c></row>"#))
         .collect();
     let bytes = xlsx(&data, 0);
-    each_backend(|t| {
-        let bytes = bytes.clone();
-        async move {
-            let problems = refused(&t.db, "wide.xlsx", bytes).await;
-            let expected = format!("expected a workbook whose sheets hold at most {MAX_WORKBOOK_CELLS} cells, found more (sheet \"x\" reaches row 400, column XFD)");
-            assert!(problems.len() == 1 && problems[0].contains(&expected), "{problems:#?}");
-            t
-        }
-    })
-    .await;
+    let expected = format!(
+        "expected a workbook whose sheets hold at most {MAX_WORKBOOK_CELLS} cells, found more (sheet \"x\" reaches row 400, column XFD)"
+    );
+    assert_refused_with_one_problem("wide.xlsx", bytes, &expected).await;
 }
 
 #[tokio::test]
@@ -158,16 +150,10 @@ async fn a_workbook_that_inflates_past_the_limit_is_refused_before_it_is_parsed(
     let padding = usize::try_from(MAX_WORKBOOK_INFLATED_BYTES).expect("usize") + 1024;
     let bytes = xlsx(r#"<row r="1"><c r="A1"><v>1</v></c></row>"#, padding);
     assert!(bytes.len() < 1024 * 1024, "a small file: {} bytes", bytes.len());
-    each_backend(|t| {
-        let bytes = bytes.clone();
-        async move {
-            let problems = refused(&t.db, "whitespace.xlsx", bytes).await;
-            let expected = format!("expected a workbook whose zip members inflate to at most {MAX_WORKBOOK_INFLATED_BYTES} bytes in all, found more (member \"xl/worksheets/sheet1.xml\"");
-            assert!(problems.len() == 1 && problems[0].contains(&expected), "{problems:#?}");
-            t
-        }
-    })
-    .await;
+    let expected = format!(
+        "expected a workbook whose zip members inflate to at most {MAX_WORKBOOK_INFLATED_BYTES} bytes in all, found more (member \"xl/worksheets/sheet1.xml\""
+    );
+    assert_refused_with_one_problem("whitespace.xlsx", bytes, &expected).await;
 }
 
 #[tokio::test]
@@ -177,16 +163,10 @@ async fn an_ods_of_repeated_rows_and_columns_is_refused_before_calamine_expands_
     let rows = r#"<table:table-row table:number-rows-repeated="1048576"><table:table-cell table:number-columns-repeated="16384" office:value-type="float" office:value="1"/></table:table-row>"#;
     let bytes = ods(rows);
     assert!(bytes.len() < 2_000, "a small file: {} bytes", bytes.len());
-    each_backend(|t| {
-        let bytes = bytes.clone();
-        async move {
-            let problems = refused(&t.db, "repeated.ods", bytes).await;
-            let expected = format!("expected a workbook whose sheets hold at most {MAX_WORKBOOK_CELLS} cells, found more (sheet \"x\" reaches row");
-            assert!(problems.len() == 1 && problems[0].contains(&expected), "{problems:#?}");
-            t
-        }
-    })
-    .await;
+    let expected = format!(
+        "expected a workbook whose sheets hold at most {MAX_WORKBOOK_CELLS} cells, found more (sheet \"x\" reaches row"
+    );
+    assert_refused_with_one_problem("repeated.ods", bytes, &expected).await;
 }
 
 #[tokio::test]
@@ -250,18 +230,9 @@ async fn a_pdf_whose_stream_inflates_past_the_limit_is_refused() {
     let bytes = pdf_with_content(&content);
     drop(content);
     assert!(bytes.len() < 256 * 1024, "a small file: {} bytes", bytes.len());
-    each_backend(|t| {
-        let bytes = bytes.clone();
-        async move {
-            let problems = refused(&t.db, "bomb.pdf", bytes).await;
-            let expected = format!(
-                "expected a PDF whose streams inflate to at most {MAX_PDF_INFLATED_BYTES} bytes in all, found more"
-            );
-            assert!(problems.len() == 1 && problems[0].contains(&expected), "{problems:#?}");
-            t
-        }
-    })
-    .await;
+    let expected =
+        format!("expected a PDF whose streams inflate to at most {MAX_PDF_INFLATED_BYTES} bytes in all, found more");
+    assert_refused_with_one_problem("bomb.pdf", bytes, &expected).await;
     // The same stream, small, is read as far as it goes (a PDF with no report in it).
     let small = pdf_with_content(b"BT /F1 12 Tf 72 712 Td (Hello) Tj ET");
     let extractor = send_importer::pdf::Extractor::bundled().expect("reference data");
@@ -273,11 +244,12 @@ async fn a_pdf_whose_stream_inflates_past_the_limit_is_refused() {
 async fn a_local_file_is_read_through_the_size_cap() {
     // /dev/zero was read until the machine ran out of memory.
     each_backend(|t| async move {
+        // `send-import` of `path` with what it reads capped at `cap` bytes.
+        let import_capped = |cap: &str, path: &str| {
+            send_importer::cli::run(cli_args(&["--database-url", &t.url, "--max-download-bytes", cap, path]))
+        };
         let before = snapshot(&t.db).await;
-        let error =
-            send_importer::cli::run(cli_args(&["--database-url", &t.url, "--max-download-bytes", "4096", "/dev/zero"]))
-                .await
-                .expect_err("a device is refused");
+        let error = import_capped("4096", "/dev/zero").await.expect_err("a device is refused");
         let message = format!("{error:#}");
         assert!(
             message.contains("cannot read /dev/zero: expected a file of at most 4096 bytes, found more"),
@@ -288,27 +260,12 @@ async fn a_local_file_is_read_through_the_size_cap() {
         let mut bytes = std::fs::read(data_file("regions.csv")).expect("regions");
         bytes.resize(5000, b'\n');
         std::fs::write(&big, &bytes).expect("write");
-        let error = send_importer::cli::run(cli_args(&[
-            "--database-url",
-            &t.url,
-            "--max-download-bytes",
-            "4096",
-            &big.display().to_string(),
-        ]))
-        .await
-        .expect_err("a file over the cap is refused");
+        let big = big.display().to_string();
+        let error = import_capped("4096", &big).await.expect_err("a file over the cap is refused");
         assert!(format!("{error:#}").contains("regions.csv: expected a file of at most 4096 bytes"), "{error:#}");
         assert_eq!(snapshot(&t.db).await, before);
         // Under the cap, the same file is read.
-        send_importer::cli::run(cli_args(&[
-            "--database-url",
-            &t.url,
-            "--max-download-bytes",
-            "5000",
-            &big.display().to_string(),
-        ]))
-        .await
-        .expect("a file within the cap is imported");
+        import_capped("5000", &big).await.expect("a file within the cap is imported");
         t
     })
     .await;

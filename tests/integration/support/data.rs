@@ -31,6 +31,12 @@ pub fn placed_on(r: &HashMap<String, String>) -> &str {
     if r["inspection_start"].is_empty() { &r["published"] } else { &r["inspection_start"] }
 }
 
+/// How many of `rows` (of the `inspections.csv` layout) are full inspections under the 2023 framework placed on or
+/// before `date` ([`placed_on`]): the total of the 2023 outcome profile as at that date.
+pub fn full_2023_placed_by(rows: &[HashMap<String, String>], date: &str) -> usize {
+    rows.iter().filter(|r| r["framework"] == "2023" && r["inspection_type"] == "full" && placed_on(r) <= date).count()
+}
+
 /// A file of `tests/fixtures/`.
 pub fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(name)

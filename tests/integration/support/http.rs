@@ -59,6 +59,13 @@ pub async fn call(app: &Router, request: Request<Body>) -> Answer {
     Answer { status, headers, body }
 }
 
+/// The answer of `app` to a GET of `uri`, which must be `200 OK` (the message names the URI and shows the body).
+pub async fn get_ok(app: &Router, uri: &str) -> Answer {
+    let a = call(app, get(uri, &[])).await;
+    assert_eq!(a.status, StatusCode::OK, "GET {uri}: {}", a.text());
+    a
+}
+
 /// The status, `Content-Type` and body text of the answer of a router over `t` to `request`.
 pub async fn send(t: &TestDb, request: Request<Body>) -> (StatusCode, String, String) {
     let a = call(&router(t), request).await;

@@ -19,8 +19,8 @@ use send_model::entity::{
 };
 
 pub use data::{
-    INSPECTIONS_HEADER, NEIGHBOURS_FILE, bundled_inspections, csv_rows, data_dir, data_file, fixture, gss_of_dfe,
-    neighbours_in_lookup, placed_on,
+    INSPECTIONS_HEADER, NEIGHBOURS_FILE, bundled_inspections, csv_rows, data_dir, data_file, fixture,
+    full_2023_placed_by, gss_of_dfe, neighbours_in_lookup, placed_on,
 };
 pub use graphql::{error_code, gql, gql_data};
 
