@@ -11,16 +11,7 @@ use super::objects::ImportRun;
 use super::pagination::{connection_complexity, page_size};
 use super::scalars::{Date, DateTime};
 use crate::error::ApiResult;
-
-/// Licence of the data.
-pub const LICENCE: &str = "Open Government Licence v3.0";
-
-/// Licence address.
-pub const LICENCE_URL: &str = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/";
-
-/// Attribution the licence asks for.
-pub const ATTRIBUTION: &str = "Contains public sector information licensed under the Open Government Licence v3.0 \
-     (Ofsted, CQC, DfE, ONS).";
+use crate::licence::{ATTRIBUTION, LICENCE, LICENCE_URL};
 
 /// Where the data comes from, how fresh it is, and on what terms it may be reused.
 pub struct Dataset;

@@ -22,11 +22,11 @@ use tokio::sync::OwnedSemaphorePermit;
 use super::caching;
 use super::state::AppState;
 use crate::error::{Refusal, code};
-use crate::graphql::dataset::{LICENCE, LICENCE_URL};
 use crate::graphql::enums;
 use crate::graphql::inputs::{
     InspectionFilter, InspectionOrder, InspectionOrderField, OutcomeProfileFilter, ProfileGrouping,
 };
+use crate::licence::{LICENCE, LICENCE_URL};
 use crate::read_model::Scope;
 use crate::read_model::inspections::{self, InspectionCriteria, InspectionSort};
 use crate::read_model::keys::{global_id, inspection_key};

@@ -13,8 +13,8 @@ use serde_json::{Value, json};
 use super::caching;
 use super::state::AppState;
 use crate::error::{Refusal, code};
-use crate::graphql::dataset::{ATTRIBUTION, LICENCE_URL};
 use crate::graphql::run;
+use crate::licence::{ATTRIBUTION, LICENCE_URL};
 use crate::pages::html::escape;
 
 /// Entries in a feed: the newest inspections.

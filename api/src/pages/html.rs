@@ -3,6 +3,8 @@
 
 use std::fmt::Write as _;
 
+use crate::licence::ATTRIBUTION;
+
 /// Text made safe inside HTML, SVG and XML (the Atom feed) elements and attribute values; characters XML 1.0 cannot
 /// carry at all are dropped.
 pub fn escape(text: &str) -> String {
@@ -34,10 +36,6 @@ pub fn url_component(text: &str) -> String {
     out
 }
 
-/// The attribution the data's licence asks for, shown on every page and embed.
-pub const DATA_ATTRIBUTION: &str = "Contains public sector information licensed under the Open Government Licence \
-     v3.0 (Ofsted, CQC, DfE, ONS).";
-
 /// A whole page: `title` (the page's own, before the site's name), the dataset version it shows, and its content.
 pub fn page(title: &str, version: Option<&str>, content: &str) -> String {
     let mut out = String::with_capacity(content.len() + 2048);
@@ -56,7 +54,7 @@ pub fn page(title: &str, version: Option<&str>, content: &str) -> String {
          here is an answer of the <a href=\"/graphiql\">GraphQL API</a>; each says which query gives it.</p>\n\
          </footer>\n</body>\n</html>\n",
         escape(title),
-        escape(DATA_ATTRIBUTION),
+        escape(ATTRIBUTION),
         escape(version.unwrap_or("none (no data imported)")),
     );
     out
@@ -73,7 +71,7 @@ pub fn embed(title: &str, version: Option<&str>, content: &str, source: &str) ->
         escape(title),
         escape(source),
         escape(version.unwrap_or("none")),
-        escape(DATA_ATTRIBUTION),
+        escape(ATTRIBUTION),
     )
 }
 
