@@ -98,20 +98,21 @@ fn draw_map_hex(areas: &Value) -> Drawing {
     draw_map(areas, MapView::Hex)
 }
 
-/// The categories of the map, in legend order: class, words.
-const MAP_CATEGORIES: [(&str, &str); 4] = [
-    ("outcome-positive", "typically positive"),
-    ("outcome-inconsistent", "inconsistent"),
-    ("outcome-systemic", "widespread or systemic failings"),
-    ("not-inspected", "not yet inspected under the 2023 framework"),
-];
+/// The category of the map's areas with no 2023-framework full inspection yet: class, words.
+const NOT_INSPECTED: (&str, &str) = ("not-inspected", "not yet inspected under the 2023 framework");
+
+/// The categories of the map, in legend order: class, words (the 2023 framework's outcomes, then not inspected).
+fn map_categories() -> [(&'static str, &'static str); 4] {
+    let outcome = |o: &str| (outcome_class(o), outcome_words(o));
+    [outcome("TYPICALLY_POSITIVE"), outcome("INCONSISTENT"), outcome("WIDESPREAD_SYSTEMIC_FAILINGS"), NOT_INSPECTED]
+}
 
 fn draw_map(areas: &Value, view: MapView) -> Drawing {
     let nodes: Vec<&Value> =
         areas["edges"].as_array().map(|e| e.iter().map(|e| &e["node"]).collect()).unwrap_or_default();
     let category = |n: &Value| match n["currentOutcome"]["outcome"].as_str() {
         Some(outcome) => (outcome_class(outcome), outcome_words(outcome)),
-        None => ("not-inspected", "not yet inspected under the 2023 framework"),
+        None => NOT_INSPECTED,
     };
     let hrefs: Vec<String> = nodes.iter().map(|n| format!("/areas/{}", text(&n["code"]))).collect();
     let names: Vec<String> = nodes.iter().map(|n| text(&n["name"])).collect();
@@ -124,9 +125,9 @@ fn draw_map(areas: &Value, view: MapView) -> Drawing {
             MapArea { code: &codes[i], name: &names[i], class, label, href: &hrefs[i] }
         })
         .collect();
-    let counts: Vec<(&str, &str, usize)> = MAP_CATEGORIES
-        .iter()
-        .map(|(class, words)| (*class, *words, drawn.iter().filter(|a| a.class == *class).count()))
+    let counts: Vec<(&str, &str, usize)> = map_categories()
+        .into_iter()
+        .map(|(class, words)| (class, words, drawn.iter().filter(|a| a.class == class).count()))
         .collect();
     let parts: Vec<String> = counts.iter().map(|(_, words, n)| format!("{n} {words}")).collect();
     let lead = format!("Of the {} current local areas: {}.", drawn.len(), parts.join(", "));

@@ -1,7 +1,7 @@
 //! A workbook's zip members: each inflated through a counting reader before calamine opens the file (the bytes a
 //! member really inflates to, not the size it declares), and the kind of workbook they make.
 
-use std::io::{Cursor, Read};
+use std::io::{Cursor, Read, Seek};
 
 use crate::limits::{MAX_WORKBOOK_ENTRIES, MAX_WORKBOOK_INFLATED_BYTES};
 use crate::names::shown;
@@ -11,6 +11,16 @@ use crate::names::shown;
 pub(super) enum Kind {
     Ods,
     Xlsx,
+}
+
+/// The `i`th member of a workbook's zip; one that cannot be read makes the workbook unreadable.
+pub(super) fn member<R: Read + Seek>(
+    archive: &mut zip::ZipArchive<R>,
+    i: usize,
+) -> Result<zip::read::ZipFile<'_, R>, String> {
+    archive
+        .by_index(i)
+        .map_err(|e| format!("expected a readable workbook, found a zip member that cannot be read ({e})"))
 }
 
 /// Inflates every member of the workbook's zip through a counting reader, refusing a zip of more than
@@ -28,9 +38,7 @@ pub(super) fn check_members(bytes: &[u8]) -> Result<Kind, String> {
     let mut total: u64 = 0;
     let mut kind = None;
     for i in 0..archive.len() {
-        let mut member = archive
-            .by_index(i)
-            .map_err(|e| format!("expected a readable workbook, found a zip member that cannot be read ({e})"))?;
+        let mut member = member(&mut archive, i)?;
         let name = member.name().map(|n| n.into_owned()).unwrap_or_default();
         match name.as_str() {
             "content.xml" => kind = kind.or(Some(Kind::Ods)),

@@ -3,6 +3,7 @@
 
 use std::io::{Cursor, Read};
 
+use super::members::member;
 use crate::names::shown;
 
 /// The largest sheet a spreadsheet holds: columns `A` to `XFD`, rows 1 to 1 048 576.
@@ -17,9 +18,7 @@ pub(super) fn xlsx_references(bytes: &[u8]) -> Result<(), String> {
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes))
         .map_err(|e| format!("expected an XLSX workbook, found a zip file that cannot be read ({e})"))?;
     for i in 0..archive.len() {
-        let mut member = archive
-            .by_index(i)
-            .map_err(|e| format!("expected a readable workbook, found a zip member that cannot be read ({e})"))?;
+        let mut member = member(&mut archive, i)?;
         let name = member.name().map(|n| n.into_owned()).unwrap_or_default();
         if !(name.starts_with("xl/") && name.ends_with(".xml")) {
             continue;
