@@ -44,6 +44,22 @@ impl Default for Limits {
     }
 }
 
+impl Limits {
+    /// These limits, each raised to at least `floor`'s: what the server's own documents (its pages, its feed) run
+    /// under. They are fixed, written to fit the default limits and cached, so a limit an operator lowers for
+    /// clients must not refuse them.
+    pub fn at_least(&self, floor: &Limits) -> Limits {
+        Limits {
+            max_depth: self.max_depth.max(floor.max_depth),
+            max_complexity: self.max_complexity.max(floor.max_complexity),
+            max_aliases: self.max_aliases.max(floor.max_aliases),
+            max_root_fields: self.max_root_fields.max(floor.max_root_fields),
+            max_page_size: self.max_page_size.max(floor.max_page_size),
+            timeout: self.timeout.max(floor.timeout),
+        }
+    }
+}
+
 /// The size of an operation that async-graphql does not measure, fragments expanded where they are spread.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Shape {

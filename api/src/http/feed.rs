@@ -58,7 +58,7 @@ pub async fn inspections(State(state): State<AppState>, RawQuery(query): RawQuer
     // An enum name the schema does not know is given as a string: the GraphQL layer refuses it like any other.
     let variables = json!({ "filter": Value::Object(filter), "first": FEED_ENTRIES });
     let request = GqlRequest::new(QUERY).variables(Variables::from_json(variables));
-    let response = match run(&state.schema, snapshot, request).await {
+    let response = match run(&state.own_schema, snapshot, request).await {
         Ok(r) => r,
         Err(e) => return Refusal::unavailable(&e).into_response(),
     };

@@ -321,7 +321,7 @@ async fn answer(
         Ok(opened) => opened,
         Err(refusal) => return refusal.into_response(),
     };
-    let response = match run(&state.schema, scope, request).await {
+    let response = match run(&state.own_schema, scope, request).await {
         Ok(r) => r,
         Err(e) => return Refusal::unavailable(&e).into_response(),
     };

@@ -70,8 +70,11 @@ impl Default for HttpConfig {
 /// What every handler shares.
 #[derive(Clone)]
 pub struct AppState {
-    /// The schema.
+    /// The schema clients' requests run against, with the configured limits.
     pub schema: AppSchema,
+    /// The schema the server's own fixed documents (the pages, the feed) run against: the configured limits raised to
+    /// at least the defaults ([`Limits::at_least`]), so that limits lowered for clients do not break the pages.
+    pub own_schema: AppSchema,
     /// The database (also in the schema's data; kept here to open per-request snapshots).
     pub db: DatabaseConnection,
     /// The configuration.
@@ -100,6 +103,7 @@ impl AppState {
         let models = Arc::new(crate::read_model::ReadModels::new(config.version_refresh));
         Self {
             schema: build_schema_with(db.clone(), &config.limits, models.clone()),
+            own_schema: build_schema_with(db.clone(), &config.limits.at_least(&Limits::default()), models.clone()),
             db,
             apq: Arc::new(apq::PersistedQueries::new(config.apq_capacity, apq::STORE_BYTES)),
             models,
