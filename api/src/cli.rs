@@ -1,4 +1,5 @@
-//! `send-api`'s options for the HTTP face, shared by the binary and the tests that check them.
+//! `send-api`'s command line (`ServeArgs`) and its options for the HTTP face, shared by the binary and the tests that
+//! check them.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -18,6 +19,42 @@ pub enum LogFormat {
     Text,
     /// One JSON object per line (for log collectors), with the request ID of the request being answered.
     Json,
+}
+
+/// Serve the area SEND inspection outcomes GraphQL API.
+///
+/// With no configuration it uses the SQLite file var/send.db (created, migrated and filled with the bundled real
+/// dataset on first start) and listens on 127.0.0.1:8080: open http://127.0.0.1:8080/graphql in a browser.
+#[derive(Debug, clap::Parser)]
+#[command(version)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "SEND_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: std::net::SocketAddr,
+
+    /// Do not import the bundled dataset into an empty database.
+    #[arg(long, env = "SEND_NO_BUNDLED_IMPORT")]
+    pub no_bundled_import: bool,
+
+    /// Serve reads from this database (a PostgreSQL read replica) instead of --database-url, which is then used only
+    /// to migrate and, when empty, to import the bundled data. Pool options apply to both.
+    #[arg(long, env = "READ_DATABASE_URL")]
+    pub read_database_url: Option<String>,
+
+    /// Where the database is.
+    #[command(flatten)]
+    pub database: send_importer::cli::DatabaseArgs,
+
+    /// The HTTP face.
+    #[command(flatten)]
+    pub http: HttpArgs,
+}
+
+impl ServeArgs {
+    /// Seconds one SQL statement may run on PostgreSQL when `--db-statement-timeout` is not given: a runaway query
+    /// must not hold a pooled connection for long. (`send-import` has none: its wait for another import's lock is
+    /// one statement.)
+    pub const STATEMENT_TIMEOUT_SECS: u64 = 30;
 }
 
 /// Options of the HTTP face: limits, caching, CORS, persisted queries.

@@ -5,47 +5,18 @@ use std::net::SocketAddr;
 
 use anyhow::Context;
 use clap::Parser;
-use send_api::cli::log_subscriber;
-use send_importer::cli::DatabaseArgs;
-
-/// Serve the area SEND inspection outcomes GraphQL API.
-///
-/// With no configuration it uses the SQLite file var/send.db (created, migrated and filled with the bundled real
-/// dataset on first start) and listens on 127.0.0.1:8080: open http://127.0.0.1:8080/graphql in a browser.
-#[derive(Debug, Parser)]
-#[command(version)]
-struct Args {
-    /// Address to listen on.
-    #[arg(long, env = "SEND_BIND", default_value = "127.0.0.1:8080")]
-    bind: SocketAddr,
-
-    /// Do not import the bundled dataset into an empty database.
-    #[arg(long, env = "SEND_NO_BUNDLED_IMPORT")]
-    no_bundled_import: bool,
-
-    /// Serve reads from this database (a PostgreSQL read replica) instead of --database-url, which is then used only
-    /// to migrate and, when empty, to import the bundled data. Pool options apply to both.
-    #[arg(long, env = "READ_DATABASE_URL")]
-    read_database_url: Option<String>,
-
-    /// Where the database is.
-    #[command(flatten)]
-    database: DatabaseArgs,
-
-    /// The HTTP face.
-    #[command(flatten)]
-    http: send_api::cli::HttpArgs,
-}
+use send_api::cli::{ServeArgs, log_subscriber};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let args = Args::parse();
+    let args = ServeArgs::parse();
     let directives = std::env::var("RUST_LOG").unwrap_or_else(|_| "info".to_owned());
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stdout());
     tracing::subscriber::set_global_default(log_subscriber(args.http.log_format, &directives, std::io::stdout, ansi))
         .context("cannot install the logger")?;
     let http = args.http.config()?;
-    let config = args.database.config_with(30).context("cannot create the data folder")?;
+    let config =
+        args.database.config_with(ServeArgs::STATEMENT_TIMEOUT_SECS).context("cannot create the data folder")?;
     let db = send_api::open_for_serving(&config, args.read_database_url.as_deref(), !args.no_bundled_import).await?;
     // The maps are projected and simplified once, before the first page asks for them.
     send_api::pages::map::prepare();

@@ -108,11 +108,11 @@ pub struct ImportArgs {
     #[arg(long)]
     pub bundled: bool,
 
-    /// Validate and report what would change, without writing anything.
+    /// Validate and print the import summary of what would change, without writing anything.
     #[arg(long)]
     pub dry_run: bool,
 
-    /// How to print the report.
+    /// How to print the import summary.
     #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
     pub format: OutputFormat,
 
@@ -147,7 +147,7 @@ fn parse_day(text: &str) -> Result<chrono::NaiveDate, String> {
     chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|e| format!("expected a date YYYY-MM-DD ({e})"))
 }
 
-/// How `send-import` prints its report.
+/// How `send-import` prints its import summary.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum OutputFormat {
     /// Lines for people.
@@ -254,7 +254,7 @@ async fn run_unboxed(args: ImportArgs) -> anyhow::Result<String> {
     if args.bundled {
         sources.extend(crate::bundled());
     }
-    let report = if sources.is_empty() {
+    let summary = if sources.is_empty() {
         Ok(crate::ImportSummary { dry_run: args.dry_run, files: Vec::new(), not_modified: Vec::new() })
     } else {
         let reports = crate::options::ReportOptions { published: args.published };
@@ -267,14 +267,14 @@ async fn run_unboxed(args: ImportArgs) -> anyhow::Result<String> {
         .await
     };
     db.close().await.ok();
-    let mut report = match report {
-        Ok(report) => report,
+    let mut summary = match summary {
+        Ok(summary) => summary,
         Err(e @ crate::ImportError::Invalid(_)) => return Err(e.into()),
         Err(e) => return Err(anyhow::Error::new(e).context("import failed")),
     };
-    report.not_modified = not_modified;
+    summary.not_modified = not_modified;
     match args.format {
-        OutputFormat::Json => Ok(serde_json::to_string_pretty(&report)? + "\n"),
-        OutputFormat::Text => Ok(report.to_string()),
+        OutputFormat::Json => Ok(serde_json::to_string_pretty(&summary)? + "\n"),
+        OutputFormat::Text => Ok(summary.to_string()),
     }
 }

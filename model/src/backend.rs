@@ -129,7 +129,7 @@ pub struct SetAside {
 
 /// The longest a bulk load waits for each table's lock in one try on PostgreSQL (less when the server's
 /// `deadlock_timeout` is under twice this per table: see [`set_aside`]).
-const LOCK_TRY: Duration = Duration::from_millis(200);
+pub const LOCK_TRY: Duration = Duration::from_millis(200);
 
 /// How long a bulk load keeps trying to lock its tables on PostgreSQL, by default, before the import fails.
 pub const LOCK_PATIENCE: Duration = Duration::from_secs(60);

@@ -3,11 +3,13 @@
 //!
 //! Filed by the surface each test exercises: [`graphql`] (the schema without HTTP), [`http`] (`send-api`'s HTTP face,
 //! its configuration and hostile clients), [`importer`] (`send-import` and its sources), [`reports`] (report PDFs,
-//! extracted and imported), [`backends`] (concurrency, bulk loads and the read model on both databases) and [`bench`]
-//! (the benchmark's workloads and the statement bounds). Helpers shared between files are in [`support`].
+//! extracted and imported), [`backends`] (concurrency, bulk loads and the read model on both databases), [`docs`] (the
+//! reference's figures against the code's) and [`bench`] (the benchmark's workloads and the statement bounds). Helpers
+//! shared between files are in [`support`].
 
 mod backends;
 mod bench;
+mod docs;
 mod graphql;
 mod http;
 mod importer;

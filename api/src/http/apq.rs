@@ -16,10 +16,6 @@ pub fn sha256_hex(text: &str) -> String {
     Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Bytes of queries one replica keeps registered: with the entry bound (`--apq-capacity`), what bounds a store that
-/// any client can write to.
-pub const STORE_BYTES: usize = 32 * 1024 * 1024;
-
 /// Queries registered by clients, by hash, bounded in entries and bytes: the least recently used are forgotten
 /// first (a forgotten query is simply registered again by the client on its next `PersistedQueryNotFound`).
 pub type PersistedQueries = crate::cache::BoundedCache<String>;

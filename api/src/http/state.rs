@@ -47,6 +47,9 @@ impl HttpConfig {
     pub const BODY_TIMEOUT_SECS: u64 = 30;
     /// Default of [`HttpConfig::max_exports`].
     pub const MAX_EXPORTS: usize = 4;
+    /// Bytes of queries one replica keeps registered as automatic persisted queries: with the entry bound
+    /// ([`HttpConfig::apq_capacity`]), what bounds a store that any client can write to.
+    pub const APQ_STORE_BYTES: usize = 32 * 1024 * 1024;
 }
 
 impl Default for HttpConfig {
@@ -105,7 +108,7 @@ impl AppState {
             schema: build_schema_with(db.clone(), &config.limits, models.clone()),
             own_schema: build_schema_with(db.clone(), &config.limits.at_least(&Limits::default()), models.clone()),
             db,
-            apq: Arc::new(apq::PersistedQueries::new(config.apq_capacity, apq::STORE_BYTES)),
+            apq: Arc::new(apq::PersistedQueries::new(config.apq_capacity, HttpConfig::APQ_STORE_BYTES)),
             models,
             responses: Arc::new(caching::ResponseCache::new(usize::MAX, config.response_cache_bytes)),
             exports: Arc::new(tokio::sync::Semaphore::new(config.max_exports)),

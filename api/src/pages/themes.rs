@@ -7,6 +7,7 @@ use super::figure::{self, Cell, Drawing, Place, Table};
 use super::html::{self, escape};
 use super::national;
 use super::values::text;
+use crate::read_model::search::MAX_SEARCH_CHARS;
 
 /// The page's query: the themes, and the areas for priority action whose text holds every word of `$search`.
 pub const QUERY: &str = "query Themes($search: String, $searching: Boolean!) { themes: priorityActionThemes { theme \
@@ -27,7 +28,7 @@ pub fn page(data: &Value, version: Option<&str>, search: Option<&str>) -> String
         "<section class=\"search\" aria-labelledby=\"search-title\"><h2 id=\"search-title\">Search the reports' \
          words</h2>\n<form method=\"get\" action=\"/themes\" role=\"search\"><label for=\"search\">Words every area \
          for priority action must contain</label> <input id=\"search\" name=\"search\" type=\"search\" \
-         maxlength=\"200\" value=\"{}\"> <button type=\"submit\">Search</button></form>\n",
+         maxlength=\"{MAX_SEARCH_CHARS}\" value=\"{}\"> <button type=\"submit\">Search</button></form>\n",
         escape(search.unwrap_or(""))
     ));
     if search.is_some() {
