@@ -1,6 +1,6 @@
 //! `send-api`'s options as its command line reads them (every `--max-*` flag and its `SEND_*` variable, the
-//! safelist file, CORS origins) and its logs (a request's lines carry its request ID; `--log-format json` writes one
-//! JSON object per line).
+//! safelist file, CORS origins), its logs (a request's lines carry its request ID; `--log-format json` writes one
+//! JSON object per line), and the server's own pages under the tightest limits an operator can set for clients.
 
 use std::io::Write;
 use std::process::Command;
@@ -16,8 +16,8 @@ use send_api::{ConnectionLimits, HttpConfig, Limits};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
-use crate::support::http::sha256_hex;
-use crate::support::{TempDir, each_backend};
+use crate::support::http::{GRAPHQL_RESPONSE, call, get, post, router, router_with, sha256_hex};
+use crate::support::{TempDir, each_backend, each_backend_with_data};
 
 /// `send-api`'s HTTP options alone, parsed as the binary parses them (it flattens the same `HttpArgs`).
 #[derive(Debug, Parser)]
@@ -345,6 +345,76 @@ async fn log_lines_carry_the_request_id_in_text_and_json() {
         let levels: Vec<&Value> = down.iter().map(|o| &o["level"]).collect();
         assert_eq!(levels, [&json!("WARN"), &json!("INFO")], "the warning, then the request: {down:#?}");
         assert_eq!(down[1]["fields"]["status"], 503);
+        t
+    })
+    .await;
+}
+
+/// The local links (`href="/..."`) of an HTML page, each once, in the order they first stand.
+fn local_links(html: &str) -> Vec<String> {
+    let mut links: Vec<String> = Vec::new();
+    for part in html.split("href=\"/").skip(1) {
+        let link = format!("/{}", part.split('"').next().unwrap_or("")).replace("&amp;", "&");
+        if !links.contains(&link) {
+            links.push(link);
+        }
+    }
+    links
+}
+
+/// Where a link goes, codes aside: `/areas/E10000029/figures/x.csv` and `/areas/E06000001/figures/x.csv` are the
+/// same route.
+fn route_of(link: &str) -> String {
+    let path = link.split('?').next().unwrap_or(link);
+    path.split('/').map(|s| if s.chars().any(|c| c.is_ascii_digit()) { "*" } else { s }).collect::<Vec<_>>().join("/")
+}
+
+#[tokio::test]
+async fn the_servers_own_pages_and_feed_answer_whatever_limits_an_operator_sets_for_clients() {
+    each_backend_with_data(|t| async move {
+        // Every limit at its tightest, as an operator sets it: no client query could run, and one that started
+        // would time out at once.
+        let (tightest, _) = parse(&[
+            "--max-depth=1",
+            "--max-complexity=1",
+            "--max-aliases=0",
+            "--max-root-fields=1",
+            "--max-page-size=1",
+            "--request-timeout=0.000000001",
+        ])
+        .expect("valid limits");
+        let tight = router_with(&t, tightest);
+        let usual = router(&t);
+        // The pages and what they link to (one of each route), the search and the feed: each as under the defaults.
+        let mut paths = vec!["/".to_owned(), "/themes?search=plan".to_owned(), "/feeds/inspections.atom".to_owned()];
+        let mut routes: Vec<String> = paths.iter().map(|p| route_of(p)).collect();
+        let mut next = 0;
+        while next < paths.len() {
+            let path = paths[next].clone();
+            next += 1;
+            let expected = call(&usual, get(&path, &[])).await;
+            assert_eq!(expected.status, StatusCode::OK, "GET {path} under the default limits: {}", expected.text());
+            let a = call(&tight, get(&path, &[])).await;
+            assert_eq!(a.status, StatusCode::OK, "GET {path} under the tightest limits: {}", a.text());
+            assert_eq!(a.text(), expected.text(), "GET {path}: the same answer whatever the limits");
+            if a.header(header::CONTENT_TYPE).starts_with("text/html") {
+                for link in local_links(&a.text()) {
+                    let route = route_of(&link);
+                    if !routes.contains(&route) && !link.starts_with("/graphql") && !link.contains('#') {
+                        routes.push(route);
+                        paths.push(link);
+                    }
+                }
+            }
+        }
+        for route in ["/areas/", "/regions/", "/embed/", "/figures/"] {
+            assert!(routes.iter().any(|r| r.starts_with(route)), "no link to {route} was followed: {routes:?}");
+        }
+        // Clients are still held to the limits.
+        let a = call(&tight, post("{ a: dataset { title } }", Some(GRAPHQL_RESPONSE))).await;
+        assert_eq!((a.status, a.code().as_str()), (StatusCode::BAD_REQUEST, "TOO_MANY_ALIASES"), "{}", a.text());
+        let a = call(&tight, post("{ dataset { title } }", Some(GRAPHQL_RESPONSE))).await;
+        assert_eq!(a.code(), "TIMEOUT", "{}", a.text());
         t
     })
     .await;
