@@ -45,11 +45,22 @@ pub fn build_schema(db: DatabaseConnection) -> AppSchema {
 /// Builds the schema over `db` with `limits` (depth and complexity are checked by async-graphql; the rest by
 /// [`run`] and the resolvers, which read the limits from the schema's data) and the read `models` its requests share.
 pub fn build_schema_with(db: DatabaseConnection, limits: &Limits, models: Arc<ReadModels>) -> AppSchema {
+    build_schema_sharing(db, limits, models, Documents::default())
+}
+
+/// [`build_schema_with`], sharing the cache of parsed `documents` with other schemas: a server's two (clients' and
+/// its own, see `AppState`) hold one between them, so that what it may hold is bounded once.
+pub fn build_schema_sharing(
+    db: DatabaseConnection,
+    limits: &Limits,
+    models: Arc<ReadModels>,
+    documents: Documents,
+) -> AppSchema {
     let build = || {
         Schema::build(query::Query::default(), EmptyMutation, EmptySubscription)
             .data(db.clone())
             .data(models.clone())
-            .data(Documents::default())
+            .data(documents.clone())
             .data(limits.clone())
             .limit_depth(limits.max_depth)
             .limit_complexity(limits.max_complexity)
@@ -185,12 +196,13 @@ pub async fn run(schema: &AppSchema, scope: Scope, mut request: Request) -> Resu
 /// Parsed GraphQL documents by query text: the same few documents arrive again and again (dashboards, persisted
 /// queries), and parsing is the largest fixed cost of a request answered from the read model. Bounded by
 /// [`Documents::CAPACITY`] entries and [`Documents::BYTES`], each document weighed by what its syntax tree holds
-/// (a parsed document holds many times its text).
-pub struct Documents(crate::cache::BoundedCache<Arc<ExecutableDocument>>);
+/// (a parsed document holds many times its text). A clone shares the cache.
+#[derive(Clone)]
+pub struct Documents(Arc<crate::cache::BoundedCache<Arc<ExecutableDocument>>>);
 
 impl Default for Documents {
     fn default() -> Self {
-        Self(crate::cache::BoundedCache::new(Self::CAPACITY, Self::BYTES))
+        Self(Arc::new(crate::cache::BoundedCache::new(Self::CAPACITY, Self::BYTES)))
     }
 }
 

@@ -10,7 +10,7 @@ use super::caching;
 use super::metrics::Metrics;
 use super::server::ConnectionLimits;
 use crate::error::Refusal;
-use crate::graphql::{AppSchema, Limits, build_schema_with};
+use crate::graphql::{AppSchema, Documents, Limits, build_schema_sharing};
 use crate::read_model::Scope;
 
 /// How the HTTP face behaves. Every field has a `send-api` option; [`HttpConfig::default`] is what it serves with
@@ -76,7 +76,8 @@ pub struct AppState {
     /// The schema clients' requests run against, with the configured limits.
     pub schema: AppSchema,
     /// The schema the server's own fixed documents (the pages, the feed) run against: the configured limits raised to
-    /// at least the defaults ([`Limits::at_least`]), so that limits lowered for clients do not break the pages.
+    /// at least the defaults ([`Limits::at_least`]), so that limits lowered for clients do not break the pages. The
+    /// two share one cache of parsed documents.
     pub own_schema: AppSchema,
     /// The database (also in the schema's data; kept here to open per-request snapshots).
     pub db: DatabaseConnection,
@@ -104,9 +105,11 @@ impl AppState {
     /// State over `db` with `config`.
     pub fn with_config(db: DatabaseConnection, config: HttpConfig) -> Self {
         let models = Arc::new(crate::read_model::ReadModels::new(config.version_refresh));
+        let documents = Documents::default();
+        let own_limits = config.limits.at_least(&Limits::default());
         Self {
-            schema: build_schema_with(db.clone(), &config.limits, models.clone()),
-            own_schema: build_schema_with(db.clone(), &config.limits.at_least(&Limits::default()), models.clone()),
+            schema: build_schema_sharing(db.clone(), &config.limits, models.clone(), documents.clone()),
+            own_schema: build_schema_sharing(db.clone(), &own_limits, models.clone(), documents),
             db,
             apq: Arc::new(apq::PersistedQueries::new(config.apq_capacity, HttpConfig::APQ_STORE_BYTES)),
             models,

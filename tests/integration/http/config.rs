@@ -410,6 +410,13 @@ async fn the_servers_own_pages_and_feed_answer_whatever_limits_an_operator_sets_
         for route in ["/areas/", "/regions/", "/embed/", "/figures/"] {
             assert!(routes.iter().any(|r| r.starts_with(route)), "no link to {route} was followed: {routes:?}");
         }
+        // The pages' parsed documents are in the one cache of documents the server bounds and reports.
+        let metrics = call(&tight, get("/metrics", &[])).await.text();
+        let documents = metrics
+            .lines()
+            .find_map(|l| l.strip_prefix("send_cache_entries{cache=\"documents\"} "))
+            .and_then(|n| n.parse::<usize>().ok());
+        assert!(documents.is_some_and(|n| n >= 3), "the pages' documents are not in the reported cache: {metrics}");
         // Clients are still held to the limits.
         let a = call(&tight, post("{ a: dataset { title } }", Some(GRAPHQL_RESPONSE))).await;
         assert_eq!((a.status, a.code().as_str()), (StatusCode::BAD_REQUEST, "TOO_MANY_ALIASES"), "{}", a.text());
