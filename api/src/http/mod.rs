@@ -10,6 +10,7 @@ mod graphql;
 mod metrics;
 mod ops;
 mod pages;
+mod params;
 mod server;
 mod state;
 
