@@ -2,7 +2,8 @@
 //!
 //! Architecture invariants: only this crate speaks GraphQL; every schema that answers requests is built by
 //! [`graphql::build_schema_with`] (the server, the tests, the bench and the fuzz targets; [`graphql::build_schema`]
-//! is it with the default limits, [`graphql::build_schema_sharing`] it sharing a cache of parsed documents), the SDL by [`graphql::sdl`] from the same types, and the router by [`http::app`].
+//! is it with the default limits, [`graphql::build_schema_sharing`] it sharing a cache of parsed documents), the
+//! SDL by [`graphql::sdl`] from the same types, and the router by [`http::app`].
 
 pub mod cache;
 pub mod error;

@@ -16,7 +16,7 @@ use send_api::{ConnectionLimits, HttpConfig, Limits};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
-use crate::support::http::{GRAPHQL_RESPONSE, call, get, post, router, router_with, sha256_hex};
+use crate::support::http::{GRAPHQL_RESPONSE, call, gauge_in, get, post, router, router_with, sha256_hex};
 use crate::support::{TempDir, each_backend, each_backend_with_data};
 
 /// `send-api`'s HTTP options alone, parsed as the binary parses them (it flattens the same `HttpArgs`).
@@ -412,11 +412,8 @@ async fn the_servers_own_pages_and_feed_answer_whatever_limits_an_operator_sets_
         }
         // The pages' parsed documents are in the one cache of documents the server bounds and reports.
         let metrics = call(&tight, get("/metrics", &[])).await.text();
-        let documents = metrics
-            .lines()
-            .find_map(|l| l.strip_prefix("send_cache_entries{cache=\"documents\"} "))
-            .and_then(|n| n.parse::<usize>().ok());
-        assert!(documents.is_some_and(|n| n >= 3), "the pages' documents are not in the reported cache: {metrics}");
+        let documents = gauge_in(&metrics, "send_cache_entries", "{cache=\"documents\"}");
+        assert!(documents >= 3.0, "the pages' documents are not in the reported cache: {metrics}");
         // Clients are still held to the limits.
         let a = call(&tight, post("{ a: dataset { title } }", Some(GRAPHQL_RESPONSE))).await;
         assert_eq!((a.status, a.code().as_str()), (StatusCode::BAD_REQUEST, "TOO_MANY_ALIASES"), "{}", a.text());

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpSocket, TcpStream};
 
-use crate::support::http::{encode, sha256_hex};
+use crate::support::http::{encode, gauge_in, sha256_hex};
 use crate::support::{TestDb, each_backend_with_data};
 
 /// How long a well-behaved request may take here before the test calls the server unresponsive: generous for a
@@ -132,12 +132,7 @@ async fn still_serves(addr: SocketAddr) {
 
 /// A gauge's value from `/metrics`: the series `name` with exactly `labels` (`""` for none).
 async fn gauge(addr: SocketAddr, name: &str, labels: &str) -> f64 {
-    let metrics = exchange(addr, get_raw("/metrics")).await.text();
-    let series = format!("{name}{labels} ");
-    metrics
-        .lines()
-        .find_map(|l| l.strip_prefix(&series).and_then(|v| v.trim().parse::<f64>().ok()))
-        .unwrap_or_else(|| panic!("no {series} in {metrics}"))
+    gauge_in(&exchange(addr, get_raw("/metrics")).await.text(), name, labels)
 }
 
 fn first_code(answer: &Answer) -> String {

@@ -135,3 +135,12 @@ pub fn total_of(body: &str) -> Value {
     let json: Value = serde_json::from_str(body).expect("JSON body");
     json["data"]["outcomeProfile"]["total"].clone()
 }
+
+/// A gauge's value in the text of `/metrics`: the series `name` with exactly `labels` (`""` for none).
+pub fn gauge_in(metrics: &str, name: &str, labels: &str) -> f64 {
+    let series = format!("{name}{labels} ");
+    metrics
+        .lines()
+        .find_map(|l| l.strip_prefix(&series).and_then(|v| v.trim().parse::<f64>().ok()))
+        .unwrap_or_else(|| panic!("no {series} in {metrics}"))
+}
